@@ -1,0 +1,256 @@
+// Package smtp is the domain of smtpsetup: the settings a user builds, the
+// provider catalogue, the live test of an SMTP server and the diagnosis of
+// what went wrong. It knows nothing of terminals.
+package smtp
+
+import (
+	"fmt"
+	"net"
+	"net/mail"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Security is how the connection is encrypted.
+type Security string
+
+// The three modes a user chooses between.
+const (
+	// SecuritySSL is implicit TLS: TLS from the first byte (RFC 8314), port 465.
+	SecuritySSL Security = "ssl"
+	// SecuritySTARTTLS starts in plain text and upgrades with STARTTLS, port 587.
+	SecuritySTARTTLS Security = "starttls"
+	// SecurityNone never encrypts; for a relay on a trusted network, port 25.
+	SecurityNone Security = "none"
+)
+
+// Securities lists the modes in the order a user is offered them.
+var Securities = []Security{SecuritySSL, SecuritySTARTTLS, SecurityNone}
+
+// ParseSecurity accepts the names users and other tools use for each mode.
+func ParseSecurity(s string) (Security, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "ssl", "tls", "ssl/tls", "implicit", "smtps":
+		return SecuritySSL, nil
+	case "starttls", "start-tls", "submission":
+		return SecuritySTARTTLS, nil
+	case "none", "plain", "off", "":
+		return SecurityNone, nil
+	}
+	return "", fmt.Errorf("unknown security mode %q: use ssl, starttls or none", s)
+}
+
+// DefaultPort is the port that goes with the mode.
+func (s Security) DefaultPort() int {
+	switch s {
+	case SecuritySSL:
+		return 465
+	case SecuritySTARTTLS:
+		return 587
+	}
+	return 25
+}
+
+// Label is the mode as a user reads it.
+func (s Security) Label() string {
+	switch s {
+	case SecuritySSL:
+		return "SSL/TLS"
+	case SecuritySTARTTLS:
+		return "STARTTLS"
+	case SecurityNone:
+		return "None"
+	}
+	return string(s)
+}
+
+// Encrypted reports whether credentials may travel over this mode.
+func (s Security) Encrypted() bool { return s == SecuritySSL || s == SecuritySTARTTLS }
+
+// SecurityForPort is the mode a port is conventionally used with, and false
+// when the port has no convention.
+func SecurityForPort(port int) (Security, bool) {
+	switch port {
+	case 465, 2465:
+		return SecuritySSL, true
+	case 587, 2587, 2525:
+		return SecuritySTARTTLS, true
+	case 25:
+		return SecurityNone, true
+	}
+	return "", false
+}
+
+// AuthMethod is the SASL mechanism used to log in.
+type AuthMethod string
+
+// Supported mechanisms. AuthAuto picks the best one the server offers over TLS.
+const (
+	AuthAuto    AuthMethod = "auto"
+	AuthPlain   AuthMethod = "plain"
+	AuthLogin   AuthMethod = "login"
+	AuthCRAMMD5 AuthMethod = "cram-md5"
+	AuthXOAUTH2 AuthMethod = "xoauth2"
+	AuthNone    AuthMethod = "none"
+)
+
+// ParseAuthMethod accepts the mechanism names of the check command.
+func ParseAuthMethod(s string) (AuthMethod, error) {
+	m := AuthMethod(strings.ToLower(strings.TrimSpace(s)))
+	switch m {
+	case "":
+		return AuthAuto, nil
+	case AuthAuto, AuthPlain, AuthLogin, AuthCRAMMD5, AuthXOAUTH2, AuthNone:
+		return m, nil
+	}
+	return "", fmt.Errorf("unknown auth method %q: use auto, plain, login, cram-md5, xoauth2 or none", s)
+}
+
+// Settings is the draft a user builds: everything needed to reach the server
+// and log in. One value travels from the flags or the file through the
+// wizard's steps to the live test and the config writer.
+type Settings struct {
+	Provider string     // catalogue id, "" or "other" for a custom server
+	Host     string     // server host name or IP literal
+	Port     int        // TCP port
+	Security Security   // ssl, starttls or none
+	Auth     AuthMethod // auto unless the user chose one
+	Username string     // login; often the address
+	Password Secret     // password, App Password, API key or token
+	From     string     // envelope and header sender address
+	FromName string     // display name in the From header
+
+	CAFile             string // PEM file with extra trusted roots (a private CA)
+	InsecureSkipVerify bool   // accept any certificate; loud, never the default
+	AllowPlaintextAuth bool   // allow AUTH on a link without TLS
+	PasswordFile       string // when set, the config names this file instead of holding the password
+}
+
+// Address is host:port, with IPv6 literals bracketed.
+func (s Settings) Address() string {
+	return net.JoinHostPort(strings.Trim(s.Host, "[]"), strconv.Itoa(s.Port))
+}
+
+// PortMismatch reports a port that conventionally goes with another mode, as a
+// sentence for the user, or "" when the port and mode agree.
+func (s Settings) PortMismatch() string {
+	want, known := SecurityForPort(s.Port)
+	if !known || want == s.Security {
+		return ""
+	}
+	return fmt.Sprintf("port %d usually expects %s, but %s is chosen", s.Port, want.Label(), s.Security.Label())
+}
+
+// FieldError is a problem with one field, said so that the user can fix it.
+type FieldError struct {
+	Field   string // the field as the user sees it: "host", "port", ...
+	Problem string
+	Fix     string
+}
+
+func (e FieldError) Error() string { return e.Field + ": " + e.Problem + "; " + e.Fix }
+
+// Limits on what a user can type, so that a paste of megabytes cannot stall us.
+const (
+	MaxHostLen     = 253
+	MaxAddressLen  = 320
+	MaxUsernameLen = 320
+	MaxSecretLen   = 1024
+	MaxNameLen     = 200
+)
+
+// ValidateHost checks a server host name or IP literal.
+func ValidateHost(h string) error {
+	h = strings.TrimSpace(h)
+	switch {
+	case h == "":
+		return FieldError{"host", "is empty", "type the SMTP server name, for example smtp.example.com"}
+	case len(h) > MaxHostLen:
+		return FieldError{"host", "is longer than 253 characters", "type only the server name"}
+	case strings.Contains(h, "://"):
+		return FieldError{"host", "contains a URL scheme", "leave out \"" + h[:strings.Index(h, "://")+3] + "\": type only the server name"}
+	case strings.ContainsAny(h, "/@ \t\r\n"):
+		return FieldError{"host", "contains a space, '/', '@' or a line break", "type only the server name, for example smtp.example.com"}
+	}
+	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
+		return nil
+	}
+	if strings.Contains(h, ":") {
+		return FieldError{"host", "contains a port", "type the port in the Port field, not after the host"}
+	}
+	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
+		if label == "" || len(label) > 63 {
+			return FieldError{"host", "has an empty or over-long part between dots", "check the spelling of the server name"}
+		}
+	}
+	return nil
+}
+
+// ValidatePort checks a port number typed as text.
+func ValidatePort(p string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(p))
+	if err != nil || n < 1 || n > 65535 {
+		return 0, FieldError{"port", "must be a number from 1 to 65535", "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
+	}
+	return n, nil
+}
+
+// ValidateAddress checks a bare e-mail address (no display name).
+func ValidateAddress(field, a string) error {
+	a = strings.TrimSpace(a)
+	if a == "" {
+		return FieldError{field, "is empty", "type an e-mail address such as nas@example.com"}
+	}
+	if len(a) > MaxAddressLen {
+		return FieldError{field, "is longer than 320 characters", "type a single e-mail address"}
+	}
+	p, err := mail.ParseAddress(a)
+	if err != nil || p.Address != a || p.Name != "" || !strings.Contains(a, "@") {
+		return FieldError{field, "is not an e-mail address", "type it as name@example.com, without a display name or <>"}
+	}
+	return nil
+}
+
+// ValidateSecret checks what any secret must satisfy, whatever the provider.
+func ValidateSecret(s string) error {
+	switch {
+	case len(s) > MaxSecretLen:
+		return FieldError{"password", "is longer than 1024 characters", "paste only the password"}
+	case strings.ContainsAny(s, "\r\n\x00"):
+		return FieldError{"password", "contains a line break", "paste the password on one line"}
+	case !utf8.ValidString(s):
+		return FieldError{"password", "is not valid text", "type the password again"}
+	}
+	return nil
+}
+
+// Validate checks the whole draft and returns every problem, field by field.
+func (s Settings) Validate() []FieldError {
+	var errs []FieldError
+	add := func(err error) {
+		if fe, ok := err.(FieldError); ok {
+			errs = append(errs, fe)
+		}
+	}
+	add(ValidateHost(s.Host))
+	if s.Port < 1 || s.Port > 65535 {
+		errs = append(errs, FieldError{"port", "must be a number from 1 to 65535", "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"})
+	}
+	if _, err := ParseSecurity(string(s.Security)); err != nil || s.Security == "" {
+		errs = append(errs, FieldError{"security", "is not set", "choose ssl, starttls or none"})
+	}
+	if s.Auth != AuthNone && s.Username != "" {
+		add(ValidateSecret(s.Password.Reveal()))
+	}
+	if len(s.Username) > MaxUsernameLen || strings.ContainsAny(s.Username, "\r\n") {
+		errs = append(errs, FieldError{"username", "is too long or contains a line break", "type the login on one line"})
+	}
+	if s.From != "" {
+		add(ValidateAddress("from", s.From))
+	}
+	if strings.ContainsAny(s.FromName, "\r\n") || len(s.FromName) > MaxNameLen {
+		errs = append(errs, FieldError{"sender name", "is too long or contains a line break", "type a short name on one line"})
+	}
+	return errs
+}
