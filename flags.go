@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"smtpsetup/config"
+	"smtpsetup/smtp"
+)
+
+// connFlags are the settings flags shared by check, setup and report. No
+// flag takes a password: argv is visible to every user of the machine.
+type connFlags struct {
+	config, provider, providers        string
+	host, security, auth               string
+	port                               int
+	username, passwordFile, from       string
+	fromName, sendTo, caFile           string
+	passwordStdin, insecure, plainAuth bool
+	timeout                            time.Duration
+	jsonOut                            bool
+}
+
+func (f *connFlags) register(c *cobra.Command) {
+	fs := c.Flags()
+	fs.StringVar(&f.config, "config", "", "config file to read (flags override it)")
+	fs.StringVar(&f.provider, "provider", "", "provider id from `smtpsetup providers`; fills what other flags leave empty")
+	fs.StringVar(&f.providers, "providers", "", "extra provider catalogue (YAML)")
+	fs.StringVar(&f.host, "host", "", "SMTP server host name")
+	fs.IntVar(&f.port, "port", 0, "port (default: the mode's port)")
+	fs.StringVar(&f.security, "security", "", "ssl, starttls or none")
+	fs.StringVar(&f.auth, "auth", "", "auto, plain, login, cram-md5, xoauth2 or none")
+	fs.StringVar(&f.username, "username", "", "login")
+	fs.StringVar(&f.passwordFile, "password-file", "", "read the password from this file (or set SMTP_PASSWORD)")
+	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
+	fs.StringVar(&f.from, "from", "", "sender address")
+	fs.StringVar(&f.fromName, "from-name", "", "sender name")
+	fs.StringVar(&f.sendTo, "send-to", "", "send one test message to this address (nothing is sent without it)")
+	fs.StringVar(&f.caFile, "ca-file", "", "PEM file with a CA to trust (a private CA)")
+	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (dangerous: anyone could read the password)")
+	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
+	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
+	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object instead of text")
+}
+
+// fromEnv lets every flag come from SMTPSETUP_<FLAG> (dashes as
+// underscores), for first-boot scripts; a flag on the command line wins.
+func fromEnv(c *cobra.Command) error {
+	var err error
+	c.Flags().VisitAll(func(fl *pflag.Flag) {
+		name := "SMTPSETUP_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && !fl.Changed && err == nil {
+			if e := fl.Value.Set(v); e != nil {
+				err = badInput("%s=%q: %v", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+// settings builds the draft: the file first, flags over it, and the
+// provider filling what is still empty. Every error names the flag and the
+// fix, and exits 2.
+func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, *smtp.Provider, error) {
+	var s smtp.Settings
+	if f.config != "" {
+		var err error
+		if s, err = config.Load(f.config); err != nil {
+			return s, nil, badInput("--config: %v", err)
+		}
+	}
+	changed := func(name string) bool {
+		return c.Flags().Changed(name) || os.Getenv("SMTPSETUP_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_"))) != ""
+	}
+	set := func(name string, dst *string, v string) {
+		if changed(name) {
+			*dst = v
+		}
+	}
+	set("host", &s.Host, f.host)
+	set("username", &s.Username, f.username)
+	set("from", &s.From, f.from)
+	set("from-name", &s.FromName, f.fromName)
+	set("ca-file", &s.CAFile, f.caFile)
+	set("provider", &s.Provider, f.provider)
+	if changed("port") {
+		s.Port = f.port
+	}
+	if changed("security") {
+		sec, err := smtp.ParseSecurity(f.security)
+		if err != nil {
+			return s, nil, badInput("--security: %v", err)
+		}
+		s.Security = sec
+	}
+	if changed("auth") {
+		m, err := smtp.ParseAuthMethod(f.auth)
+		if err != nil {
+			return s, nil, badInput("--auth: %v", err)
+		}
+		s.Auth = m
+	}
+	if s.Auth == "" {
+		s.Auth = smtp.AuthAuto
+	}
+	s.InsecureSkipVerify = s.InsecureSkipVerify || f.insecure
+	s.AllowPlaintextAuth = s.AllowPlaintextAuth || f.plainAuth
+
+	p, err := f.fillFromProvider(&s)
+	if err != nil {
+		return s, nil, err
+	}
+	if err := f.readPassword(&s, stdin); err != nil {
+		return s, nil, err
+	}
+	if s.Host == "" {
+		return s, p, badInput("no server: give --host, --provider or --config")
+	}
+	if s.Security == "" {
+		if sec, ok := smtp.SecurityForPort(s.Port); ok {
+			s.Security = sec
+		} else {
+			s.Security = smtp.SecuritySTARTTLS
+		}
+	}
+	if s.Port == 0 {
+		s.Port = s.Security.DefaultPort()
+	}
+	if errs := s.Validate(); len(errs) > 0 {
+		e := errs[0]
+		return s, p, badInput("--%s %s; %s", strings.ReplaceAll(e.Field, " ", "-"), e.Problem, e.Fix)
+	}
+	if f.sendTo != "" {
+		if err := smtp.ValidateAddress("send-to", f.sendTo); err != nil {
+			return s, p, badInput("--%v", err)
+		}
+	}
+	return s, p, nil
+}
+
+func (f *connFlags) fillFromProvider(s *smtp.Settings) (*smtp.Provider, error) {
+	if s.Provider == "" {
+		return nil, nil
+	}
+	cat, err := loadCatalogue(f.providers)
+	if err != nil {
+		return nil, err
+	}
+	p, ok := cat.ByID(s.Provider)
+	if !ok {
+		return nil, badInput("--provider: unknown provider %q; `smtpsetup providers` lists them", s.Provider)
+	}
+	if s.Host == "" {
+		s.Host = p.Host
+	}
+	if rec, ok := p.Recommended(); ok && s.Security == "" && s.Port == 0 {
+		s.Security, s.Port = rec.Security, rec.Port
+	}
+	if s.Username == "" && s.From != "" {
+		s.Username = p.LoginFor(s.From)
+	}
+	return p, nil
+}
+
+// readPassword takes the password from a file, standard input or
+// SMTP_PASSWORD, in that order; the config's own password stays otherwise.
+func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
+	switch {
+	case f.passwordFile != "" && f.passwordStdin:
+		return badInput("--password-file and --password-stdin: give only one")
+	case f.passwordFile != "":
+		b, err := os.ReadFile(f.passwordFile)
+		if err != nil {
+			return badInput("--password-file: %v", err)
+		}
+		s.Password = smtp.NewSecret(strings.TrimRight(string(b), "\r\n"))
+	case f.passwordStdin:
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return badInput("--password-stdin: nothing to read on standard input")
+		}
+		s.Password = smtp.NewSecret(strings.TrimRight(line, "\r\n"))
+	case os.Getenv("SMTP_PASSWORD") != "":
+		s.Password = smtp.NewSecret(os.Getenv("SMTP_PASSWORD"))
+	}
+	return nil
+}
+
+func (f *connFlags) testOptions() smtp.Options {
+	return smtp.Options{Timeout: f.timeout, SendTo: f.sendTo}
+}

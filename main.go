@@ -1,0 +1,75 @@
+// Command smtpsetup gets outgoing e-mail working on a machine without a
+// browser: a terminal wizard, a non-interactive check for scripts and
+// helpdesks, exports for real mail consumers and a report for support.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+)
+
+// Exit codes, the same for every command, so scripts can rely on them.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // the test ran and failed
+	exitBadInput = 2 // a flag, a file or the terminal was not usable
+)
+
+// exitError carries an exit code; an empty message prints nothing, for a
+// failure whose report was already printed.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func badInput(format string, a ...any) error {
+	return &exitError{code: exitBadInput, msg: fmt.Sprintf(format, a...)}
+}
+
+func main() {
+	root := rootCommand()
+	err := fang.Execute(context.Background(), root,
+		fang.WithoutManpage(),
+		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
+			var ee *exitError
+			if errors.As(err, &ee) && ee.msg == "" {
+				return
+			}
+			fmt.Fprintln(w, "smtpsetup:", err)
+		}))
+	if err == nil {
+		os.Exit(exitOK)
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		os.Exit(ee.code)
+	}
+	os.Exit(exitBadInput)
+}
+
+func rootCommand() *cobra.Command {
+	var w wizardFlags
+	root := &cobra.Command{
+		Use:   "smtpsetup",
+		Short: "Set up and test outgoing e-mail from a terminal",
+		Long: "smtpsetup walks you through sending e-mail from this machine: the provider, what it demands\n" +
+			"(App Passwords and the like), the login, the encryption, a live test that explains any failure,\n" +
+			"and a config file written safely. Without a command it starts the wizard.",
+		Example: "  smtpsetup --demo                 # try the whole flow against a built-in server\n" +
+			"  smtpsetup                        # set up this machine\n" +
+			"  smtpsetup check --config smtp.yaml --json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
+	}
+	w.register(root)
+	root.AddCommand(checkCommand())
+	return root
+}

@@ -1,0 +1,168 @@
+// Package output renders the outcome of a live test for people (plain
+// text, coloured only on a terminal) and for scripts (JSON, a stable
+// contract documented in docs/diagnoses.md).
+package output
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+
+	"smtpsetup/smtp"
+)
+
+// Result is what `check --json` prints: one object, keys as documented.
+type Result struct {
+	OK         bool              `json:"ok"`
+	Stages     []Stage           `json:"stages"`
+	Diagnosis  *Diagnosis        `json:"diagnosis"`
+	Suggestion *smtp.Suggestion  `json:"suggestion"`
+	Server     smtp.ServerInfo   `json:"server"`
+	Transcript []Line            `json:"transcript"`
+	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+}
+
+// Stage is one stage in the JSON output.
+type Stage struct {
+	Name   smtp.Stage `json:"name"`
+	OK     bool       `json:"ok"`
+	MS     int64      `json:"ms"`
+	Detail string     `json:"detail"`
+}
+
+// Diagnosis is the diagnosis in the JSON output.
+type Diagnosis struct {
+	Code   string `json:"code"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Fix    string `json:"fix"`
+}
+
+// Line is one transcript line in the JSON output.
+type Line struct {
+	MS   int64          `json:"ms"`
+	Dir  smtp.Direction `json:"dir"`
+	Text string         `json:"text"`
+}
+
+// NewResult builds the JSON shape from a report and its diagnosis.
+func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent}
+	for _, s := range r.Stages {
+		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
+	}
+	for _, l := range r.Transcript {
+		res.Transcript = append(res.Transcript, Line{MS: l.At.Milliseconds(), Dir: l.Dir, Text: l.Text})
+	}
+	if d != nil {
+		res.Diagnosis = &Diagnosis{Code: d.Code, Title: d.Title, Detail: d.Detail, Fix: d.Fix}
+		res.Suggestion = d.Suggestion
+	}
+	return res
+}
+
+// JSON writes the result as one indented JSON object.
+func JSON(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(NewResult(r, d))
+}
+
+type styles struct{ ok, bad, warn, title, subtle lipgloss.Style }
+
+func newStyles() styles {
+	return styles{
+		ok:     lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		bad:    lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		warn:   lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
+		title:  lipgloss.NewStyle().Bold(true),
+		subtle: lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
+	}
+}
+
+// Writer wraps w so that colour reaches only a terminal, and never with
+// NO_COLOR set.
+func Writer(w io.Writer) io.Writer { return colorprofile.NewWriter(w, os.Environ()) }
+
+// Text writes the verdict for a person: the stages, what the server is,
+// and on failure the diagnosis with its code, fix and suggestion. Marks and
+// words carry the meaning; colour only helps.
+func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
+	st := newStyles()
+	s := r.Settings
+	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render("Testing"), smtp.CleanLine(s.Address()), s.Security.Label())
+	for _, stage := range r.Stages {
+		mark := st.ok.Render("ok  ")
+		if !stage.OK {
+			mark = st.bad.Render("FAIL")
+		}
+		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(ms(stage.Duration)), stage.Detail)
+	}
+	writeServer(w, st, r.Server)
+	if r.OK {
+		msg := "PASSED: the server accepted "
+		if s.Username != "" {
+			msg += "the login"
+		} else {
+			msg += "the connection"
+		}
+		if r.Sent != nil {
+			msg += fmt.Sprintf(" and the test message to %s (code %s)", r.Sent.To, r.Sent.Code)
+		}
+		fmt.Fprintln(w, "\n"+st.ok.Render(msg+"."))
+		return
+	}
+	if d == nil {
+		return
+	}
+	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
+	fmt.Fprintf(w, "  %s\n", d.Detail)
+	fmt.Fprintf(w, "  %s %s\n", st.title.Render("Fix:"), d.Fix)
+	if g := d.Suggestion; g != nil {
+		fmt.Fprintf(w, "  %s --security %s --port %d\n", st.title.Render("Try:"), g.Security, g.Port)
+	}
+}
+
+func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
+	var lines []string
+	if srv.Greeting != "" {
+		lines = append(lines, "greeting    "+firstLine(srv.Greeting))
+	}
+	if len(srv.Extensions) > 0 {
+		lines = append(lines, "extensions  "+strings.Join(srv.Extensions, ", "))
+	}
+	if t := srv.TLS; t != nil {
+		lines = append(lines, "tls         "+t.Version+", "+t.Cipher)
+		if c := t.Certificate; c != nil {
+			lines = append(lines,
+				"certificate "+c.Subject+", issued by "+c.Issuer,
+				"            valid "+c.NotBefore.UTC().Format(time.DateOnly)+" to "+c.NotAfter.UTC().Format(time.DateOnly)+"; names: "+strings.Join(c.Names, " "),
+				"            sha256 "+c.SHA256)
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\n"+st.title.Render("Server"))
+	for _, l := range lines {
+		fmt.Fprintln(w, "  "+l)
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func ms(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}

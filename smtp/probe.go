@@ -1,0 +1,718 @@
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/textproto"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	gmsmtp "github.com/wneessen/go-mail/smtp"
+)
+
+// DefaultStageTimeout bounds each stage of a test. A stage that waits on a
+// slow-drip server is cut at the same limit.
+const DefaultStageTimeout = 10 * time.Second
+
+// DefaultProbeAfter is how long the greeting may be silent before the test
+// checks, in parallel, whether the port speaks TLS from the first byte.
+const DefaultProbeAfter = 2 * time.Second
+
+// Resolver looks up host addresses; *net.Resolver satisfies it.
+type Resolver interface {
+	LookupIPAddr(ctx context.Context, host string) ([]net.IPAddr, error)
+}
+
+// Options tune a test. The zero value is ready to use.
+type Options struct {
+	Timeout    time.Duration // per stage; DefaultStageTimeout when zero
+	ProbeAfter time.Duration // DefaultProbeAfter when zero
+	SendTo     string        // when set, send one test message to this address
+	HelloName  string        // EHLO name; the host name when empty
+	RootCAs    *x509.CertPool
+	Resolver   Resolver
+	Dial       func(ctx context.Context, network, addr string) (net.Conn, error)
+	Progress   func(Event) // called from the test's goroutine as stages start and end
+	MaxRead    int64       // bytes one connection may read; DefaultMaxRead when zero
+	Now        func() time.Time
+}
+
+func (o *Options) defaults() {
+	if o.Timeout <= 0 {
+		o.Timeout = DefaultStageTimeout
+	}
+	if o.ProbeAfter <= 0 {
+		o.ProbeAfter = DefaultProbeAfter
+	}
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
+	}
+	if o.Dial == nil {
+		d := &net.Dialer{}
+		o.Dial = d.DialContext
+	}
+	if o.MaxRead <= 0 {
+		o.MaxRead = DefaultMaxRead
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.HelloName == "" {
+		o.HelloName = helloName()
+	}
+}
+
+// helloName is this machine's name for EHLO, or "localhost" when it has
+// none that a server would accept.
+func helloName() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" || strings.ContainsAny(h, " \r\n") {
+		return "localhost"
+	}
+	return h
+}
+
+// Test runs a live test of the settings: every stage that applies, in
+// order, each with its own deadline, stopping at the first failure. It
+// never sends a password over a link without TLS unless the settings allow
+// it, never retries, and closes the connection on every path. Cancelling
+// ctx ends it at once.
+func Test(ctx context.Context, s Settings, opts Options) *Report {
+	opts.defaults()
+	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now()}}
+	t.tr.start = time.Now()
+	t.run()
+	t.rep.Elapsed = time.Since(t.tr.start)
+	t.rep.Transcript = t.tr.snapshot()
+	t.rep.OK = t.rep.Failure == nil
+	return t.rep
+}
+
+type tester struct {
+	s    Settings
+	opts Options
+	ctx  context.Context
+	rep  *Report
+	tr   transcript
+
+	raw       *guardedConn // the TCP connection
+	conn      net.Conn     // raw, or TLS over raw
+	text      *textproto.Conn
+	tlsState  *tls.ConnectionState
+	exts      map[string]string
+	extOrder  []string
+	authQuiet bool // true while AUTH runs: lines are masked in the transcript
+}
+
+// errStop ends the run after a stage recorded its failure.
+var errStop = errors.New("stop")
+
+func (t *tester) run() {
+	if errs := t.s.Validate(); len(errs) > 0 {
+		t.rep.Failure = &Failure{Stage: StageResolve, Kind: KindBadSettings, Error: errs[0].Error()}
+		return
+	}
+	defer func() {
+		if t.raw != nil {
+			t.raw.Close()
+		}
+	}()
+	steps := []struct {
+		stage Stage
+		when  bool
+		do    func() (string, error)
+	}{
+		{StageResolve, true, nil},
+		{StageConnect, true, nil},
+		{StageTLS, t.s.Security == SecuritySSL, t.implicitTLS},
+		{StageGreeting, true, t.greeting},
+		{StageEHLO, true, t.ehlo},
+		{StageSTARTTLS, t.s.Security == SecuritySTARTTLS, t.starttls},
+		{StageAuth, t.s.wantsAuth(), t.auth},
+		{StageSend, t.opts.SendTo != "", t.send},
+		{StageQuit, true, t.quit},
+	}
+	var addrs []net.IPAddr
+	steps[0].do = func() (string, error) {
+		var err error
+		addrs, err = t.resolve()
+		return describeAddrs(addrs), err
+	}
+	steps[1].do = func() (string, error) { return t.connect(addrs) }
+	for _, st := range steps {
+		if !st.when {
+			continue
+		}
+		if err := t.stage(st.stage, st.do); err != nil {
+			return
+		}
+	}
+}
+
+// stage runs one stage with its own deadline and reports it.
+func (t *tester) stage(s Stage, do func() (string, error)) error {
+	t.emit(Event{Stage: s})
+	start := time.Now()
+	if t.raw != nil {
+		t.raw.SetDeadline(time.Now().Add(t.opts.Timeout))
+	}
+	detail, err := do()
+	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: detail}
+	if err != nil && t.rep.Failure == nil {
+		t.rep.Failure = t.classify(s, err)
+	}
+	if err != nil && t.ctx.Err() != nil {
+		t.rep.Failure = &Failure{Stage: s, Kind: KindCancelled, Error: "cancelled"}
+	}
+	if err != nil && res.Detail == "" {
+		res.Detail = failureSummary(t.rep.Failure)
+	}
+	t.rep.Stages = append(t.rep.Stages, res)
+	t.emit(Event{Stage: s, Done: true, Result: res})
+	if s == StageQuit && err != nil {
+		// A server that hangs up instead of answering QUIT has still
+		// accepted everything that mattered.
+		t.rep.Failure = nil
+		return nil
+	}
+	return err
+}
+
+func (t *tester) emit(e Event) {
+	if t.opts.Progress != nil {
+		t.opts.Progress(e)
+	}
+}
+
+func describeAddrs(addrs []net.IPAddr) string {
+	var s []string
+	for i, a := range addrs {
+		if i == 3 {
+			s = append(s, fmt.Sprintf("and %d more", len(addrs)-3))
+			break
+		}
+		s = append(s, a.String())
+	}
+	return strings.Join(s, ", ")
+}
+
+func (t *tester) resolve() ([]net.IPAddr, error) {
+	host := strings.Trim(t.s.Host, "[]")
+	if ip := net.ParseIP(host); ip != nil {
+		return []net.IPAddr{{IP: ip}}, nil
+	}
+	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
+	defer cancel()
+	addrs, err := t.opts.Resolver.LookupIPAddr(ctx, host)
+	if err == nil && len(addrs) == 0 {
+		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	// IPv4 first: appliances often have an IPv6 address but no IPv6 route.
+	slices.SortStableFunc(addrs, func(a, b net.IPAddr) int {
+		return boolInt(a.IP.To4() == nil) - boolInt(b.IP.To4() == nil)
+	})
+	return addrs, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (t *tester) connect(addrs []net.IPAddr) (string, error) {
+	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
+	defer cancel()
+	var err error
+	for _, a := range addrs {
+		addr := net.JoinHostPort(a.IP.String(), strconv.Itoa(t.s.Port))
+		var c net.Conn
+		c, err = t.opts.Dial(ctx, "tcp", addr)
+		if err == nil {
+			t.raw = guard(t.ctx, c, t.opts.MaxRead)
+			t.conn = t.raw
+			t.rep.Server.Address = addr
+			return addr, nil
+		}
+	}
+	return "", err
+}
+
+// tlsConfig verifies the certificate against the host the user typed.
+func (t *tester) tlsConfig() (*tls.Config, error) {
+	cfg := &tls.Config{
+		ServerName:         strings.Trim(t.s.Host, "[]"),
+		MinVersion:         tls.VersionTLS12,
+		RootCAs:            t.opts.RootCAs,
+		InsecureSkipVerify: t.s.InsecureSkipVerify,
+	}
+	if t.s.CAFile != "" {
+		pem, err := os.ReadFile(t.s.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading the CA file: %w", err)
+		}
+		pool := t.opts.RootCAs
+		if pool == nil {
+			if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
+				pool = x509.NewCertPool()
+			}
+		} else {
+			pool = pool.Clone()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("the CA file %s holds no PEM certificate", t.s.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, nil
+}
+
+func (t *tester) handshake() (string, error) {
+	cfg, err := t.tlsConfig()
+	if err != nil {
+		return "", err
+	}
+	tc := tls.Client(t.raw, cfg)
+	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return "", err
+	}
+	st := tc.ConnectionState()
+	t.tlsState = &st
+	t.conn = tc
+	info := &TLSInfo{
+		Version:  tls.VersionName(st.Version),
+		Cipher:   tls.CipherSuiteName(st.CipherSuite),
+		Verified: !t.s.InsecureSkipVerify,
+	}
+	if len(st.PeerCertificates) > 0 {
+		info.Certificate = certInfo(st.PeerCertificates[0])
+	}
+	t.rep.Server.TLS = info
+	return info.Version + ", " + info.Cipher, nil
+}
+
+func (t *tester) implicitTLS() (string, error) { return t.handshake() }
+
+// greeting reads the 220 banner. While it waits, a probe checks whether the
+// port expects TLS from the first byte: a client speaking plain text to
+// port 465 would otherwise wait for the whole timeout, as both sides wait
+// for the other.
+func (t *tester) greeting() (string, error) {
+	t.text = textproto.NewConn(t.conn)
+	if t.s.Security != SecuritySSL {
+		stop := t.probeWhileSilent()
+		defer stop()
+	}
+	code, msg, err := t.text.ReadResponse(0)
+	if err != nil {
+		return "", err
+	}
+	reply := newReply(code, msg)
+	t.tr.add(FromServer, strconv.Itoa(code)+" "+reply.Text)
+	t.rep.Server.Greeting = reply.Text
+	if code != 220 {
+		return "", &replyError{"greeting", reply}
+	}
+	return firstLine(reply.Text), nil
+}
+
+// probeWhileSilent starts a TLS probe of the same address once the greeting
+// has been silent for ProbeAfter. When the probe completes a handshake, the
+// silent connection is closed and the failure names TLS as the cause.
+func (t *tester) probeWhileSilent() (stop func()) {
+	ctx, cancel := context.WithCancel(t.ctx)
+	timer := time.AfterFunc(t.opts.ProbeAfter, func() {
+		if speaksTLS(ctx, t.opts.Dial, t.rep.Server.Address, t.opts.Timeout) {
+			t.rep.Failure = &Failure{Stage: StageGreeting, Kind: KindSpeaksTLS,
+				Error: fmt.Sprintf("no greeting after %s, but the port completed a TLS handshake", t.opts.ProbeAfter)}
+			t.raw.abort()
+		}
+	})
+	return func() { timer.Stop(); cancel() }
+}
+
+// speaksTLS reports whether addr completes a TLS handshake. It sends no
+// credentials and trusts nothing: it only asks what the port speaks.
+func speaksTLS(ctx context.Context, dial func(context.Context, string, string) (net.Conn, error), addr string, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, min(timeout, 3*time.Second))
+	defer cancel()
+	c, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	g := guard(ctx, c, 64<<10)
+	defer g.Close()
+	tc := tls.Client(g, &tls.Config{InsecureSkipVerify: true}) // a probe: nothing is sent over it
+	return tc.HandshakeContext(ctx) == nil
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+// cmd sends one command and reads the reply. Lines sent while AUTH runs are
+// masked in the transcript.
+func (t *tester) cmd(line string) (Reply, error) {
+	shown := line
+	if t.authQuiet {
+		shown = Mask
+		if verb, _, ok := strings.Cut(line, " "); ok && strings.EqualFold(verb, "AUTH") {
+			mech, _, _ := strings.Cut(line[len(verb)+1:], " ")
+			shown = "AUTH " + mech + " " + Mask
+		}
+	}
+	t.tr.add(FromClient, shown)
+	if err := t.text.PrintfLine("%s", line); err != nil {
+		return Reply{}, err
+	}
+	code, msg, err := t.text.ReadResponse(0)
+	if err != nil {
+		return Reply{}, err
+	}
+	reply := newReply(code, msg)
+	if t.authQuiet && code == 334 {
+		t.tr.add(FromServer, "334 "+Mask)
+	} else {
+		t.tr.add(FromServer, strconv.Itoa(code)+" "+reply.Text)
+	}
+	return reply, nil
+}
+
+// replyError is a server's refusal of a command.
+type replyError struct {
+	command string
+	reply   Reply
+}
+
+func (e *replyError) Error() string { return e.command + ": " + e.reply.String() }
+
+func (t *tester) ehlo() (string, error) {
+	reply, err := t.cmd("EHLO " + t.opts.HelloName)
+	if err != nil {
+		return "", err
+	}
+	if reply.Code != 250 {
+		// A server without ESMTP: HELO still works, but it offers no
+		// STARTTLS and no AUTH, which the next stages report.
+		if reply, err = t.cmd("HELO " + t.opts.HelloName); err != nil {
+			return "", err
+		}
+		if reply.Code != 250 {
+			return "", &replyError{"EHLO", reply}
+		}
+	}
+	t.parseExtensions(reply.Text)
+	return strings.Join(t.extOrder, " "), nil
+}
+
+// parseExtensions reads the EHLO keywords. Keywords are case-insensitive
+// (RFC 5321 §2.4), so "starttls" counts as STARTTLS.
+func (t *tester) parseExtensions(text string) {
+	t.exts = map[string]string{}
+	t.extOrder = nil
+	lines := strings.Split(text, "\n")
+	for _, l := range lines[1:] {
+		k, v, _ := strings.Cut(strings.TrimSpace(l), " ")
+		k = strings.ToUpper(k)
+		if k == "" {
+			continue
+		}
+		t.exts[k] = v
+		t.extOrder = append(t.extOrder, k)
+	}
+	t.rep.Server.Extensions = nil
+	for _, l := range lines[1:] {
+		t.rep.Server.Extensions = append(t.rep.Server.Extensions, strings.TrimSpace(l))
+	}
+	t.rep.Server.Auth = nil
+	if v, ok := t.exts["AUTH"]; ok {
+		t.rep.Server.Auth = strings.Fields(strings.ToUpper(v))
+	}
+}
+
+func (t *tester) starttls() (string, error) {
+	if _, ok := t.exts["STARTTLS"]; !ok {
+		return "", errSTARTTLSNotOffered
+	}
+	reply, err := t.cmd("STARTTLS")
+	if err != nil {
+		return "", err
+	}
+	if reply.Code != 220 {
+		return "", &replyError{"STARTTLS", reply}
+	}
+	// A new reader discards anything the server sent after "220" in clear:
+	// such lines are an injection (CVE-2011-0411 class), never a reply.
+	detail, err := t.handshake()
+	if err != nil {
+		return "", err
+	}
+	t.text = textproto.NewConn(t.conn)
+	if _, err := t.ehlo(); err != nil {
+		return "", err
+	}
+	return detail, nil
+}
+
+var (
+	errSTARTTLSNotOffered = errors.New("the server did not offer STARTTLS")
+	errAuthNotOffered     = errors.New("the server offers no login mechanism we can use")
+	errPlaintextAuth      = errors.New("refused to send the password over a connection without TLS")
+)
+
+func (t *tester) encrypted() bool { return t.tlsState != nil }
+
+// mechanism picks the SASL mechanism: the one asked for, or for auto the
+// simplest the server offers. Passwords travel only over TLS, so PLAIN is
+// as safe as any and the most widely supported.
+func (t *tester) mechanism() (AuthMethod, bool) {
+	offered := func(m string) bool { return slices.Contains(t.rep.Server.Auth, m) }
+	if t.s.Auth != AuthAuto && t.s.Auth != "" {
+		return t.s.Auth, offered(strings.ToUpper(string(t.s.Auth)))
+	}
+	for _, m := range []AuthMethod{AuthPlain, AuthLogin, AuthCRAMMD5} {
+		if offered(strings.ToUpper(string(m))) {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+func (t *tester) auth() (string, error) {
+	if !t.encrypted() && !t.s.AllowPlaintextAuth {
+		return "", errPlaintextAuth
+	}
+	mech, ok := t.mechanism()
+	if !ok {
+		return "", errAuthNotOffered
+	}
+	host := strings.Trim(t.s.Host, "[]")
+	user, pass := t.s.Username, t.s.Password.Reveal()
+	var a gmsmtp.Auth
+	switch mech {
+	case AuthPlain:
+		// Our own policy decided above whether the link may carry the
+		// password, so go-mail's loopback exemption never applies.
+		a = gmsmtp.PlainAuth("", user, pass, host, true)
+	case AuthLogin:
+		a = gmsmtp.LoginAuth(user, pass, host, true)
+	case AuthCRAMMD5:
+		a = gmsmtp.CRAMMD5Auth(user, pass)
+	case AuthXOAUTH2:
+		a = gmsmtp.XOAuth2Auth(user, pass)
+	default:
+		return "", errAuthNotOffered
+	}
+	t.authQuiet = true
+	defer func() { t.authQuiet = false }()
+	if err := t.saslExchange(a, host); err != nil {
+		return "", err
+	}
+	return strings.ToUpper(string(mech)) + " as " + CleanLine(user), nil
+}
+
+// saslExchange runs AUTH with a go-mail mechanism (RFC 4954).
+func (t *tester) saslExchange(a gmsmtp.Auth, host string) error {
+	mech, resp, err := a.Start(&gmsmtp.ServerInfo{Name: host, TLS: t.encrypted(), Auth: t.rep.Server.Auth})
+	if err != nil {
+		return err
+	}
+	line := "AUTH " + mech
+	if resp != nil {
+		line += " " + base64.StdEncoding.EncodeToString(resp)
+	}
+	reply, err := t.cmd(line)
+	for err == nil {
+		switch reply.Code {
+		case 235:
+			return nil
+		case 334:
+			challenge, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(reply.Text))
+			if derr != nil {
+				return &replyError{"AUTH", reply}
+			}
+			if resp, err = a.Next(challenge, true); err != nil {
+				t.cmd("*")
+				return err
+			}
+			reply, err = t.cmd(base64.StdEncoding.EncodeToString(resp))
+		default:
+			return &replyError{"AUTH", reply}
+		}
+	}
+	return err
+}
+
+func (t *tester) send() (string, error) {
+	msg, sent, err := composeTestMessage(t.s, t.opts.SendTo, t.opts.Now())
+	if err != nil {
+		return "", err
+	}
+	steps := []struct{ verb, line string }{
+		{"MAIL", "MAIL FROM:<" + t.sender() + ">"},
+		{"RCPT", "RCPT TO:<" + t.opts.SendTo + ">"},
+		{"DATA", "DATA"},
+	}
+	for _, st := range steps {
+		reply, err := t.cmd(st.line)
+		if err != nil {
+			return "", err
+		}
+		if st.verb == "DATA" && reply.Code == 354 {
+			break
+		}
+		if reply.Code != 250 && reply.Code != 251 {
+			return "", &replyError{st.verb, reply}
+		}
+	}
+	w := t.text.DotWriter()
+	if _, err := w.Write(msg); err != nil {
+		return "", err
+	}
+	if err := w.Close(); err != nil {
+		return "", err
+	}
+	t.tr.add(FromClient, fmt.Sprintf("(message, %d bytes, code %s)", len(msg), sent.Code))
+	code, text, err := t.text.ReadResponse(0)
+	if err != nil {
+		return "", err
+	}
+	reply := newReply(code, text)
+	t.tr.add(FromServer, strconv.Itoa(code)+" "+reply.Text)
+	if code != 250 {
+		return "", &replyError{"DATA", reply}
+	}
+	t.rep.Sent = sent
+	return "to " + t.opts.SendTo + ", code " + sent.Code, nil
+}
+
+// sender is the envelope sender: the From address, else the login when it
+// is an address.
+func (t *tester) sender() string {
+	if t.s.From != "" {
+		return t.s.From
+	}
+	if strings.Contains(t.s.Username, "@") {
+		return t.s.Username
+	}
+	return ""
+}
+
+func (t *tester) quit() (string, error) {
+	reply, err := t.cmd("QUIT")
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return "closed", nil
+		}
+		return "", err
+	}
+	return reply.String(), nil
+}
+
+// classify turns what went wrong into an observation. It reads errors by
+// type, never by their text, except where a library offers nothing else.
+func (t *tester) classify(s Stage, err error) *Failure {
+	f := &Failure{Stage: s, Error: CleanText(err.Error()), LocalTime: t.opts.Now()}
+	var (
+		re     *replyError
+		dnsErr *net.DNSError
+		rhe    tls.RecordHeaderError
+		cve    *tls.CertificateVerificationError
+		ne     net.Error
+	)
+	switch {
+	case t.raw != nil && t.raw.overflow.Load():
+		f.Kind = KindTooMuchData
+	case errors.As(err, &re):
+		f.Kind, f.Command, f.Reply = KindReply, re.command, &re.reply
+		if strings.HasPrefix(re.reply.Text, "HTTP/") || strings.HasPrefix(t.rep.Server.Greeting, "HTTP/") {
+			f.Kind = KindHTTP
+		}
+	case errors.Is(err, errSTARTTLSNotOffered):
+		f.Kind, f.Offered = KindSTARTTLSNotOffered, t.extOrder
+	case errors.Is(err, errAuthNotOffered):
+		f.Kind, f.Offered = KindAuthNotOffered, t.rep.Server.Auth
+	case errors.Is(err, errPlaintextAuth):
+		f.Kind = KindPlaintextRefused
+	case errors.As(err, &dnsErr):
+		f.Kind = KindDNSFailed
+		if dnsErr.IsNotFound {
+			f.Kind = KindDNSNotFound
+		}
+	case errors.As(err, &rhe):
+		f.Kind, f.Seen = KindNotTLS, CleanLine(string(rhe.RecordHeader[:]))
+		if strings.HasPrefix(f.Seen, "HTTP") {
+			f.Kind = KindHTTP
+		}
+	case errors.As(err, &cve):
+		f.Kind = certKind(cve.Err)
+		if len(cve.UnverifiedCertificates) > 0 {
+			f.Certificate = certInfo(cve.UnverifiedCertificates[0])
+		}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		f.Kind = KindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		f.Kind = KindReset
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		f.Kind = KindUnreachable
+	case t.raw != nil && t.raw.timedOut.Load(), errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		f.Kind = KindTimeout
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		f.Kind = KindClosed
+	case s == StageTLS || s == StageSTARTTLS:
+		f.Kind = KindTLSHandshake
+	default:
+		var pe textproto.ProtocolError
+		if errors.As(err, &pe) {
+			f.Kind = KindProtocol
+			if strings.Contains(string(pe), "HTTP/") {
+				f.Kind = KindHTTP
+			}
+		} else {
+			f.Kind = KindProtocol
+		}
+	}
+	return f
+}
+
+func certKind(err error) Kind {
+	var (
+		ua x509.UnknownAuthorityError
+		he x509.HostnameError
+		ci x509.CertificateInvalidError
+	)
+	switch {
+	case errors.As(err, &ua):
+		return KindTLSUntrusted
+	case errors.As(err, &he):
+		return KindTLSHostname
+	case errors.As(err, &ci) && ci.Reason == x509.Expired:
+		return KindTLSExpired
+	}
+	return KindTLSHandshake
+}
+
+// failureSummary is the one-line detail a failed stage shows.
+func failureSummary(f *Failure) string {
+	if f == nil {
+		return ""
+	}
+	if f.Reply != nil {
+		return f.Reply.String()
+	}
+	return f.Error
+}

@@ -1,0 +1,155 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"smtpsetup/smtp"
+)
+
+// Prerequisites is the step that says what the provider demands before a
+// login can work (2-Step Verification and an App Password for Gmail), and
+// has the user confirm each item. An item answered "No" opens its how-to
+// instead of letting the user walk into a refused login.
+type Prerequisites struct {
+	formStep
+	d       *Draft
+	done    []bool
+	howto   bool // showing the how-to for the items answered No
+	missing []smtp.Prerequisite
+}
+
+// Title implements Step.
+func (p *Prerequisites) Title() string { return "Before you start" }
+
+// Skip implements Step: a custom server, or a provider that demands
+// nothing and has no warning to give, has no prerequisites.
+func (p *Prerequisites) Skip(d *Draft) bool {
+	pr := d.Provider
+	return pr == nil || len(pr.Prerequisites) == 0 && pr.StatusNote == ""
+}
+
+// Enter implements Step.
+func (p *Prerequisites) Enter(d *Draft, c *Common) tea.Cmd {
+	p.d, p.howto = d, false
+	pr := d.Provider
+	if len(p.done) != len(pr.Prerequisites) {
+		p.done = make([]bool, len(pr.Prerequisites))
+		for i := range p.done {
+			p.done[i] = true
+		}
+	}
+	fields := []huh.Field{huh.NewNote().Title(pr.Name).Description(wrap(c, intro(pr)))}
+	for i, item := range pr.Prerequisites {
+		desc := item.Detail
+		if item.URL != "" {
+			desc += "\n" + item.URL
+		}
+		fields = append(fields, huh.NewConfirm().
+			Title(fmt.Sprintf("%d. %s?", i+1, item.Title)).
+			Description(wrap(c, desc)).
+			Affirmative("Yes, done").
+			Negative("No, show me how").
+			Value(&p.done[i]))
+	}
+	if len(pr.Prerequisites) == 0 {
+		fields = append(fields, huh.NewConfirm().Title("Continue anyway?").Affirmative("Continue").Negative("").Value(new(bool)))
+	}
+	return p.newForm(c, fields...)
+}
+
+// intro is what the user must know before typing a password for this
+// provider: its status, what it needs, its sender rule and its limits.
+func intro(pr *smtp.Provider) string {
+	var parts []string
+	if pr.StatusNote != "" {
+		mark := "Note"
+		if pr.Status == smtp.StatusOAuthOnly || pr.Status == smtp.StatusBroken {
+			mark = "Warning"
+		}
+		parts = append(parts, mark+": "+pr.StatusNote)
+	}
+	if len(pr.Prerequisites) > 0 {
+		parts = append(parts, fmt.Sprintf("%s asks for %d thing(s) before it accepts a login from this device.", pr.Name, len(pr.Prerequisites)))
+	}
+	if pr.SenderRule != "" {
+		parts = append(parts, pr.SenderRule)
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Update implements Step.
+func (p *Prerequisites) Update(msg tea.Msg) (Action, tea.Cmd) {
+	if p.howto {
+		if k, ok := msg.(tea.KeyPressMsg); ok {
+			switch k.String() {
+			case "enter":
+				return Action{Kind: Next}, nil
+			case "esc":
+				return Action{}, p.Enter(p.d, p.c)
+			}
+		}
+		return Action{}, nil
+	}
+	done, cmd := p.update(msg)
+	if !done {
+		return Action{}, cmd
+	}
+	p.missing = nil
+	for i, ok := range p.done {
+		if !ok {
+			p.missing = append(p.missing, p.d.Provider.Prerequisites[i])
+		}
+	}
+	if len(p.missing) == 0 {
+		return Action{Kind: Next}, nil
+	}
+	p.howto = true
+	return Action{}, nil
+}
+
+// Leave implements Step.
+func (p *Prerequisites) Leave() {}
+
+// View implements Step.
+func (p *Prerequisites) View() string {
+	if !p.howto {
+		return p.view()
+	}
+	st := p.c.Styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("How to do it") + "\n\n")
+	for i, item := range p.missing {
+		fmt.Fprintf(&b, "%s %s\n", st.Warning.Render(fmt.Sprintf("%d.", i+1)), st.Text.Bold(true).Render(item.Title))
+		if item.Detail != "" {
+			b.WriteString(wrap(p.c, item.Detail) + "\n")
+		}
+		if item.URL != "" {
+			b.WriteString("Open: " + st.Link.Render(item.URL) + "\n")
+		}
+		if item.Why != "" {
+			b.WriteString(st.Subtle.Render(wrap(p.c, "Why: "+item.Why)) + "\n")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Do these on any device (a phone is fine), then press Enter to continue.")
+	return b.String()
+}
+
+// Keys implements Step.
+func (p *Prerequisites) Keys() []key.Binding {
+	if p.howto {
+		return []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done, continue")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+		}
+	}
+	return p.keys()
+}
+
+// Capturing implements Step: in the how-to, Esc returns to the checklist.
+func (p *Prerequisites) Capturing() bool { return p.howto }

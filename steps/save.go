@@ -1,0 +1,181 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/huh/v2"
+
+	"smtpsetup/config"
+)
+
+// saveState is where saving stands.
+type saveState int
+
+const (
+	saveAsking saveState = iota
+	saveWriting
+	saveDone
+	saveFailed
+)
+
+type savedMsg struct {
+	res config.SaveResult
+	err error
+}
+
+// Save is the last step: where to write, confirmation before overwriting,
+// the atomic write, and a screen saying what was written where.
+type Save struct {
+	formStep
+	d         *Draft
+	path      string
+	overwrite bool
+	state     saveState
+	err       error
+
+	pathIn  *huh.Input
+	confirm *huh.Confirm
+}
+
+// Title implements Step.
+func (s *Save) Title() string { return "Save" }
+
+// Skip implements Step.
+func (s *Save) Skip(*Draft) bool { return false }
+
+// Enter implements Step.
+func (s *Save) Enter(d *Draft, c *Common) tea.Cmd {
+	s.d, s.state, s.err = d, saveAsking, nil
+	s.path = d.ConfigPath
+	s.overwrite = true
+	pathIn := huh.NewInput().Title("Save the settings to").
+		Description("The file is written whole or not at all, readable only by you (mode 0600).").
+		CharLimit(4096).
+		Validate(func(v string) error {
+			if strings.TrimSpace(v) == "" {
+				return errors.New("path is empty: type where to save, e.g. /etc/smtpsetup/smtp.yaml")
+			}
+			return nil
+		}).
+		Value(&s.path)
+	s.pathIn = pathIn
+	s.confirm = huh.NewConfirm().Title(s.overwriteTitle()).
+		Affirmative("Save").Negative("Cancel").
+		Value(&s.overwrite)
+	return s.newForm(c, pathIn, s.confirm)
+}
+
+func (s *Save) overwriteTitle() string {
+	if _, err := os.Lstat(strings.TrimSpace(s.path)); err == nil {
+		return "The file exists: replace it? (the old one is kept as a .bak)"
+	}
+	return "Write the file?"
+}
+
+// Update implements Step.
+func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
+	switch msg := msg.(type) {
+	case savedMsg:
+		if msg.err != nil {
+			s.state, s.err = saveFailed, msg.err
+			return Action{}, nil
+		}
+		s.state = saveDone
+		s.d.Saved = &msg.res
+		return Action{}, nil
+	case tea.KeyPressMsg:
+		switch s.state {
+		case saveDone:
+			if msg.String() == "enter" {
+				return Action{Kind: Done}, nil
+			}
+			return Action{}, nil
+		case saveFailed:
+			if msg.String() == "enter" || msg.String() == "r" {
+				return Action{}, s.Enter(s.d, s.c)
+			}
+			return Action{}, nil
+		case saveWriting:
+			return Action{}, nil
+		}
+	}
+	if s.state != saveAsking {
+		return Action{}, nil
+	}
+	before := s.form.GetFocusedField()
+	done, cmd := s.update(msg)
+	if before == s.pathIn && s.form.GetFocusedField() != s.pathIn {
+		// Set on the event loop: huh's TitleFunc would read s.path from
+		// another goroutine.
+		s.confirm.Title(s.overwriteTitle())
+	}
+	if !done {
+		return Action{}, cmd
+	}
+	if !s.overwrite {
+		return Action{}, s.Enter(s.d, s.c)
+	}
+	s.state = saveWriting
+	path, settings := filepath.Clean(strings.TrimSpace(s.path)), s.d.Settings
+	s.d.ConfigPath = path
+	return Action{}, func() tea.Msg {
+		res, err := config.Save(path, settings, config.SaveOptions{})
+		return savedMsg{res, err}
+	}
+}
+
+// Leave implements Step.
+func (s *Save) Leave() {}
+
+// Capturing implements Step.
+func (s *Save) Capturing() bool { return false }
+
+// View implements Step.
+func (s *Save) View() string {
+	st := s.c.Styles
+	switch s.state {
+	case saveWriting:
+		return "Writing " + s.d.ConfigPath + " …"
+	case saveFailed:
+		return st.Error.Render("✗ Could not save.") + "\n\n" + wrap(s.c, s.err.Error()) + "\n\nNothing was changed. Press Enter to choose another path."
+	case saveDone:
+		return s.doneView()
+	}
+	return s.view()
+}
+
+func (s *Save) doneView() string {
+	st := s.c.Styles
+	res := s.d.Saved
+	var b strings.Builder
+	if !res.Changed {
+		b.WriteString(st.Success.Render("✓ Nothing to change.") + " " + res.Path + " already holds these settings.\n")
+	} else {
+		b.WriteString(st.Success.Render("✓ Saved.") + " Wrote " + res.Path + " (mode 0600, readable only by its owner).\n")
+	}
+	if res.Backup != "" {
+		b.WriteString("The previous file is kept as " + res.Backup + ".\n")
+	}
+	if res.PasswordFile != "" {
+		b.WriteString("The password is in " + res.PasswordFile + " (mode 0600).\n")
+	}
+	set := s.d.Settings
+	fmt.Fprintf(&b, "\n  Server   %s (%s)\n  Login    %s\n  From     %s\n", set.Address(), set.Security.Label(), set.Username, set.From)
+	b.WriteString("\nNext: " + st.Key.Render("smtpsetup check --config "+res.Path) + " tests it again at any time;\n" +
+		st.Key.Render("smtpsetup export --format msmtp") + " writes it for msmtp (also: postfix, env, json).\n\nPress Enter to exit.")
+	return b.String()
+}
+
+// Keys implements Step.
+func (s *Save) Keys() []key.Binding {
+	if s.state == saveDone || s.state == saveFailed {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "exit"))}
+	}
+	return s.keys()
+}

@@ -1,0 +1,61 @@
+package wizard
+
+import (
+	"context"
+	"errors"
+	"image/color"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	tea "charm.land/bubbletea/v2"
+
+	"smtpsetup/steps"
+)
+
+// ErrNoTerminal means the wizard was started without a terminal to talk to.
+var ErrNoTerminal = errors.New("the wizard needs a terminal: use `smtpsetup check` to test, or `smtpsetup setup --non-interactive` to write a config from flags")
+
+// Options start a wizard run.
+type Options struct {
+	Title  string      // brand shown in the header
+	Accent color.Color // brand colour; nil for the default
+	Input  io.Reader   // defaults to the terminal
+	Output io.Writer
+	Env    []string
+}
+
+// Run shows the wizard until the user saves or quits. A dropped SSH session
+// (SIGHUP) or SIGTERM ends it promptly; the config writer is atomic, so
+// nothing half-written is left behind.
+func Run(ctx context.Context, d *steps.Draft, opts Options) (Outcome, error) {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
+	defer stop()
+	d.Ctx = ctx
+	m := New(d, opts.Title, opts.Accent)
+	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	if opts.Env != nil {
+		popts = append(popts, tea.WithEnvironment(opts.Env))
+	}
+	_, err := tea.NewProgram(m, popts...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
+		return Quit, nil
+	}
+	if err != nil {
+		return Quit, err
+	}
+	return m.Outcome(), nil
+}
+
+// IsTerminal reports whether f is a terminal.
+func IsTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

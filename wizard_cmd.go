@@ -1,0 +1,150 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"charm.land/lipgloss/v2"
+	"github.com/spf13/cobra"
+
+	"smtpsetup/config"
+	"smtpsetup/smtp"
+	"smtpsetup/smtp/smtptest"
+	"smtpsetup/steps"
+	"smtpsetup/wizard"
+)
+
+// wizardFlags are the flags of the interactive wizard.
+type wizardFlags struct {
+	demo      bool
+	path      string
+	providers string
+	title     string
+	accent    string
+	timeout   time.Duration
+}
+
+func (w *wizardFlags) register(c *cobra.Command) {
+	f := c.Flags()
+	f.BoolVar(&w.demo, "demo", false, "run the whole flow against a built-in local server, every field prefilled")
+	f.StringVar(&w.path, "config", "", "config file to write (default: $SMTPSETUP_CONFIG, /etc/smtpsetup/smtp.yaml for root, else ~/.config/smtpsetup/smtp.yaml)")
+	f.StringVar(&w.providers, "providers", "", "extra provider catalogue (YAML) that adds or overrides entries")
+	f.StringVar(&w.title, "title", "smtpsetup", "title shown in the header, for appliance vendors")
+	f.StringVar(&w.accent, "accent", "", "accent colour: an ANSI number 0-15 or #RRGGBB")
+	f.DurationVar(&w.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage of the live test")
+}
+
+func runWizard(cmd *cobra.Command, w wizardFlags) error {
+	if !wizard.IsTerminal(os.Stdin) || !wizard.IsTerminal(os.Stdout) {
+		return badInput("%v", wizard.ErrNoTerminal)
+	}
+	cat, err := loadCatalogue(w.providers)
+	if err != nil {
+		return err
+	}
+	d := &steps.Draft{
+		Catalogue:  cat,
+		ConfigPath: configPath(w.path),
+		Test:       smtp.Options{Timeout: w.timeout},
+		Settings:   smtp.Settings{Auth: smtp.AuthAuto},
+	}
+	if w.demo {
+		srv, err := startDemo(d, w.path)
+		if err != nil {
+			return fmt.Errorf("starting the demo server: %w", err)
+		}
+		defer srv.Close()
+	} else if s, err := config.Load(d.ConfigPath); err == nil {
+		d.Settings = s
+		d.Provider, _ = cat.ByID(s.Provider)
+	}
+	config.CleanStale(filepath.Dir(d.ConfigPath))
+	opts := wizard.Options{Title: w.title}
+	if w.accent != "" {
+		opts.Accent = lipgloss.Color(w.accent)
+	}
+	outcome, err := wizard.Run(cmd.Context(), d, opts)
+	if err != nil {
+		return err
+	}
+	if outcome == wizard.Saved && d.Saved != nil {
+		fmt.Fprintln(cmd.OutOrStdout(), d.Saved.String())
+		return nil
+	}
+	fmt.Fprintln(cmd.ErrOrStderr(), "Quit without saving; nothing was written.")
+	return &exitError{code: exitFailed}
+}
+
+func configPath(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	return config.DefaultPath()
+}
+
+func loadCatalogue(extra string) (*smtp.Catalogue, error) {
+	cat := smtp.BuiltinCatalogue()
+	if extra == "" {
+		return cat, nil
+	}
+	more, err := smtp.LoadCatalogueFile(extra)
+	if err != nil {
+		return nil, badInput("--providers: %v", err)
+	}
+	cat.Merge(more)
+	return cat, nil
+}
+
+// startDemo starts the built-in server and fills the draft so that Enter on
+// every screen walks the whole flow. The server's CA is written beside the
+// demo config, so the saved file is one that `check` can use while it runs.
+func startDemo(d *steps.Draft, pathFlag string) (*smtptest.Server, error) {
+	user := "demo@example.test"
+	pass := randomPassword()
+	srv, err := smtptest.Start(smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(user, pass))
+	if err != nil {
+		return nil, err
+	}
+	if pathFlag == "" {
+		d.ConfigPath = filepath.Join(os.TempDir(), "smtpsetup-demo", "smtp.yaml")
+	}
+	dir := filepath.Dir(d.ConfigPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	caFile := filepath.Join(dir, "demo-ca.pem")
+	if err := os.WriteFile(caFile, srv.CA().PEM(), 0o644); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	demo := smtp.Provider{
+		ID: "demo", Name: "Demo server (built in)", Host: "localhost",
+		Ports: []smtp.PortOption{{Security: smtp.SecuritySTARTTLS, Port: srv.Port(), Recommended: true}},
+		Login: smtp.LoginAddress, Status: smtp.StatusOK, LastChecked: time.Now().Format(time.DateOnly),
+		Secret: smtp.SecretRule{Label: "Password"},
+		Prerequisites: []smtp.Prerequisite{{
+			Title:  "The demo server is running",
+			Detail: "It was started on localhost port " + strconv.Itoa(srv.Port()) + " for this run, with STARTTLS and one account; it stops when you quit.",
+			Why:    "A real provider lists here what it demands first, such as Gmail's App Password.",
+		}},
+	}
+	d.Catalogue.Prepend(demo)
+	d.Provider, _ = d.Catalogue.ByID("demo")
+	d.Settings = smtp.Settings{
+		Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
+		Username: user, Password: smtp.NewSecret(pass), From: user, FromName: "smtpsetup demo", CAFile: caFile,
+	}
+	return srv, nil
+}
+
+func randomPassword() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
