@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -312,12 +313,17 @@ func (t *tester) implicitTLS() (string, error) { return t.handshake() }
 // for the other.
 func (t *tester) greeting() (string, error) {
 	t.text = textproto.NewConn(t.conn)
+	spoke := func() bool { return false }
 	if t.s.Security != SecuritySSL {
-		stop := t.probeWhileSilent()
+		var stop func()
+		stop, spoke = t.probeWhileSilent()
 		defer stop()
 	}
 	code, msg, err := t.text.ReadResponse(0)
 	if err != nil {
+		if spoke() {
+			return "", errSpeaksTLS
+		}
 		return "", err
 	}
 	reply := newReply(code, msg)
@@ -330,18 +336,19 @@ func (t *tester) greeting() (string, error) {
 }
 
 // probeWhileSilent starts a TLS probe of the same address once the greeting
-// has been silent for ProbeAfter. When the probe completes a handshake, the
-// silent connection is closed and the failure names TLS as the cause.
-func (t *tester) probeWhileSilent() (stop func()) {
+// has been silent for ProbeAfter. When the probe completes a handshake, it
+// closes the silent connection, and spoke reports true.
+func (t *tester) probeWhileSilent() (stop func(), spoke func() bool) {
 	ctx, cancel := context.WithCancel(t.ctx)
+	var tlsSeen atomic.Bool
+	addr := t.rep.Server.Address
 	timer := time.AfterFunc(t.opts.ProbeAfter, func() {
-		if speaksTLS(ctx, t.opts.Dial, t.rep.Server.Address, t.opts.Timeout) {
-			t.rep.Failure = &Failure{Stage: StageGreeting, Kind: KindSpeaksTLS,
-				Error: fmt.Sprintf("no greeting after %s, but the port completed a TLS handshake", t.opts.ProbeAfter)}
+		if speaksTLS(ctx, t.opts.Dial, addr, t.opts.Timeout) {
+			tlsSeen.Store(true)
 			t.raw.abort()
 		}
 	})
-	return func() { timer.Stop(); cancel() }
+	return func() { timer.Stop(); cancel() }, tlsSeen.Load
 }
 
 // speaksTLS reports whether addr completes a TLS handshake. It sends no
@@ -472,6 +479,7 @@ var (
 	errSTARTTLSNotOffered = errors.New("the server did not offer STARTTLS")
 	errAuthNotOffered     = errors.New("the server offers no login mechanism we can use")
 	errPlaintextAuth      = errors.New("refused to send the password over a connection without TLS")
+	errSpeaksTLS          = errors.New("no greeting, but the port completed a TLS handshake")
 )
 
 func (t *tester) encrypted() bool { return t.tlsState != nil }
@@ -648,6 +656,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind, f.Offered = KindAuthNotOffered, t.rep.Server.Auth
 	case errors.Is(err, errPlaintextAuth):
 		f.Kind = KindPlaintextRefused
+	case errors.Is(err, errSpeaksTLS):
+		f.Kind = KindSpeaksTLS
 	case errors.As(err, &dnsErr):
 		f.Kind = KindDNSFailed
 		if dnsErr.IsNotFound {
