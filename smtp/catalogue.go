@@ -4,12 +4,17 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
+
+//go:generate go run ../internal/providersdoc -out ../docs/providers.md
 
 //go:embed providers.yaml
 var builtinCatalogue []byte
@@ -31,7 +36,23 @@ const (
 	LoginLocalPart = "localpart" // the part before @
 	LoginLiteral   = "literal"   // a fixed word, such as "apikey"
 	LoginDashboard = "dashboard" // shown in the provider's dashboard; nothing to prefill
+	LoginSecret    = "secret"    // the secret itself is also the login (Postmark's server token)
 )
+
+// Secret kinds: what the provider accepts in the password field.
+const (
+	SecretPassword          = "password"           // the account's or the service's password
+	SecretAppPassword       = "app-password"       // a password generated for one app
+	SecretAuthorizationCode = "authorization-code" // QQ and NetEase: a code generated after enabling SMTP
+	SecretAPIKey            = "api-key"            // a key from the service's API settings
+	SecretSMTPKey           = "smtp-key"           // a key made for SMTP only (Brevo)
+	SecretToken             = "token"              // a token issued for one address or server
+	SecretOAuth             = "oauth"              // no password works; an OAuth sign-in is needed
+)
+
+// NeverChecked is the last_checked value of an entry whose facts nobody has
+// yet checked against a source; the wizard and the docs say so.
+const NeverChecked = "never"
 
 // Provider is one entry of the catalogue: where a provider's server is, how
 // to log in, and what the user must do first. It is data, loaded from
@@ -45,14 +66,17 @@ type Provider struct {
 	Ports         []PortOption   `yaml:"ports,omitempty" json:"ports,omitempty"`
 	Login         string         `yaml:"login,omitempty" json:"login,omitempty"`
 	LoginLiteral  string         `yaml:"login_literal,omitempty" json:"login_literal,omitempty"`
+	LoginHint     string         `yaml:"login_hint,omitempty" json:"login_hint,omitempty"` // what the login looks like when it cannot be prefilled
 	Secret        SecretRule     `yaml:"secret,omitempty" json:"secret"`
 	Prerequisites []Prerequisite `yaml:"prerequisites,omitempty" json:"prerequisites,omitempty"`
+	NoPrereqs     string         `yaml:"no_prerequisites,omitempty" json:"no_prerequisites,omitempty"` // why there is nothing to do first, when Prerequisites is empty
 	SenderRule    string         `yaml:"sender_rule,omitempty" json:"sender_rule,omitempty"`
 	Limits        string         `yaml:"limits,omitempty" json:"limits,omitempty"`
 	Status        string         `yaml:"status" json:"status"`
 	StatusNote    string         `yaml:"status_note,omitempty" json:"status_note,omitempty"`
 	LastChecked   string         `yaml:"last_checked" json:"last_checked"`
 	Unconfirmed   []string       `yaml:"unconfirmed,omitempty" json:"unconfirmed,omitempty"`
+	Sources       []string       `yaml:"sources,omitempty" json:"sources,omitempty"` // where the facts come from, each with its own date
 }
 
 // PortOption is one way to reach the provider's server.
@@ -103,27 +127,49 @@ func BuiltinCatalogue() *Catalogue {
 // ParseCatalogue reads a catalogue file and checks every entry, naming the
 // entry and field of the first problem.
 func ParseCatalogue(data []byte) (*Catalogue, error) {
+	return parseCatalogue(data, "provider catalogue")
+}
+
+// LoadCatalogueFile reads a vendor's catalogue file (--providers FILE) in the
+// format of providers.yaml. Errors name the file, the entry and the field.
+func LoadCatalogueFile(path string) (*Catalogue, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("provider file: %w", err)
+	}
+	return parseCatalogue(data, "provider file "+path)
+}
+
+func parseCatalogue(data []byte, source string) (*Catalogue, error) {
 	var f catalogueFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("provider catalogue: %w", err)
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, fmt.Errorf("%s: is empty; it needs a top-level \"providers:\" list", source)
+		}
+		return nil, fmt.Errorf("%s: %w", source, err)
 	}
 	seen := map[string]bool{}
 	for i := range f.Providers {
 		p := &f.Providers[i]
 		if err := p.check(); err != nil {
-			return nil, fmt.Errorf("provider catalogue: entry %d (%q): %w", i+1, p.ID, err)
+			return nil, fmt.Errorf("%s: entry %d (%q): %w", source, i+1, p.ID, err)
 		}
 		if seen[p.ID] {
-			return nil, fmt.Errorf("provider catalogue: entry %d: id %q appears twice", i+1, p.ID)
+			return nil, fmt.Errorf("%s: entry %d: id %q appears twice", source, i+1, p.ID)
 		}
 		seen[p.ID] = true
 	}
 	return &Catalogue{Providers: f.Providers}, nil
 }
 
-var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+var (
+	idPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	domainPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$`)
+	mxPattern     = regexp.MustCompile(`^[a-z0-9*?.-]+$`)
+	secretKinds   = []string{SecretPassword, SecretAppPassword, SecretAuthorizationCode, SecretAPIKey, SecretSMTPKey, SecretToken, SecretOAuth}
+)
 
 func (p *Provider) check() error {
 	switch {
@@ -133,14 +179,53 @@ func (p *Provider) check() error {
 		return fmt.Errorf("field name: is empty")
 	case !slices.Contains([]string{StatusOK, StatusOAuthOnly, StatusChanging, StatusBroken}, p.Status):
 		return fmt.Errorf("field status: %q is not ok, oauth-only, changing or broken", p.Status)
+	case p.Status != StatusOK && p.StatusNote == "":
+		return fmt.Errorf("field status_note: is empty but status is %s; say what changed and when", p.Status)
 	case p.LastChecked == "":
-		return fmt.Errorf("field last_checked: is empty; give the date the facts were checked (YYYY-MM-DD)")
+		return fmt.Errorf("field last_checked: is empty; give the date the facts were checked (YYYY-MM-DD), or %q", NeverChecked)
+	}
+	if _, err := time.Parse(time.DateOnly, p.LastChecked); err != nil && p.LastChecked != NeverChecked {
+		return fmt.Errorf("field last_checked: %q is not a date (YYYY-MM-DD) or %q", p.LastChecked, NeverChecked)
 	}
 	if p.ID != OtherID && p.Host != "" {
 		if err := ValidateHost(p.Host); err != nil {
 			return fmt.Errorf("field host: %w", err)
 		}
 	}
+	for j, d := range p.Domains {
+		if !domainPattern.MatchString(d) || !strings.Contains(d, ".") {
+			return fmt.Errorf("field domains[%d]: %q is not a lower-case domain such as example.com", j, d)
+		}
+	}
+	for j, m := range p.MX {
+		if _, err := path.Match(m, ""); err != nil || !mxPattern.MatchString(m) {
+			return fmt.Errorf("field mx[%d]: %q is not a lower-case host pattern such as *.example.com", j, m)
+		}
+	}
+	if err := p.checkPorts(); err != nil {
+		return err
+	}
+	if err := p.checkLogin(); err != nil {
+		return err
+	}
+	if err := p.checkSecret(); err != nil {
+		return err
+	}
+	for j, pr := range p.Prerequisites {
+		switch {
+		case pr.Title == "":
+			return fmt.Errorf("field prerequisites[%d].title: is empty", j)
+		case pr.URL != "" && !strings.HasPrefix(pr.URL, "https://"):
+			return fmt.Errorf("field prerequisites[%d].url: %q must start with https://", j, pr.URL)
+		case strings.ContainsAny(pr.URL, " \t\r\n"):
+			return fmt.Errorf("field prerequisites[%d].url: contains a space or a line break", j)
+		}
+	}
+	return nil
+}
+
+func (p *Provider) checkPorts() error {
+	recommended := 0
 	for j, po := range p.Ports {
 		if _, err := ParseSecurity(string(po.Security)); err != nil || po.Security == "" {
 			return fmt.Errorf("field ports[%d].security: %q is not ssl, starttls or none", j, po.Security)
@@ -148,15 +233,35 @@ func (p *Provider) check() error {
 		if po.Port < 1 || po.Port > 65535 {
 			return fmt.Errorf("field ports[%d].port: %d is not a port", j, po.Port)
 		}
+		if po.Recommended {
+			recommended++
+		}
 	}
+	if recommended > 1 {
+		return fmt.Errorf("field ports: %d ports are marked recommended; mark one", recommended)
+	}
+	return nil
+}
+
+func (p *Provider) checkLogin() error {
 	switch p.Login {
-	case "", LoginAddress, LoginLocalPart, LoginDashboard:
+	case "", LoginAddress, LoginLocalPart, LoginDashboard, LoginSecret:
+		if p.LoginLiteral != "" {
+			return fmt.Errorf("field login_literal: is set but login is %q, not literal", p.Login)
+		}
 	case LoginLiteral:
 		if p.LoginLiteral == "" {
 			return fmt.Errorf("field login_literal: is empty but login is literal")
 		}
 	default:
-		return fmt.Errorf("field login: %q is not address, localpart, literal or dashboard", p.Login)
+		return fmt.Errorf("field login: %q is not address, localpart, literal, dashboard or secret", p.Login)
+	}
+	return nil
+}
+
+func (p *Provider) checkSecret() error {
+	if p.Secret.Kind != "" && !slices.Contains(secretKinds, p.Secret.Kind) {
+		return fmt.Errorf("field secret.kind: %q is not one of %s", p.Secret.Kind, strings.Join(secretKinds, ", "))
 	}
 	if p.Secret.Shape != "" {
 		if _, err := regexp.Compile(p.Secret.Shape); err != nil {
@@ -164,6 +269,26 @@ func (p *Provider) check() error {
 		}
 	}
 	return nil
+}
+
+// Merge adds a vendor's entries (--providers FILE) to the catalogue: an entry
+// whose id exists replaces it in place, a new one goes before "Other server"
+// so that "other" stays last.
+func (c *Catalogue) Merge(extra *Catalogue) {
+	if extra == nil {
+		return
+	}
+	for _, p := range extra.Providers {
+		if i := slices.IndexFunc(c.Providers, func(q Provider) bool { return q.ID == p.ID }); i >= 0 {
+			c.Providers[i] = p
+			continue
+		}
+		at := slices.IndexFunc(c.Providers, func(q Provider) bool { return q.ID == OtherID })
+		if at < 0 {
+			at = len(c.Providers)
+		}
+		c.Providers = slices.Insert(c.Providers, at, p)
+	}
 }
 
 // ByID finds a provider by its id.
@@ -185,6 +310,34 @@ func (c *Catalogue) ByDomain(domain string) (*Provider, bool) {
 		}
 	}
 	return nil, false
+}
+
+// ByMX finds the provider whose mail exchangers match an MX host name, such
+// as aspmx.l.google.com for a domain on Google Workspace. A pattern's "*"
+// matches any run of characters, dots included.
+func (c *Catalogue) ByMX(host string) (*Provider, bool) {
+	host = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	if host == "" {
+		return nil, false
+	}
+	for i := range c.Providers {
+		if c.Providers[i].MatchesMX(host) {
+			return &c.Providers[i], true
+		}
+	}
+	return nil, false
+}
+
+// MatchesMX reports whether an MX host name (lower case, no final dot) is one
+// of the provider's mail exchangers.
+func (p *Provider) MatchesMX(host string) bool {
+	for _, pattern := range p.MX {
+		// path.Match's "*" stops only at "/", which a host name never has.
+		if ok, _ := path.Match(pattern, host); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Prepend adds a provider before all others, replacing one with the same id.
@@ -209,7 +362,8 @@ func (p *Provider) Recommended() (PortOption, bool) {
 }
 
 // LoginFor derives the login from the address by the provider's rule. It
-// returns "" when the login cannot be derived (shown in a dashboard).
+// returns "" when the login cannot be derived from the address: shown in a
+// dashboard, or the secret itself (use LoginWith once the secret is known).
 func (p *Provider) LoginFor(address string) string {
 	switch p.Login {
 	case LoginLocalPart:
@@ -217,10 +371,20 @@ func (p *Provider) LoginFor(address string) string {
 		return local
 	case LoginLiteral:
 		return p.LoginLiteral
-	case LoginDashboard:
+	case LoginDashboard, LoginSecret:
 		return ""
 	}
 	return address
+}
+
+// LoginWith is LoginFor for a caller that already holds the secret: for a
+// provider whose login is the secret (Postmark's server token) it returns the
+// secret, normalised as CheckSecret does.
+func (p *Provider) LoginWith(address, secret string) string {
+	if p.Login == LoginSecret {
+		return p.CheckSecret(secret).Value
+	}
+	return p.LoginFor(address)
 }
 
 // SecretLabel is what the password field is called for this provider.
