@@ -119,6 +119,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	if err := f.readPassword(&s, stdin); err != nil {
 		return s, nil, err
 	}
+	if p != nil && s.Username == "" && s.From != "" {
+		s.Username = p.LoginWith(s.From, s.Password.Reveal())
+	}
 	if s.Host == "" {
 		return s, p, badInput("no server: give --host, --provider or --config")
 	}

@@ -70,6 +70,6 @@ func rootCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
 	}
 	w.register(root)
-	root.AddCommand(checkCommand())
+	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand())
 	return root
 }

@@ -60,7 +60,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		}
 		defer srv.Close()
 	} else if s, err := config.Load(d.ConfigPath); err == nil {
-		d.Settings = s
+		d.Settings, d.Existing = s, true
 		d.Provider, _ = cat.ByID(s.Provider)
 	}
 	config.CleanStale(filepath.Dir(d.ConfigPath))

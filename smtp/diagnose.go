@@ -336,6 +336,12 @@ var rules = []rule{
 	}},
 	// Sending.
 	{func(in diagInput) bool {
+		return in.kind(KindReply) && in.f.Command == "MAIL" && (in.reply().Code == 530 || in.enhanced("5.7.57"))
+	}, func(in diagInput) Diagnosis {
+		return Diagnosis{Code: "send.auth_required", Title: "The server requires a login before sending",
+			Detail: "It answered: " + in.reply().String(), Fix: "Fill in the login and password."}
+	}},
+	{func(in diagInput) bool {
 		return in.kind(KindReply) && (in.f.Command == "MAIL" && in.reply().Permanent() ||
 			in.f.Command != "AUTH" && in.says("not owned", "verified sender", "sender identity", "not verified", "sender address rejected", "sendas", "send as"))
 	}, func(in diagInput) Diagnosis {
@@ -349,12 +355,6 @@ var rules = []rule{
 			d.Fix = "Verify the From address or its domain in Amazon SES in this region; in the SES sandbox, verify the recipient too."
 		}
 		return d
-	}},
-	{func(in diagInput) bool {
-		return in.kind(KindReply) && in.f.Command == "MAIL" && (in.reply().Code == 530 || in.enhanced("5.7.57"))
-	}, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "send.auth_required", Title: "The server requires a login before sending",
-			Detail: "It answered: " + in.reply().String(), Fix: "Fill in the login and password."}
 	}},
 	{func(in diagInput) bool { return in.kind(KindReply) && in.f.Command == "RCPT" }, func(in diagInput) Diagnosis {
 		return Diagnosis{Code: "send.recipient_rejected", Title: "The server refused the test recipient",

@@ -327,7 +327,7 @@ func (t *tester) greeting() (string, error) {
 		return "", err
 	}
 	reply := newReply(code, msg)
-	t.tr.add(FromServer, strconv.Itoa(code)+" "+reply.Text)
+	t.tr.add(FromServer, wireLines(code, reply.Text))
 	t.rep.Server.Greeting = reply.Text
 	if code != 220 {
 		return "", &replyError{"greeting", reply}
@@ -394,9 +394,23 @@ func (t *tester) cmd(line string) (Reply, error) {
 	if t.authQuiet && code == 334 {
 		t.tr.add(FromServer, "334 "+Mask)
 	} else {
-		t.tr.add(FromServer, strconv.Itoa(code)+" "+reply.Text)
+		t.tr.add(FromServer, wireLines(code, reply.Text))
 	}
 	return reply, nil
+}
+
+// wireLines shows a reply as it crossed the wire: "250-" on every line but
+// the last, "250 " on the last.
+func wireLines(code int, text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		sep := "-"
+		if i == len(lines)-1 {
+			sep = " "
+		}
+		lines[i] = strconv.Itoa(code) + sep + l
+	}
+	return strings.Join(lines, "\n")
 }
 
 // replyError is a server's refusal of a command.
@@ -600,7 +614,7 @@ func (t *tester) send() (string, error) {
 		return "", err
 	}
 	reply := newReply(code, text)
-	t.tr.add(FromServer, strconv.Itoa(code)+" "+reply.Text)
+	t.tr.add(FromServer, wireLines(code, reply.Text))
 	if code != 250 {
 		return "", &replyError{"DATA", reply}
 	}

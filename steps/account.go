@@ -161,6 +161,10 @@ func (a *Account) store() {
 	s.FromName = strings.TrimSpace(a.name)
 	chk := a.d.Provider.CheckSecret(a.secret)
 	s.Password = smtp.NewSecret(chk.Value)
+	if s.Username == "" {
+		// Postmark: the token is the login too.
+		s.Username = a.d.Provider.LoginWith(s.From, chk.Value)
+	}
 	a.d.Notes = append(a.d.Notes, chk.Notes...)
 }
 

@@ -21,6 +21,7 @@ type Prerequisites struct {
 	done    []bool
 	howto   bool // showing the how-to for the items answered No
 	missing []smtp.Prerequisite
+	qr      int // 1-based index of the item whose URL is shown as a QR code; 0 when none
 }
 
 // Title implements Step.
@@ -84,6 +85,18 @@ func intro(pr *smtp.Provider) string {
 
 // Update implements Step.
 func (p *Prerequisites) Update(msg tea.Msg) (Action, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && p.qr > 0 {
+		// p shows the next item's code; any other key closes it.
+		p.qr = p.nextQR(p.qr)
+		if k.String() != "p" {
+			p.qr = 0
+		}
+		return Action{}, nil
+	}
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "p" {
+		p.qr = p.nextQR(0)
+		return Action{}, nil
+	}
 	if p.howto {
 		if k, ok := msg.(tea.KeyPressMsg); ok {
 			switch k.String() {
@@ -112,11 +125,36 @@ func (p *Prerequisites) Update(msg tea.Msg) (Action, tea.Cmd) {
 	return Action{}, nil
 }
 
+// nextQR is the next item after i (1-based) that has a URL, or 0.
+func (p *Prerequisites) nextQR(i int) int {
+	items := p.d.Provider.Prerequisites
+	for j := i; j < len(items); j++ {
+		if items[j].URL != "" {
+			return j + 1
+		}
+	}
+	return 0
+}
+
+func (p *Prerequisites) qrView() string {
+	item := p.d.Provider.Prerequisites[p.qr-1]
+	st := p.c.Styles
+	code := qrText(item.URL, p.c.Width-2, p.c.Height-7)
+	if code == "" {
+		code = st.Warning.Render("The terminal is too small for the QR code; enlarge it, or type the address.") + "\n"
+	}
+	return st.Title.Render(item.Title) + "\n" + code + st.Link.Hyperlink(item.URL).Render(item.URL) + "\n" +
+		st.Subtle.Render("Scan with your phone's camera. p: next code · any other key: close")
+}
+
 // Leave implements Step.
 func (p *Prerequisites) Leave() {}
 
 // View implements Step.
 func (p *Prerequisites) View() string {
+	if p.qr > 0 {
+		return p.qrView()
+	}
 	if !p.howto {
 		return p.view()
 	}
@@ -129,7 +167,7 @@ func (p *Prerequisites) View() string {
 			b.WriteString(wrap(p.c, item.Detail) + "\n")
 		}
 		if item.URL != "" {
-			b.WriteString("Open: " + st.Link.Render(item.URL) + "\n")
+			b.WriteString("Open: " + st.Link.Hyperlink(item.URL).Render(item.URL) + "\n")
 		}
 		if item.Why != "" {
 			b.WriteString(st.Subtle.Render(wrap(p.c, "Why: "+item.Why)) + "\n")
@@ -142,14 +180,23 @@ func (p *Prerequisites) View() string {
 
 // Keys implements Step.
 func (p *Prerequisites) Keys() []key.Binding {
+	qr := key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "QR code for your phone"), key.WithDisabled())
+	if p.d != nil && p.nextQR(0) > 0 {
+		qr.SetEnabled(true)
+	}
+	if p.qr > 0 {
+		return nil
+	}
 	if p.howto {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done, continue")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+			qr,
 		}
 	}
-	return p.keys()
+	return append(p.keys(), qr)
 }
 
-// Capturing implements Step: in the how-to, Esc returns to the checklist.
-func (p *Prerequisites) Capturing() bool { return p.howto }
+// Capturing implements Step: in the how-to, Esc returns to the checklist;
+// over a QR code it closes the code.
+func (p *Prerequisites) Capturing() bool { return p.howto || p.qr > 0 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/huh/v2"
 
 	"smtpsetup/config"
+	"smtpsetup/detect"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
 )
@@ -59,10 +60,12 @@ type Draft struct {
 	Catalogue  *smtp.Catalogue
 	Provider   *smtp.Provider // the chosen entry; nil before the first step
 	ConfigPath string
-	Test       smtp.Options  // options of the live test (timeout, extra roots for --demo)
-	Report     *smtp.Report  // the last test, nil before one ran
+	Test       smtp.Options // options of the live test (timeout, extra roots for --demo)
+	Report     *smtp.Report // the last test, nil before one ran
 	Saved      *config.SaveResult
 	Ctx        context.Context
+	Detect     detect.Options // network hooks for detection from the address
+	Existing   bool           // Settings came from an existing config file
 
 	// Notes are short messages for the next screen, such as "removed the
 	// spaces from the App Password".

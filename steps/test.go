@@ -58,6 +58,7 @@ type Test struct {
 	current smtp.Stage
 	spin    spinner.Model
 	diag    *smtp.Diagnosis
+	scroll  int // first line shown in the details
 }
 
 // Title implements Step.
@@ -170,8 +171,17 @@ func (t *Test) key(k string) (Action, tea.Cmd) {
 		return Action{}, nil
 	}
 	if t.state == testDetails {
-		if k == "t" || k == "esc" || k == "enter" {
+		switch k {
+		case "t", "esc", "enter", "q":
 			t.state = t.back
+		case "up", "k":
+			t.scroll = max(t.scroll-1, 0)
+		case "down", "j", "space":
+			t.scroll++
+		case "pgup":
+			t.scroll = max(t.scroll-t.room(), 0)
+		case "pgdown":
+			t.scroll += t.room()
 		}
 		return Action{}, nil
 	}
@@ -197,7 +207,7 @@ func (t *Test) key(k string) (Action, tea.Cmd) {
 	case "q":
 		return Action{Kind: Quit}, nil
 	case "t":
-		t.back, t.state = t.state, testDetails
+		t.back, t.state, t.scroll = t.state, testDetails, 0
 	}
 	return Action{}, nil
 }
@@ -334,9 +344,10 @@ func (t *Test) details() string {
 	for _, l := range rep.Transcript {
 		lines = append(lines, l.String())
 	}
-	room := max(t.c.Height-6, 4)
+	room := t.room()
+	t.scroll = max(min(t.scroll, len(lines)-room), 0)
 	if len(lines) > room {
-		lines = append(lines[:room-1], st.Subtle.Render(fmt.Sprintf("… %d more lines: run smtpsetup report for all", len(lines)-room+1)))
+		lines = lines[t.scroll : t.scroll+room]
 	}
 	for i, l := range lines {
 		if r := []rune(l); len(r) > t.c.Width-2 && t.c.Width > 3 {
@@ -351,6 +362,9 @@ func firstLine(s string) string {
 	return l
 }
 
+// room is how many lines of details fit under the header and over the help.
+func (t *Test) room() int { return max(t.c.Height-5, 4) }
+
 // Keys implements Step.
 func (t *Test) Keys() []key.Binding {
 	b := func(k, desc string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc)) }
@@ -358,7 +372,7 @@ func (t *Test) Keys() []key.Binding {
 	case testRunning:
 		return []key.Binding{b("esc", "cancel the test")}
 	case testDetails:
-		return []key.Binding{b("t", "close details")}
+		return []key.Binding{b("↑/↓", "scroll"), b("t", "close details")}
 	case testPassed:
 		return []key.Binding{b("enter", "save"), b("r", "test again"), b("t", "details")}
 	}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"smtpsetup/config"
+)
+
+func exportCommand() *cobra.Command {
+	var path, format, outPath, tmpl, passwordFile string
+	var withPassword bool
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Write the settings for another program: msmtp, Postfix, a shell, JSON or a template",
+		Example: "  smtpsetup export --format msmtp --output ~/.msmtprc\n" +
+			"  smtpsetup export --format postfix\n" +
+			"  smtpsetup export --format env --with-password > /run/smtp.env",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := fromEnv(cmd); err != nil {
+				return err
+			}
+			s, err := config.Load(configPath(path))
+			if err != nil {
+				return badInput("--config: %v", err)
+			}
+			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile}
+			if format == "template" {
+				if tmpl == "" {
+					return badInput("--format template needs --template FILE (a Go text/template)")
+				}
+				b, err := os.ReadFile(tmpl)
+				if err != nil {
+					return badInput("--template: %v", err)
+				}
+				opts.Template = string(b)
+			}
+			if !validFormat(format) {
+				return badInput("--format %q: use one of %s", format, strings.Join(config.Formats, ", "))
+			}
+			var buf bytes.Buffer
+			if err := config.Export(&buf, s, format, opts); err != nil {
+				return badInput("%v", err)
+			}
+			if outPath == "" || outPath == "-" {
+				_, err := cmd.OutOrStdout().Write(buf.Bytes())
+				return err
+			}
+			// The output may hold the password: write it like the config,
+			// whole or not at all, readable by its owner only.
+			if err := config.WriteSecretFile(outPath, buf.Bytes()); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "Wrote %s (mode 0600).\n", outPath)
+			return nil
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&path, "config", "", "config file to read (default: the wizard's)")
+	f.StringVar(&format, "format", "msmtp", "json, env, msmtp, postfix or template")
+	f.StringVar(&outPath, "output", "", "write here (mode 0600) instead of standard output")
+	f.StringVar(&tmpl, "template", "", "Go text/template file, for --format template")
+	f.StringVar(&passwordFile, "password-file", "", "absolute path of a file holding the password, for msmtp's passwordeval")
+	f.BoolVar(&withPassword, "with-password", false, "put the password itself into json or env output")
+	return c
+}
+
+func validFormat(f string) bool {
+	for _, x := range config.Formats {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}

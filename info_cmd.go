@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"smtpsetup/detect"
+)
+
+func providersCommand() *cobra.Command {
+	var jsonOut bool
+	var extra string
+	c := &cobra.Command{
+		Use:   "providers",
+		Short: "List the providers smtpsetup knows, with their servers and status",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cat, err := loadCatalogue(extra)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if jsonOut {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(cat.Providers)
+			}
+			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tSERVER\tSTATUS\tCHECKED")
+			for _, p := range cat.Providers {
+				server := "-"
+				if rec, ok := p.Recommended(); ok && p.Host != "" {
+					server = fmt.Sprintf("%s:%d %s", p.Host, rec.Port, rec.Security)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, server, p.Status, p.LastChecked)
+			}
+			return tw.Flush()
+		},
+	}
+	c.Flags().BoolVar(&jsonOut, "json", false, "print the catalogue as JSON")
+	c.Flags().StringVar(&extra, "providers", "", "extra provider catalogue (YAML)")
+	return c
+}
+
+func detectCommand() *cobra.Command {
+	var jsonOut bool
+	var extra string
+	c := &cobra.Command{
+		Use:   "detect ADDRESS",
+		Short: "Find the SMTP server for an e-mail address",
+		Long: "detect looks the address up in the catalogue (offline), then by MX, DNS SRV records,\n" +
+			"the domain's autoconfig document, and by trying smtp., mail. and the domain itself\n" +
+			"on 465, 587 and 25. Without a network it answers what the catalogue knows.",
+		Example: "  smtpsetup detect me@gmail.com\n  smtpsetup detect it@example.org --json",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cat, err := loadCatalogue(extra)
+			if err != nil {
+				return err
+			}
+			res := detect.Detect(cmd.Context(), args[0], cat, detect.Options{})
+			out := cmd.OutOrStdout()
+			if jsonOut {
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(res); err != nil {
+					return err
+				}
+			} else {
+				writeDetect(cmd, res)
+			}
+			if !res.Found() {
+				return &exitError{code: exitFailed}
+			}
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&jsonOut, "json", false, "print one JSON object")
+	c.Flags().StringVar(&extra, "providers", "", "extra provider catalogue (YAML)")
+	return c
+}
+
+func writeDetect(cmd *cobra.Command, res detect.Result) {
+	out := cmd.OutOrStdout()
+	if !res.Found() {
+		fmt.Fprintln(out, "No SMTP server found for this address.")
+	} else {
+		who := ""
+		if res.Provider != "" {
+			who = " (provider " + res.Provider + ")"
+		}
+		fmt.Fprintf(out, "%s:%d %s%s, found by %s\n", res.Host, res.Port, res.Security, who, res.Source)
+		if res.Provider != "" {
+			fmt.Fprintf(out, "Next: smtpsetup check --provider %s --from ADDRESS\n", res.Provider)
+		}
+	}
+	for _, a := range res.Alternatives {
+		fmt.Fprintf(out, "  also: %s:%d %s (%s)\n", a.Host, a.Port, a.Security, a.Source)
+	}
+	for _, u := range res.Unchecked {
+		fmt.Fprintln(cmd.ErrOrStderr(), "not checked:", u)
+	}
+}

@@ -1,0 +1,85 @@
+package smtp
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDiagnoseTable covers observations a test server cannot easily
+// produce; probe_test.go produces the rest against a real server.
+func TestDiagnoseTable(t *testing.T) {
+	ms365 := &Provider{ID: "microsoft365", Name: "Microsoft 365"}
+	sendgrid := &Provider{ID: "sendgrid", Name: "SendGrid", Login: LoginLiteral, LoginLiteral: "apikey", Secret: SecretRule{Label: "API key"}}
+	base := Settings{Host: "smtp.example.com", Port: 587, Security: SecuritySTARTTLS, Username: "u@example.com"}
+	reply := func(code int, enh, text string) *Reply { r := newReply(code, text); r.Enhanced = enh; return &r }
+	for _, tc := range []struct {
+		name    string
+		s       Settings
+		f       Failure
+		server  ServerInfo
+		p       *Provider
+		code    string
+		suggest *Suggestion
+		says    string
+	}{
+		{"cancelled", base, Failure{Stage: StageGreeting, Kind: KindCancelled}, ServerInfo{}, nil, "test.cancelled", nil, ""},
+		{"unreachable", base, Failure{Stage: StageConnect, Kind: KindUnreachable}, ServerInfo{}, nil, "connect.unreachable", nil, ""},
+		{"port 25 blocked", Settings{Host: "h", Port: 25, Security: SecurityNone}, Failure{Stage: StageConnect, Kind: KindTimeout}, ServerInfo{}, nil, "connect.timeout", &Suggestion{SecuritySTARTTLS, 587}, "block"},
+		{"handshake", base, Failure{Stage: StageSTARTTLS, Kind: KindTLSHandshake, Error: "remote error: tls: handshake failure"}, ServerInfo{}, nil, "tls.handshake", nil, "TLS"},
+		{"tls hung up", Settings{Host: "h", Port: 587, Security: SecuritySSL}, Failure{Stage: StageTLS, Kind: KindClosed}, ServerInfo{}, nil, "tls.not_tls", &Suggestion{SecuritySTARTTLS, 587}, ""},
+		{"expired shows the clock", base, Failure{Stage: StageSTARTTLS, Kind: KindTLSExpired, LocalTime: time.Date(1970, 1, 1, 0, 5, 0, 0, time.UTC)}, ServerInfo{}, nil, "tls.expired", nil, "1970-01-01"},
+		{"xoauth2 only", base, Failure{Stage: StageAuth, Kind: KindAuthNotOffered, Offered: []string{"XOAUTH2"}}, ServerInfo{TLS: &TLSInfo{}}, nil, "auth.not_offered", nil, "OAuth"},
+		{"auth only after tls", Settings{Host: "h", Port: 25, Security: SecurityNone, Username: "u", AllowPlaintextAuth: true}, Failure{Stage: StageAuth, Kind: KindAuthNotOffered}, ServerInfo{Extensions: []string{"PIPELINING", "STARTTLS"}}, nil, "auth.not_offered", &Suggestion{SecuritySTARTTLS, 25}, ""},
+		{"m365 5.7.3 on provider", base, Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(535, "5.7.3", "5.7.3 Authentication unsuccessful")}, ServerInfo{}, ms365, "auth.bad_credentials", nil, ""},
+		{"sendgrid login must be apikey", base, Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(535, "", "Authentication failed: Bad username / password")}, ServerInfo{}, sendgrid, "auth.bad_credentials", nil, `"apikey"`},
+		{"not authenticated at MAIL", base, Failure{Stage: StageSend, Kind: KindReply, Command: "MAIL", Reply: reply(530, "5.7.57", "5.7.57 Client not authenticated to send mail")}, ServerInfo{TLS: &TLSInfo{}}, nil, "send.auth_required", nil, ""},
+		{"captive portal", base, Failure{Stage: StageGreeting, Kind: KindHTTP}, ServerInfo{}, nil, "server.unexpected", nil, "portal"},
+		{"too much data", base, Failure{Stage: StageEHLO, Kind: KindTooMuchData}, ServerInfo{}, nil, "server.unexpected", nil, "KiB"},
+		{"refused with provider port", base, Failure{Stage: StageConnect, Kind: KindRefused}, ServerInfo{}, &Provider{Name: "X", Ports: []PortOption{{SecuritySSL, 465, true}}}, "connect.refused", &Suggestion{SecuritySSL, 465}, ""},
+		{"bad settings", base, Failure{Stage: StageResolve, Kind: KindBadSettings, Error: "host: is empty"}, ServerInfo{}, nil, "settings.invalid", nil, "host"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.f
+			r := &Report{Settings: tc.s, Failure: &f, Server: tc.server}
+			d := Diagnose(r, tc.p)
+			if d == nil || d.Code != tc.code {
+				t.Fatalf("got %+v, want %s", d, tc.code)
+			}
+			if (d.Suggestion == nil) != (tc.suggest == nil) || d.Suggestion != nil && *d.Suggestion != *tc.suggest {
+				t.Fatalf("suggestion %+v, want %+v", d.Suggestion, tc.suggest)
+			}
+			if !strings.Contains(d.Title+" "+d.Detail+" "+d.Fix, tc.says) {
+				t.Fatalf("diagnosis does not say %q: %+v", tc.says, d)
+			}
+		})
+	}
+}
+
+func TestDiagnosePassedIsNil(t *testing.T) {
+	if d := Diagnose(&Report{OK: true}, nil); d != nil {
+		t.Fatalf("a passed test got a diagnosis: %+v", d)
+	}
+}
+
+// FuzzDiagnose feeds arbitrary replies through classification: it must
+// never panic, always give a code with a fix, and never let a control
+// character through.
+func FuzzDiagnose(f *testing.F) {
+	f.Add(535, "5.7.8 Username and Password not accepted.", "AUTH")
+	f.Add(534, "5.7.9 Application-specific password required", "AUTH")
+	f.Add(550, "\x1b[31m5.7.30 Basic authentication\x1b[0m", "AUTH")
+	f.Add(553, "5.7.1 <a@b>: Sender address rejected: not owned by user", "MAIL")
+	f.Add(421, "4.7.0 Too many", "greeting")
+	f.Fuzz(func(t *testing.T, code int, text, command string) {
+		r := newReply(code, text)
+		rep := &Report{Settings: Settings{Host: "h", Port: 587, Security: SecuritySTARTTLS}, Failure: &Failure{Stage: StageAuth, Kind: KindReply, Command: command, Reply: &r}}
+		d := Diagnose(rep, nil)
+		if d == nil || d.Code == "" || d.Fix == "" {
+			t.Fatalf("no diagnosis for %d %q", code, text)
+		}
+		for _, s := range []string{d.Title, d.Detail, d.Fix} {
+			assertClean(t, s)
+		}
+	})
+}

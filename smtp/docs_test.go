@@ -1,0 +1,30 @@
+package smtp
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestEveryCodeIsDocumented keeps docs/diagnoses.md in step with the code:
+// a helpdesk looks codes up there.
+func TestEveryCodeIsDocumented(t *testing.T) {
+	src, err := os.ReadFile("diagnose.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("../docs/diagnoses.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	codes := regexp.MustCompile(`Code:\s*"([a-z_.]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(codes) < 20 {
+		t.Fatalf("found only %d codes in diagnose.go", len(codes))
+	}
+	for _, c := range codes {
+		if !strings.Contains(string(doc), "`"+c[1]+"`") {
+			t.Errorf("code %s is not documented in docs/diagnoses.md", c[1])
+		}
+	}
+}
