@@ -44,7 +44,16 @@ type Model struct {
 	asking  bool // "Quit without saving?" is showing
 	touched bool // a key reached a step: quitting now loses input
 	outcome Outcome
+
+	// Keys typed right after Enter are held until the focus has moved:
+	// huh moves focus through a command, and a key that arrives first
+	// would land in the field just left.
+	holding bool
+	held    []tea.KeyPressMsg
 }
+
+// keysReleasedMsg ends a hold: the focus change has been applied.
+type keysReleasedMsg struct{}
 
 // New builds the wizard for a draft. title brands the header.
 func New(d *steps.Draft, title string, accent color.Color) *Model {
@@ -93,7 +102,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.common.Styles = theme.New(msg.IsDark(), m.accent)
 		return m, nil
+	case keysReleasedMsg:
+		return m, m.release()
 	case tea.KeyPressMsg:
+		if m.holding {
+			m.held = append(m.held, msg)
+			return m, nil
+		}
 		if cmd, handled := m.key(msg); handled {
 			return m, cmd
 		}
@@ -102,8 +117,35 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.asking {
 		return m, nil
 	}
+	cur := m.cur
 	act, cmd := m.step().Update(msg)
+	if k, ok := msg.(tea.KeyPressMsg); ok && cmd != nil && act.Kind == steps.Stay && cur == m.cur && movesFocus(k) {
+		m.holding = true
+		return m, tea.Sequence(cmd, func() tea.Msg { return keysReleasedMsg{} })
+	}
 	return m, tea.Batch(cmd, m.apply(act))
+}
+
+func movesFocus(k tea.KeyPressMsg) bool {
+	switch k.String() {
+	case "enter", "tab", "shift+tab":
+		return true
+	}
+	return false
+}
+
+// release replays the keys held during a focus change, in order; a held
+// Enter may start a new hold, which keeps the rest.
+func (m *Model) release() tea.Cmd {
+	m.holding = false
+	var cmds []tea.Cmd
+	for len(m.held) > 0 && !m.holding {
+		k := m.held[0]
+		m.held = m.held[1:]
+		_, cmd := m.Update(k)
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
 }
 
 // key handles the wizard's own keys first: Ctrl-C always works, Esc means

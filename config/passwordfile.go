@@ -1,0 +1,102 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+
+	"smtpsetup/smtp"
+)
+
+var (
+	errNotRegular = errors.New("not a regular file")
+	errTooLarge   = errors.New("file too large")
+)
+
+// readPrivate reads a small regular file and returns its mode as seen on the
+// open descriptor (no window between the check and the read). O_NONBLOCK keeps
+// a FIFO planted at the path from hanging us; the regular-file check then
+// refuses it. flags adds open flags (O_NOFOLLOW).
+func readPrivate(path string, max int64, flags int) ([]byte, fs.FileMode, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|flags, 0)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, 0, errNotRegular
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, 0, err
+	}
+	if int64(len(data)) > max {
+		return nil, 0, errTooLarge
+	}
+	return data, fi.Mode(), nil
+}
+
+// loosePerms says who else can read or change a file that holds a secret, or
+// "" when only the owner can.
+func loosePerms(m fs.FileMode) string {
+	var who []string
+	if m&0o060 != 0 {
+		who = append(who, "group")
+	}
+	if m&0o006 != 0 {
+		who = append(who, "others")
+	}
+	if len(who) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("can be read or changed by %s (mode %04o)", strings.Join(who, " and "), m.Perm())
+}
+
+// readPasswordFile reads the password from a password_file: the whole file,
+// less one trailing newline (LF or CRLF), as editors and `echo` leave one.
+// The file must be a regular file that only its owner can read: a password
+// readable by group or others is refused, naming which, rather than used.
+func readPasswordFile(path string) (string, error) {
+	data, mode, err := readPrivate(path, smtp.MaxSecretLen+2, 0)
+	if err != nil {
+		return "", fileError(path, "password file", err)
+	}
+	if loose := loosePerms(mode); loose != "" {
+		return "", &LoadError{Path: path, Field: "password_file", Problem: "holds the password but " + loose,
+			Fix: "run: chmod 600 " + shellQuote(path)}
+	}
+	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
+	if err := smtp.ValidateSecret(pw); err != nil {
+		var fe smtp.FieldError
+		if errors.As(err, &fe) {
+			return "", &LoadError{Path: path, Field: "password_file", Problem: "holds a password that " + fe.Problem,
+				Fix: "write only the password, on one line"}
+		}
+		return "", &LoadError{Path: path, Field: "password_file", Problem: "holds an unusable password", Fix: "write only the password, on one line"}
+	}
+	if pw == "" {
+		return "", &LoadError{Path: path, Field: "password_file", Problem: "is empty", Fix: "write the password into it, or run smtpsetup setup"}
+	}
+	return pw, nil
+}
+
+// passwordFileContent is what a password file holds: the password and a
+// newline. msmtp before 1.8.8 refuses passwordeval output without one.
+func passwordFileContent(pw string) []byte { return []byte(pw + "\n") }
+
+// WritePasswordFile writes the password alone to path, as Save does for
+// password_file: atomically, mode 0600, in a directory only its owner can
+// change, keeping the previous file as path.bak. Use it for the file an msmtp
+// export reads with passwordeval (ExportOptions.PasswordFile).
+func WritePasswordFile(path string, pw smtp.Secret) error {
+	_, _, err := writePasswordFile(osOps, path, pw, true)
+	return err
+}
