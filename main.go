@@ -34,25 +34,48 @@ func badInput(format string, a ...any) error {
 	return &exitError{code: exitBadInput, msg: fmt.Sprintf(format, a...)}
 }
 
+// exitCode is set by the commands; see settle.
+var exitCode = exitOK
+
 func main() {
 	root := rootCommand()
+	for _, c := range append(root.Commands(), root) {
+		if c.RunE != nil {
+			c.RunE = settle(c.RunE)
+		}
+	}
 	err := fang.Execute(context.Background(), root,
 		fang.WithoutManpage(),
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
-			var ee *exitError
-			if errors.As(err, &ee) && ee.msg == "" {
-				return
-			}
 			fmt.Fprintln(w, "smtpsetup:", err)
 		}))
-	if err == nil {
-		os.Exit(exitOK)
+	if err != nil {
+		os.Exit(exitBadInput) // cobra's own usage errors: an unknown flag or command
 	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		os.Exit(ee.code)
+	os.Exit(exitCode)
+}
+
+// settle prints a command's error itself and records its exit code, so
+// that the error never reaches fang: fang's error path asks the terminal for
+// its background colour, which blocks for two seconds on a terminal that
+// never answers (serial consoles), at every failed check.
+func settle(run func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		err := run(cmd, args)
+		if err == nil {
+			return nil
+		}
+		exitCode = exitBadInput
+		var ee *exitError
+		if errors.As(err, &ee) {
+			exitCode = ee.code
+			if ee.msg == "" {
+				return nil
+			}
+		}
+		fmt.Fprintln(cmd.ErrOrStderr(), "smtpsetup:", err)
+		return nil
 	}
-	os.Exit(exitBadInput)
 }
 
 func rootCommand() *cobra.Command {

@@ -21,12 +21,13 @@ import (
 
 // wizardFlags are the flags of the interactive wizard.
 type wizardFlags struct {
-	demo      bool
-	path      string
-	providers string
-	title     string
-	accent    string
-	timeout   time.Duration
+	demo       bool
+	path       string
+	providers  string
+	title      string
+	accent     string
+	timeout    time.Duration
+	accessible bool
 }
 
 func (w *wizardFlags) register(c *cobra.Command) {
@@ -37,6 +38,7 @@ func (w *wizardFlags) register(c *cobra.Command) {
 	f.StringVar(&w.title, "title", "smtpsetup", "title shown in the header, for appliance vendors")
 	f.StringVar(&w.accent, "accent", "", "accent colour: an ANSI number 0-15 or #RRGGBB")
 	f.DurationVar(&w.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage of the live test")
+	f.BoolVar(&w.accessible, "accessible", false, "plain numbered questions, one per line, no colour or cursor movement (screen readers, serial consoles; also when TERM=dumb)")
 }
 
 func runWizard(cmd *cobra.Command, w wizardFlags) error {
@@ -68,15 +70,24 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	if w.accent != "" {
 		opts.Accent = lipgloss.Color(w.accent)
 	}
-	outcome, err := wizard.Run(cmd.Context(), d, opts)
+	var outcome wizard.Outcome
+	lines := w.accessible || os.Getenv("TERM") == "dumb"
+	if lines {
+		d.Ctx = cmd.Context()
+		outcome, err = wizard.RunLines(cmd.Context(), d, os.Stdin, cmd.OutOrStdout(), wizard.TerminalPassword(os.Stdin, cmd.OutOrStdout()))
+	} else {
+		outcome, err = wizard.Run(cmd.Context(), d, opts)
+	}
 	if err != nil {
 		return err
 	}
 	if outcome == wizard.Saved && d.Saved != nil {
-		fmt.Fprintln(cmd.OutOrStdout(), d.Saved.String())
+		if !lines {
+			fmt.Fprintln(cmd.OutOrStdout(), d.Saved.String())
+		}
 		return nil
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "Quit without saving; nothing was written.")
+	fmt.Fprintln(cmd.ErrOrStderr(), "Quit without saving: the config was not written.")
 	return &exitError{code: exitFailed}
 }
 

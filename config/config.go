@@ -62,6 +62,7 @@ type LoadError struct {
 	Err     error  // the underlying error, if any (never carries the password)
 }
 
+// Error reads "FILE line N: field \"F\" PROBLEM: CAUSE; FIX".
 func (e *LoadError) Error() string {
 	var b strings.Builder
 	b.WriteString(cmp.Or(e.Path, "config"))

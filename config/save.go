@@ -58,6 +58,7 @@ type SaveError struct {
 	Fix  string // what to do about it
 }
 
+// Error says what failed, why, and what to do.
 func (e *SaveError) Error() string {
 	msg := "cannot save " + e.Path + ": could not " + e.Step
 	if e.Err != nil {

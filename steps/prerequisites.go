@@ -75,7 +75,11 @@ func intro(pr *smtp.Provider) string {
 		parts = append(parts, mark+": "+pr.StatusNote)
 	}
 	if len(pr.Prerequisites) > 0 {
-		parts = append(parts, fmt.Sprintf("%s asks for %d thing(s) before it accepts a login from this device.", pr.Name, len(pr.Prerequisites)))
+		things := "one thing"
+		if n := len(pr.Prerequisites); n > 1 {
+			things = fmt.Sprintf("%d things", n)
+		}
+		parts = append(parts, fmt.Sprintf("%s asks for %s before it accepts a login from this device.", pr.Name, things))
 	}
 	if pr.SenderRule != "" {
 		parts = append(parts, pr.SenderRule)

@@ -133,8 +133,9 @@ func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
 // Leave implements Step.
 func (s *Save) Leave() {}
 
-// Capturing implements Step.
-func (s *Save) Capturing() bool { return false }
+// Capturing implements Step: once written, Esc must not go back and test
+// again; Enter exits.
+func (s *Save) Capturing() bool { return s.state == saveDone || s.state == saveWriting }
 
 // View implements Step.
 func (s *Save) View() string {

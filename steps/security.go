@@ -12,6 +12,8 @@ import (
 	"smtpsetup/smtp"
 )
 
+type portFollowedMsg struct{}
+
 // Security is the step for where and how: the server, the encryption mode
 // and the port. Choosing a mode sets its port; a port typed by hand that
 // does not go with the mode is warned about before the test, not after.
@@ -104,6 +106,9 @@ func (s *Security) Update(msg tea.Msg) (Action, tea.Cmd) {
 	done, cmd := s.update(msg)
 	if h, ok := s.modeIn.Hovered(); ok && h != before {
 		s.followMode(before, h)
+		// The form draws its fields while it updates; a message makes it
+		// draw the new port now rather than at the next key.
+		cmd = tea.Batch(cmd, func() tea.Msg { return portFollowedMsg{} })
 	}
 	if !done {
 		return Action{}, cmd

@@ -72,11 +72,13 @@ func New(d *steps.Draft, title string, accent color.Color) *Model {
 // Outcome reports how the run ended, once the program has exited.
 func (m *Model) Outcome() Outcome { return m.outcome }
 
-// Init implements tea.Model. The background query is asynchronous: a
-// terminal that never answers (serial consoles) keeps the dark default.
+// Init implements tea.Model. It sends no terminal query: the palette reads
+// well on dark and light backgrounds alike, and a query a serial console
+// never answers, or one still in flight when the user quits at once, would
+// leave its reply in the shell.
 func (m *Model) Init() tea.Cmd {
 	m.cur = m.firstFrom(0, 1)
-	return tea.Batch(tea.RequestBackgroundColor, m.enter())
+	return m.enter()
 }
 
 func (m *Model) step() steps.Step { return m.steps[m.cur] }
@@ -99,9 +101,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.common.Width, m.common.Height = max(msg.Width, 0), max(msg.Height, 0)
-	case tea.BackgroundColorMsg:
-		m.common.Styles = theme.New(msg.IsDark(), m.accent)
-		return m, nil
 	case keysReleasedMsg:
 		return m, m.release()
 	case tea.KeyPressMsg:
@@ -162,6 +161,10 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 	}
 	switch k.String() {
 	case "ctrl+c":
+		if m.draft.Saved != nil {
+			m.outcome = Saved
+			return tea.Quit, true
+		}
 		if !m.touched && m.cur == m.firstFrom(0, 1) {
 			return m.quit(), true
 		}
