@@ -21,19 +21,17 @@ type Palette struct {
 	Text    color.Color
 }
 
-// DefaultPalette works on dark and light backgrounds alike.
-func DefaultPalette(dark bool) Palette {
-	text := lipgloss.Color("7")
-	if !dark {
-		text = lipgloss.Color("0")
-	}
+// DefaultPalette works on dark and light backgrounds alike: the ANSI colours
+// follow the terminal's own theme, and text keeps the terminal's own
+// foreground, so the wizard never needs to ask which background it has.
+func DefaultPalette() Palette {
 	return Palette{
 		Accent:  lipgloss.Color("5"),
 		Success: lipgloss.Color("2"),
 		Error:   lipgloss.Color("1"),
 		Warning: lipgloss.Color("3"),
 		Subtle:  lipgloss.Color("8"),
-		Text:    text,
+		Text:    lipgloss.NoColor{},
 	}
 }
 
@@ -57,11 +55,9 @@ type Styles struct {
 	Huh huh.Theme
 }
 
-// New builds the styles for a background and an accent colour (nil for the
-// default), once; the wizard builds them again only when the terminal
-// reports its background.
-func New(dark bool, accent color.Color) *Styles {
-	p := DefaultPalette(dark)
+// New builds the styles once, with an accent colour (nil for the default).
+func New(accent color.Color) *Styles {
+	p := DefaultPalette()
 	if accent != nil {
 		p.Accent = accent
 	}

@@ -65,7 +65,7 @@ func New(d *steps.Draft, title string, accent color.Color) *Model {
 		draft:  d,
 		title:  title,
 		accent: accent,
-		common: steps.Common{Width: 80, Height: 24, Styles: theme.New(true, accent)},
+		common: steps.Common{Width: 80, Height: 24, Styles: theme.New(accent)},
 	}
 }
 
