@@ -166,6 +166,9 @@ func (a *Account) store() {
 		s.Username = a.d.Provider.LoginWith(s.From, chk.Value)
 	}
 	a.d.Notes = append(a.d.Notes, chk.Notes...)
+	if p := a.d.Provider; p.SenderRule != "" && s.From != "" && !strings.EqualFold(s.From, s.Username) {
+		a.d.Notes = append(a.d.Notes, p.Name+": "+p.SenderRule)
+	}
 }
 
 // Leave implements Step: keep what was typed, valid or not.
@@ -195,3 +198,6 @@ func (a *Account) Keys() []key.Binding { return a.keys() }
 
 // Capturing implements Step.
 func (a *Account) Capturing() bool { return false }
+
+// Typing implements Step.
+func (a *Account) Typing() bool { return a.typing() }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
+	"charm.land/lipgloss/v2"
 
 	"smtpsetup/smtp"
 )
@@ -44,7 +45,7 @@ func (p *Prerequisites) Enter(d *Draft, c *Common) tea.Cmd {
 			p.done[i] = true
 		}
 	}
-	fields := []huh.Field{huh.NewNote().Title(pr.Name).Description(wrap(c, intro(pr)))}
+	var fields []huh.Field
 	for i, item := range pr.Prerequisites {
 		desc := item.Detail
 		if item.URL != "" {
@@ -60,7 +61,20 @@ func (p *Prerequisites) Enter(d *Draft, c *Common) tea.Cmd {
 	if len(pr.Prerequisites) == 0 {
 		fields = append(fields, huh.NewConfirm().Title("Continue anyway?").Affirmative("Continue").Negative("").Value(new(bool)))
 	}
-	return p.newForm(c, fields...)
+	cmd := p.newForm(c, fields...)
+	// The intro stands above the form, so scrolling the checklist never
+	// hides a warning such as "passwords no longer work".
+	p.form = p.form.WithHeight(max(c.Height-6-lipgloss.Height(p.introView()), 6))
+	return cmd
+}
+
+func (p *Prerequisites) introView() string {
+	st := p.c.Styles
+	text := intro(p.d.Provider)
+	if text == "" {
+		return st.Title.Render(p.d.Provider.Name) + "\n"
+	}
+	return st.Title.Render(p.d.Provider.Name) + "\n" + wrap(p.c, text) + "\n"
 }
 
 // intro is what the user must know before typing a password for this
@@ -160,7 +174,7 @@ func (p *Prerequisites) View() string {
 		return p.qrView()
 	}
 	if !p.howto {
-		return p.view()
+		return p.introView() + "\n" + p.view()
 	}
 	st := p.c.Styles
 	var b strings.Builder
@@ -194,13 +208,16 @@ func (p *Prerequisites) Keys() []key.Binding {
 	if p.howto {
 		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done, continue")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
 			qr,
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
 		}
 	}
-	return append(p.keys(), qr)
+	return append([]key.Binding{qr}, p.keys()...)
 }
 
 // Capturing implements Step: in the how-to, Esc returns to the checklist;
 // over a QR code it closes the code.
 func (p *Prerequisites) Capturing() bool { return p.howto || p.qr > 0 }
+
+// Typing implements Step.
+func (p *Prerequisites) Typing() bool { return false }

@@ -288,3 +288,6 @@ func (p *Provider) Keys() []key.Binding {
 func (p *Provider) Capturing() bool {
 	return p.phase == phaseDetecting || p.sel != nil && p.phase == phaseList && p.sel.GetFiltering()
 }
+
+// Typing implements Step.
+func (p *Provider) Typing() bool { return p.phase == phaseAddress || p.Capturing() }

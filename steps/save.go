@@ -180,3 +180,6 @@ func (s *Save) Keys() []key.Binding {
 	}
 	return s.keys()
 }
+
+// Typing implements Step.
+func (s *Save) Typing() bool { return s.state == saveAsking && s.typing() }

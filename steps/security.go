@@ -163,3 +163,6 @@ func (s *Security) Keys() []key.Binding { return s.keys() }
 
 // Capturing implements Step.
 func (s *Security) Capturing() bool { return false }
+
+// Typing implements Step.
+func (s *Security) Typing() bool { return s.typing() }

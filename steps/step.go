@@ -99,6 +99,9 @@ type Step interface {
 	// Capturing reports whether the step uses Esc itself right now (a
 	// filter being typed), so the wizard must not treat it as Back.
 	Capturing() bool
+	// Typing reports whether a text field has the focus, so that keys
+	// such as ? are text, not commands.
+	Typing() bool
 }
 
 // All returns the steps in order.
@@ -144,6 +147,15 @@ func (f *formStep) view() string {
 		return ""
 	}
 	return f.form.View()
+}
+
+// typing reports whether the focused field takes text.
+func (f *formStep) typing() bool {
+	if f.form == nil {
+		return false
+	}
+	_, ok := f.form.GetFocusedField().(*huh.Input)
+	return ok
 }
 
 func (f *formStep) keys() []key.Binding {

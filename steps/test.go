@@ -382,3 +382,6 @@ func (t *Test) Keys() []key.Binding {
 	}
 	return append(keys, b("e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit"))
 }
+
+// Typing implements Step.
+func (t *Test) Typing() bool { return false }

@@ -50,6 +50,9 @@ type Model struct {
 	// would land in the field just left.
 	holding bool
 	held    []tea.KeyPressMsg
+
+	notes    []string // shown under the header until the next step change
+	fullHelp bool     // ? shows every key
 }
 
 // keysReleasedMsg ends a hold: the focus change has been applied.
@@ -83,7 +86,12 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) step() steps.Step { return m.steps[m.cur] }
 
-func (m *Model) enter() tea.Cmd { return m.step().Enter(m.draft, &m.common) }
+// enter makes the current step show itself; notes the previous step left
+// in the draft are shown with it.
+func (m *Model) enter() tea.Cmd {
+	m.notes, m.draft.Notes = m.draft.Notes, nil
+	return m.step().Enter(m.draft, &m.common)
+}
 
 // firstFrom finds the first step at or after i (dir 1) or before it (dir
 // -1) that applies to the draft.
@@ -159,7 +167,17 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		return nil, true
 	}
+	if m.fullHelp {
+		m.fullHelp = false
+		return nil, true
+	}
 	switch k.String() {
+	case "?":
+		if m.step().Typing() {
+			return nil, false
+		}
+		m.fullHelp = true
+		return nil, true
 	case "ctrl+c":
 		if m.draft.Saved != nil {
 			m.outcome = Saved
@@ -225,10 +243,16 @@ func (m *Model) render() string {
 	}
 	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", m.cur+1, len(m.steps), m.step().Title()))
 	var body string
-	if m.asking {
+	switch {
+	case m.asking:
 		body = st.Box.Render("Quit without saving?\n\n" + st.Key.Render("y") + " quit   " + st.Key.Render("n") + " keep going")
-	} else {
+	case m.fullHelp:
+		body = m.helpScreen()
+	default:
 		body = m.step().View()
+		for _, n := range m.notes {
+			body = st.Subtle.Render("Note: "+n) + "\n" + body
+		}
 	}
 	footer := m.help()
 	room := h - 3
@@ -240,6 +264,32 @@ func (m *Model) render() string {
 		lines = append(lines, "")
 	}
 	return header + "\n\n" + strings.Join(lines, "\n") + "\n" + footer
+}
+
+// helpScreen lists every key, for ?.
+func (m *Model) helpScreen() string {
+	st := m.common.Styles
+	rows := [][2]string{
+		{"enter", "next field, next step, or the highlighted choice"},
+		{"tab / shift+tab", "next / previous field"},
+		{"↑ ↓", "move in a list"},
+		{"/", "filter a list (the provider list)"},
+		{"esc", "back one step; everything typed is kept"},
+		{"ctrl+c", "quit (asks first once you typed something)"},
+		{"?", "this help"},
+	}
+	for _, k := range m.step().Keys() {
+		if h := k.Help(); k.Enabled() && h.Key != "" {
+			rows = append(rows, [2]string{h.Key, h.Desc})
+		}
+	}
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Keys") + "\n\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "  %s  %s\n", st.Key.Render(fmt.Sprintf("%-16s", r[0])), r[1])
+	}
+	b.WriteString("\n" + st.Subtle.Render("Press any key to close."))
+	return b.String()
 }
 
 // help is the key line: the step's keys, then the wizard's.
@@ -254,6 +304,9 @@ func (m *Model) help() string {
 		keys = append(keys, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")))
 	}
 	keys = append(keys, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")))
+	if !m.step().Typing() {
+		keys = append(keys, key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")))
+	}
 	var parts []string
 	width := 0
 	for _, k := range keys {
