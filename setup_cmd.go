@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -32,13 +33,12 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 			if err := fromEnv(cmd); err != nil {
 				return err
 			}
+			// The destination is read when it exists, so a re-run keeps
+			// what the flags do not change.
 			dest := configPath(f.config)
-			if f.config == "" {
-				// The destination is read too, so a re-run keeps what
-				// the flags do not change.
-				if _, err := config.Load(dest); err == nil {
-					f.config = dest
-				}
+			f.config = ""
+			if _, err := os.Lstat(dest); err == nil {
+				f.config = dest
 			}
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {

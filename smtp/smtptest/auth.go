@@ -16,8 +16,11 @@ import (
 var (
 	// errAuthFailed is the reply to wrong credentials, in Gmail's words.
 	errAuthFailed = &Reply{Code: 535, Enhanced: "5.7.8", Text: "Username and Password not accepted."}
-	errAborted    = errors.New("authentication aborted by the client")
-	errMalformed  = errors.New("malformed authentication data")
+	// errSTARTTLSFirst refuses AUTH (and MAIL) on a clear-text link that
+	// offers STARTTLS.
+	errSTARTTLSFirst = &Reply{Code: 530, Enhanced: "5.7.0", Text: "Must issue a STARTTLS command first"}
+	errAborted       = errors.New("authentication aborted by the client")
+	errMalformed     = errors.New("malformed authentication data")
 )
 
 // authState checks credentials for one AUTH exchange and remembers the user

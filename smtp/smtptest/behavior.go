@@ -35,8 +35,9 @@ const (
 	CaptivePortal
 	// NoSTARTTLS is a server whose STARTTLS an attacker stripped: it greets,
 	// lists "AUTH PLAIN LOGIN" but no STARTTLS, and accepts AUTH in clear.
-	// It is Start with WithMode(ModePlain) and WithAllowInsecureAuth(true);
-	// a test asserts with PlainWire that no AUTH line arrived.
+	// It behaves as Start with WithMode(ModePlain) and
+	// WithAllowInsecureAuth(true), on the hand-written server; a test
+	// asserts with PlainWire that no AUTH line arrived.
 	NoSTARTTLS
 	// STARTTLSInjection answers STARTTLS with "220" followed, in the same
 	// TCP write, by plain-text bytes (DefaultInjection, or WithInjection),
@@ -67,10 +68,11 @@ func (b Behavior) String() string {
 	return "Behavior(" + strconv.Itoa(int(b)) + ")"
 }
 
-// StartRaw starts a server with the given behaviour. Options that shape the
-// SMTP conversation apply to the behaviours that hold one (SlowDrip,
-// NoSTARTTLS, STARTTLSInjection); the others ignore them. Close ends every
-// connection and goroutine of the server, whatever it is doing.
+// StartRaw starts a server with the given behaviour, always on the
+// hand-written server. Options that shape the SMTP conversation apply to the
+// behaviours that hold one (SlowDrip, NoSTARTTLS, STARTTLSInjection); the
+// others ignore them. Close ends every connection and goroutine of the
+// server, whatever it is doing.
 func StartRaw(b Behavior, opts ...Option) (*Server, error) {
 	switch b {
 	case Silent:

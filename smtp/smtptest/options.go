@@ -90,8 +90,9 @@ func WithMode(m Mode) Option { return func(c *config) { c.mode = m } }
 // free port on the IPv4 loopback. Use "[::1]:0" for IPv6.
 func WithAddr(addr string) Option { return func(c *config) { c.addr = addr } }
 
-// WithHostname sets the server's name, used in the greeting and the EHLO
-// reply and added to the default certificate; the default is "mail.test".
+// WithHostname sets the server's name, used in the greeting (and, on the
+// hand-written server, the EHLO reply) and added to the default certificate;
+// the default is "mail.test".
 func WithHostname(name string) Option { return func(c *config) { c.hostname = name } }
 
 // WithAccount adds an account that AUTH accepts. It may be given several
@@ -102,8 +103,9 @@ func WithAccount(user, pass string) Option {
 }
 
 // WithAuthMechanisms sets the SASL mechanisms advertised after AUTH in the
-// EHLO reply, in that order; the default is PLAIN and LOGIN. PLAIN, LOGIN,
-// CRAM-MD5 and XOAUTH2 (the password is the token) are implemented; any other
+// EHLO reply, in that order; the default is PLAIN and LOGIN. PLAIN (go-sasl's
+// server), LOGIN, CRAM-MD5 and XOAUTH2 (the password is the token; this
+// package's own SASL servers) are implemented, on both servers; any other
 // name is advertised but answered with "504 5.5.4", which is enough to test a
 // client that finds no mechanism it can use.
 func WithAuthMechanisms(mechs ...string) Option {
@@ -130,8 +132,16 @@ func WithCA(ca *CA) Option { return func(c *config) { c.ca = ca } }
 // its own verdict. command is an SMTP verb ("EHLO", "HELO", "STARTTLS",
 // "AUTH", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", ...) or Greeting.
 // enhanced is an RFC 3463 code such as "5.7.9", or "" for none; text may hold
-// several lines separated by "\n", and each line gets the code and the
-// enhanced code.
+// several lines separated by "\n".
+//
+// A failure reply (4xx or 5xx) to AUTH, MAIL, RCPT or DATA, with an enhanced
+// code of the form "x.y.z" or none, is sent by go-smtp: the backend returns
+// it as the verdict, and go-smtp writes the code on every line and the
+// enhanced code on the last line only ("535-first line", "535 5.7.8 last
+// line"). Any other WithReply (Greeting, EHLO, HELO, STARTTLS, RSET, NOOP,
+// QUIT or another verb; a reply outside 4xx and 5xx; an odd enhanced code)
+// is served by the hand-written server: Start then runs that server for the
+// whole Server. It puts the enhanced code on every line.
 //
 // Where the reply takes effect:
 //   - Greeting: a 421 greeting is followed by hanging up; after any other
@@ -146,18 +156,20 @@ func WithCA(ca *CA) Option { return func(c *config) { c.ca = ca } }
 //     effect on the session; QUIT hangs up after the reply.
 //
 // Sequence and syntax errors (MAIL before EHLO, AUTH before STARTTLS when
-// TLS is required) are still answered by the server itself.
+// TLS is required) are still answered by the server itself, in go-smtp's
+// words or the hand-written server's.
 func WithReply(command string, code int, enhanced, text string) Option {
 	r := Reply{Code: code, Enhanced: enhanced, Text: text}
 	return func(c *config) {
-		c.scripts[strings.ToUpper(command)] = scripted{code: code, wire: r.wire()}
+		c.scripts[strings.ToUpper(command)] = scripted{code: code, wire: r.wire(), reply: &r}
 	}
 }
 
 // WithRawReply is WithReply with the exact bytes to send, CRLFs included, for
 // replies no well-behaved server would send: escape sequences, bare CR, NUL,
 // odd formatting. The reply code for the effects listed at WithReply is read
-// from the first three bytes when they are digits.
+// from the first three bytes when they are digits. It is served by the
+// hand-written server, whatever the command.
 func WithRawReply(command, raw string) Option {
 	return func(c *config) {
 		code, _ := strconv.Atoi(raw[:min(3, len(raw))])
@@ -167,12 +179,15 @@ func WithRawReply(command, raw string) Option {
 
 // WithGreeting sends raw, verbatim, as the greeting; the server then behaves
 // normally. It is WithRawReply(Greeting, raw), for hostile banners
-// ("220 \x1b[2J...\r\n").
+// ("220 \x1b[2J...\r\n"), and is served by the hand-written server.
 func WithGreeting(raw string) Option { return WithRawReply(Greeting, raw) }
 
 // WithAllowInsecureAuth(true) offers and accepts AUTH on a clear-text link:
 // before STARTTLS in ModeSTARTTLS, and at all in ModePlain. By default AUTH
-// is offered only inside TLS.
+// is offered only inside TLS, and answered on a clear-text link with
+// "530 5.7.0 Must issue a STARTTLS command first" in ModeSTARTTLS and
+// "503 5.5.1" in ModePlain. (On go-smtp the backend makes these decisions:
+// the Server's AllowInsecureAuth is always set, so that AUTH reaches it.)
 func WithAllowInsecureAuth(allow bool) Option {
 	return func(c *config) { c.allowInsecureAuth = allow }
 }
@@ -187,9 +202,11 @@ func WithAuthRequiresTLS() Option {
 }
 
 // WithSenderCheck makes MAIL FROM call check with the authenticated login
-// ("" if none) and the address. An error refuses the sender: a *Reply error
-// is sent as is, any other error as "553 5.7.1 <from>: Sender address
-// rejected: " and its text. Checks add up; all must pass.
+// ("" if none) and the address (as go-smtp parsed it, without angle
+// brackets). An error refuses the sender: a *Reply error is sent as is (on
+// go-smtp with the enhanced code on the last line only), any other error as
+// "553 5.7.1 <from>: Sender address rejected: " and its text. Checks add up;
+// all must pass.
 func WithSenderCheck(check func(login, from string) error) Option {
 	return func(c *config) { c.senderChecks = append(c.senderChecks, check) }
 }
@@ -213,8 +230,12 @@ func WithOwnedSenders(login string, addrs ...string) Option {
 	})
 }
 
-// WithMaxMessageBytes sets the largest message DATA accepts, advertised as
-// SIZE; larger ones get "552 5.3.4". The default is 32 MiB.
+// WithMaxMessageBytes sets the message size limit, advertised as SIZE; the
+// default is 32 MiB. Larger messages get "552 5.3.4" at the end of DATA (and
+// at MAIL FROM when its SIZE parameter is larger). go-smtp refuses a message
+// of exactly n bytes too ("552 5.3.4 Maximum message size exceeded"); the
+// hand-written server accepts it ("552 5.3.4 Error: message file too big"
+// beyond).
 func WithMaxMessageBytes(n int) Option { return func(c *config) { c.maxMessageBytes = n } }
 
 // WithDripInterval sets the pause between bytes of the SlowDrip behaviour;
@@ -270,8 +291,9 @@ func (r *Reply) wire() []byte {
 
 // scripted is a reply chosen by the caller for a command.
 type scripted struct {
-	code int // 0 when a raw reply does not start with digits
-	wire []byte
+	code  int // 0 when a raw reply does not start with digits
+	wire  []byte
+	reply *Reply // nil for a raw reply
 }
 
 func (s scripted) ok() bool { return s.code >= 200 && s.code < 300 }

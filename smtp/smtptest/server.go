@@ -8,9 +8,27 @@
 // in a chosen way: any reply to any command (WithReply), AUTH only inside
 // TLS, senders the login does not own, the wrong certificate.
 //
+// # Two servers
+//
+// The server Start gives is github.com/emersion/go-smtp, so that tests talk
+// to a real, independent SMTP implementation and not to this package's
+// reading of the protocol. smtptest supplies its backend (accounts, AUTH
+// mechanisms, the AUTH, MAIL, RCPT and DATA verdicts, the kept messages),
+// its certificate and, for implicit TLS, a TLS listener; go-smtp speaks SMTP:
+// greeting, EHLO, STARTTLS, command syntax and sequence, the SASL exchange,
+// DATA, and the wording of its own replies. Every option runs on go-smtp
+// except those that script what go-smtp cannot say: WithGreeting,
+// WithRawReply, and WithReply for any command but AUTH, MAIL, RCPT and DATA
+// or with a reply other than a 4xx or 5xx failure. Given any of them, Start
+// runs this package's hand-written SMTP server instead, for the whole
+// Server; their docs say "served by the hand-written server". It behaves the
+// same, in its own words (its EHLO reply, for instance, begins
+// "250-<hostname> greets <client>" where go-smtp's begins "250-Hello
+// <client>").
+//
 // StartRaw (or NewRawServer) runs servers that misbehave at the transport
 // level: silent, slow, endless, an HTTP captive portal, a stripped or
-// injected STARTTLS.
+// injected STARTTLS. They all run on the hand-written server.
 //
 // Every server records what clients sent (Wire, PlainWire), the messages it
 // accepted (Messages) and the AUTH attempts (Logins), never the passwords.
@@ -81,7 +99,7 @@ type TB interface {
 // Start starts an SMTP server with the given options and serves in the
 // background until Close.
 func Start(opts ...Option) (*Server, error) {
-	return start(serveSMTP, nil, opts)
+	return start(nil, nil, opts)
 }
 
 // NewServer is Start for tests: it fails the test if the server cannot
@@ -96,6 +114,9 @@ func NewServer(tb TB, opts ...Option) *Server {
 	return s
 }
 
+// start starts a server that serves every connection with h, or, if h is
+// nil, with go-smtp when it can express the options and with the
+// hand-written server when it cannot.
 func start(h handler, preset []Option, opts []Option) (*Server, error) {
 	cfg := defaultConfig()
 	for _, o := range append(preset, opts...) {
@@ -103,6 +124,12 @@ func start(h handler, preset []Option, opts []Option) (*Server, error) {
 	}
 	if cfg.mode < ModeSTARTTLS || cfg.mode > ModePlain {
 		return nil, fmt.Errorf("smtptest: unknown mode %v", cfg.mode)
+	}
+	if h == nil {
+		h = serveSMTP
+		if cfg.goSMTPServes() {
+			h = serveGoSMTP
+		}
 	}
 	s := &Server{
 		cfg:    cfg,
@@ -262,8 +289,10 @@ func (s *Server) Messages() []Message {
 	return out
 }
 
-// Logins returns the AUTH attempts, in order. An attempt is recorded before
-// the server sends its verdict.
+// Logins returns the AUTH attempts, in order. An attempt is complete before
+// the server sends its verdict. On go-smtp it is recorded when the exchange
+// starts, so an exchange the client abandons (or that breaks) counts too, with
+// the user name if the client gave one.
 func (s *Server) Logins() []LoginAttempt {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -271,9 +300,21 @@ func (s *Server) Logins() []LoginAttempt {
 }
 
 // Segments returns what clients sent, connection by connection, split into
-// runs sent in clear and runs sent inside TLS (decrypted). Bytes that were
-// part of a TLS handshake are left out; bytes a client sent where a
-// handshake was expected but that were not TLS are kept as clear text.
+// runs sent in clear and runs sent inside TLS (decrypted).
+//
+// Clear runs are read on the socket, below TLS, and judged by framing alone,
+// so that no clear text can be missed: everything before TLS starts (the
+// STARTTLS command line and anything the client pipelined after it
+// included) is clear; once the server has accepted STARTTLS, or from the
+// first byte in ModeImplicitTLS, bytes that form well-framed TLS records
+// (the handshake's included) are left out, and from the first byte that
+// cannot start a TLS record everything is clear again. On go-smtp a failed
+// STARTTLS handshake, after which go-smtp answers and reads in clear, also
+// makes the rest clear.
+//
+// TLS runs are the plaintext as the server read it above TLS: on go-smtp,
+// what go-smtp tees into its Server.Debug writer (one per connection); on the
+// hand-written server, what it reads from its *tls.Conn.
 func (s *Server) Segments() []Segment {
 	s.mu.Lock()
 	recs := append([]*recorder(nil), s.recs...)
@@ -324,8 +365,17 @@ func (s *Server) addMessage(m Message) {
 	s.messages = append(s.messages, m)
 }
 
-func (s *Server) addLogin(l LoginAttempt) {
+// addLogin records an AUTH attempt and returns its index for updateLogin.
+func (s *Server) addLogin(l LoginAttempt) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.logins = append(s.logins, l)
+	return len(s.logins) - 1
+}
+
+// updateLogin changes the recorded attempt i as the exchange goes on.
+func (s *Server) updateLogin(i int, update func(*LoginAttempt)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	update(&s.logins[i])
 }

@@ -77,47 +77,64 @@ func TestAuth(t *testing.T) {
 		"CRAM-MD5": func(p string) smtp.Auth { return smtp.CRAMMD5Auth(user, p) },
 		"XOAUTH2":  func(p string) smtp.Auth { return smtp.XOAuth2Auth(user, p) },
 	}
-	for _, mode := range []Mode{ModeSTARTTLS, ModeImplicitTLS} {
-		for _, mech := range []string{"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"} {
-			for _, password := range []string{pass, "wrong"} {
-				ok := password == pass
-				t.Run(mode.String()+"/"+mech+"/ok="+map[bool]string{true: "yes", false: "no"}[ok], func(t *testing.T) {
-					t.Parallel()
-					s := NewServer(t, WithMode(mode), WithAccount(user, pass), WithAccount("bob", "other"),
-						WithAuthMechanisms("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"))
-					c := dial(t, s)
-					err := c.Auth(auths[mech](password))
-					if ok && err != nil {
-						t.Fatalf("AUTH %s: %v", mech, err)
-					}
-					if !ok {
-						wantReply(t, err, 535, "5.7.8 Username and Password not accepted.")
-					}
-					c.Close()
-					s.Close()
-
-					want := []LoginAttempt{{Mechanism: mech, User: user, OK: ok, TLS: true}}
-					if got := s.Logins(); len(got) != 1 || got[0] != want[0] {
-						t.Errorf("Logins() = %+v, want %+v", got, want)
-					}
-					plain := s.PlainWire()
-					for _, secret := range []string{"AUTH", password, base64.StdEncoding.EncodeToString([]byte(user))} {
-						if bytes.Contains(plain, []byte(secret)) {
-							t.Errorf("PlainWire contains %q:\n%s", secret, plain)
+	for impl, opts := range map[string][]Option{"go-smtp": nil, "hand-written": {handWritten}} {
+		for _, mode := range []Mode{ModeSTARTTLS, ModeImplicitTLS} {
+			for _, mech := range []string{"PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"} {
+				for _, password := range []string{pass, "wrong"} {
+					ok := password == pass
+					t.Run(impl+"/"+mode.String()+"/"+mech+"/ok="+map[bool]string{true: "yes", false: "no"}[ok], func(t *testing.T) {
+						t.Parallel()
+						s := NewServer(t, append(opts, WithMode(mode), WithAccount(user, pass), WithAccount("bob", "other"),
+							WithAuthMechanisms("PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2"))...)
+						c := dial(t, s)
+						err := c.Auth(auths[mech](password))
+						if ok && err != nil {
+							t.Fatalf("AUTH %s: %v", mech, err)
 						}
-					}
-					if !bytes.Contains(s.Wire(), []byte(TLSMark+"EHLO client.test\r\nAUTH "+mech)) &&
-						!bytes.Contains(s.Wire(), []byte(TLSMark+"AUTH "+mech)) {
-						t.Errorf("Wire lacks the AUTH inside TLS:\n%q", s.Wire())
-					}
-				})
+						if !ok {
+							wantReply(t, err, 535, "5.7.8 Username and Password not accepted.")
+						}
+						c.Close()
+						s.Close()
+
+						want := []LoginAttempt{{Mechanism: mech, User: user, OK: ok, TLS: true}}
+						if got := s.Logins(); len(got) != 1 || got[0] != want[0] {
+							t.Errorf("Logins() = %+v, want %+v", got, want)
+						}
+						plain := s.PlainWire()
+						for _, secret := range []string{"AUTH", password, base64.StdEncoding.EncodeToString([]byte(user))} {
+							if bytes.Contains(plain, []byte(secret)) {
+								t.Errorf("PlainWire contains %q:\n%s", secret, plain)
+							}
+						}
+						if !bytes.Contains(s.Wire(), []byte(TLSMark+"EHLO client.test\r\nAUTH "+mech)) &&
+							!bytes.Contains(s.Wire(), []byte(TLSMark+"AUTH "+mech)) {
+							t.Errorf("Wire lacks the AUTH inside TLS:\n%q", s.Wire())
+						}
+					})
+				}
 			}
 		}
 	}
 }
 
+// handWritten is an option that changes nothing but makes Start run the
+// hand-written server (its NOOP reply is this one anyway).
+var handWritten = WithReply("NOOP", 250, "2.0.0", "Ok")
+
+// implementations runs f for a server on go-smtp and for one on the
+// hand-written server; opts go to NewServer.
+func implementations(t *testing.T, f func(t *testing.T, goSMTP bool, opts ...Option)) {
+	t.Run("go-smtp", func(t *testing.T) { f(t, true) })
+	t.Run("hand-written", func(t *testing.T) { f(t, false, handWritten) })
+}
+
 func TestWireMarksTLS(t *testing.T) {
-	s := NewServer(t, WithAccount("alice", "pw"))
+	implementations(t, testWireMarksTLS)
+}
+
+func testWireMarksTLS(t *testing.T, _ bool, opts ...Option) {
+	s := NewServer(t, append(opts, WithAccount("alice", "pw"))...)
 	c := dial(t, s)
 	if err := c.Auth(smtp.PlainAuth("", "alice", "pw", "localhost", false)); err != nil {
 		t.Fatal(err)
@@ -144,7 +161,11 @@ func TestWireMarksTLS(t *testing.T) {
 // the network in clear, so PlainWire must show it, and the server must not
 // act on it inside TLS.
 func TestPipelinedInClear(t *testing.T) {
-	s := NewServer(t, WithAccount("alice", "pw"))
+	implementations(t, testPipelinedInClear)
+}
+
+func testPipelinedInClear(t *testing.T, goSMTP bool, opts ...Option) {
+	s := NewServer(t, append(opts, WithAccount("alice", "pw"))...)
 	conn := dialRaw(t, s)
 	r := bufio.NewReader(conn)
 	readReply(t, r)
@@ -157,8 +178,12 @@ func TestPipelinedInClear(t *testing.T) {
 	tc := tls.Client(conn, s.ClientTLSConfig())
 	tr := bufio.NewReader(tc)
 	io.WriteString(tc, "MAIL FROM:<alice>\r\n")
-	if got := readReply(t, tr); !strings.HasPrefix(got, "503 ") {
-		t.Errorf("MAIL after STARTTLS got %q, want 503 (EHLO needed again, pipelined AUTH ignored)", got)
+	want := "503 5.5.1 Error: send HELO/EHLO first\r\n"
+	if goSMTP {
+		want = "502 5.5.1 Please introduce yourself first.\r\n"
+	}
+	if got := readReply(t, tr); got != want {
+		t.Errorf("MAIL after STARTTLS got %q, want %q (EHLO needed again, pipelined AUTH ignored)", got, want)
 	}
 	tc.Close()
 	s.Close()
@@ -265,22 +290,47 @@ func TestDataRaw(t *testing.T) {
 }
 
 func TestMessageTooBig(t *testing.T) {
-	s := NewServer(t, WithMode(ModePlain), WithMaxMessageBytes(10))
-	c := dial(t, s)
-	if ok, size := c.Extension("SIZE"); !ok || size != "10" {
-		t.Errorf("SIZE = %v %q, want 10", ok, size)
-	}
-	c.Mail("a@b")
-	c.Rcpt("c@d")
-	w, err := c.Data()
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(w, "01234567890123456789\r\n")
-	wantReply(t, w.Close(), 552, "5.3.4 Error: message file too big")
-	if n := len(s.Messages()); n != 0 {
-		t.Errorf("kept %d messages", n)
-	}
+	implementations(t, func(t *testing.T, goSMTP bool, opts ...Option) {
+		s := NewServer(t, append(opts, WithMode(ModePlain), WithMaxMessageBytes(10))...)
+		c := dial(t, s)
+		if ok, size := c.Extension("SIZE"); !ok || size != "10" {
+			t.Errorf("SIZE = %v %q, want 10", ok, size)
+		}
+		send := func(msg string) error {
+			t.Helper()
+			if err := c.Mail("a@b"); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Rcpt("c@d"); err != nil {
+				t.Fatal(err)
+			}
+			w, err := c.Data()
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, msg)
+			return w.Close()
+		}
+		tooBig := "5.3.4 Error: message file too big"
+		if goSMTP {
+			tooBig = "5.3.4 Maximum message size exceeded"
+		}
+		wantReply(t, send("01234567890123456789\r\n"), 552, tooBig)
+		// Exactly the limit: go-smtp refuses it, the hand-written server
+		// does not (see WithMaxMessageBytes).
+		err := send("01234567\r\n")
+		if goSMTP {
+			wantReply(t, err, 552, tooBig)
+		} else if err != nil {
+			t.Errorf("message of exactly the limit: %v", err)
+		}
+		if err := send("0123456\r\n"); err != nil {
+			t.Errorf("message under the limit: %v", err)
+		}
+		if n, want := len(s.Messages()), map[bool]int{true: 1, false: 2}[goSMTP]; n != want {
+			t.Errorf("kept %d messages, want %d", n, want)
+		}
+	})
 }
 
 func TestWithReply(t *testing.T) {
@@ -292,8 +342,9 @@ func TestWithReply(t *testing.T) {
 		want     string // textproto.Error.Msg
 	}{
 		{"AUTH", 534, "5.7.9", "Application-specific password required.", "5.7.9 Application-specific password required."},
+		// go-smtp writes the enhanced code on the last line only.
 		{"AUTH", 535, "5.7.8", "Username and Password not accepted. For more information, go to\nhttps://support.google.com/mail/?p=BadCredentials",
-			"5.7.8 Username and Password not accepted. For more information, go to\n5.7.8 https://support.google.com/mail/?p=BadCredentials"},
+			"Username and Password not accepted. For more information, go to\n5.7.8 https://support.google.com/mail/?p=BadCredentials"},
 		{"AUTH", 454, "4.7.0", "Too many login attempts, please try again later.", "4.7.0 Too many login attempts, please try again later."},
 		{"MAIL", 550, "5.7.60", "SMTP; Client does not have permissions to send as this sender", "5.7.60 SMTP; Client does not have permissions to send as this sender"},
 		{"RCPT", 550, "5.7.1", "Relaying denied", "5.7.1 Relaying denied"},

@@ -49,8 +49,9 @@ type session struct {
 	to      []string
 }
 
-// serveSMTP is the handler of a well-behaved server (and of the behaviours
-// that only tweak one).
+// serveSMTP is the handler of the hand-written server: of a server Start
+// gives when its options script what go-smtp cannot say, and of the
+// behaviours that only tweak a well-behaved server.
 func serveSMTP(s *Server, conn net.Conn, rec *recorder) {
 	ss := &session{s: s, cfg: &s.cfg, rec: rec, sock: conn, conn: conn}
 	ss.r = bufio.NewReaderSize(conn, lineBuffer)
@@ -164,12 +165,10 @@ func (ss *session) greet() error {
 // RFC 3207 requires. Anything the client pipelined in clear is dropped with
 // the old reader.
 func (ss *session) upgrade() error {
-	ss.rec.handshake()
+	ss.rec.startTLS()
 	tc := tls.Server(ss.sock, ss.s.tlsConfig)
 	tc.SetReadDeadline(time.Now().Add(idleTimeout))
-	err := tc.Handshake()
-	ss.rec.handshakeDone(err == nil)
-	if err != nil {
+	if err := tc.Handshake(); err != nil {
 		return err
 	}
 	tc.SetReadDeadline(time.Time{})
@@ -268,7 +267,7 @@ func (ss *session) auth(arg string) error {
 	}
 	if !ss.authUsable() {
 		if ss.cfg.mode == ModeSTARTTLS {
-			return ss.reply(530, "5.7.0", "Must issue a STARTTLS command first")
+			return ss.send(errSTARTTLSFirst.wire())
 		}
 		return ss.reply(503, "5.5.1", "Error: authentication not enabled")
 	}
@@ -378,18 +377,12 @@ func (ss *session) mail(arg string) error {
 	}
 	if len(ss.cfg.accounts) > 0 && !ss.authed {
 		if ss.cfg.mode == ModeSTARTTLS && !ss.authUsable() {
-			return ss.reply(530, "5.7.0", "Must issue a STARTTLS command first")
+			return ss.send(errSTARTTLSFirst.wire())
 		}
 		return ss.reply(530, "5.7.0", "Authentication required")
 	}
-	for _, check := range ss.cfg.senderChecks {
-		if err := check(ss.login, from); err != nil {
-			r, ok := errors.AsType[*Reply](err)
-			if !ok {
-				r = &Reply{Code: 553, Enhanced: "5.7.1", Text: "<" + from + ">: Sender address rejected: " + err.Error()}
-			}
-			return ss.send(r.wire())
-		}
+	if r := senderVerdict(ss.cfg.senderChecks, ss.login, from); r != nil {
+		return ss.send(r.wire())
 	}
 	ss.inMail, ss.from = true, from
 	return ss.reply(250, "2.1.0", "Ok")
@@ -502,6 +495,20 @@ func (ss *session) quitCmd(string) error {
 		return ss.send(sc.wire)
 	}
 	return ss.reply(221, "2.0.0", "Bye")
+}
+
+// senderVerdict runs the sender checks on MAIL FROM and returns the reply
+// refusing the sender, or nil.
+func senderVerdict(checks []func(login, from string) error, login, from string) *Reply {
+	for _, check := range checks {
+		if err := check(login, from); err != nil {
+			if r, ok := errors.AsType[*Reply](err); ok {
+				return r
+			}
+			return &Reply{Code: 553, Enhanced: "5.7.1", Text: "<" + from + ">: Sender address rejected: " + err.Error()}
+		}
+	}
+	return nil
 }
 
 // parsePath returns the address in "FROM:<addr> params" or "TO:<addr>".
