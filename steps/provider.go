@@ -124,14 +124,14 @@ func (p *Provider) showList() tea.Cmd {
 	var opts []huh.Option[string]
 	if id := p.choice; id != "" {
 		if pr, ok := p.d.Catalogue.ByID(id); ok && p.detected.Found() {
-			opts = append(opts, huh.NewOption(optionLabel(*pr)+"  ← "+p.foundBy(), pr.ID))
+			opts = append(opts, huh.NewOption(ProviderLabel(*pr)+"  ← "+p.foundBy(), pr.ID))
 		}
 	}
 	for _, pr := range p.d.Catalogue.Providers {
 		if len(opts) > 0 && pr.ID == p.choice {
 			continue
 		}
-		opts = append(opts, huh.NewOption(optionLabel(pr), pr.ID))
+		opts = append(opts, huh.NewOption(ProviderLabel(pr), pr.ID))
 	}
 	p.sel = huh.NewSelect[string]().
 		Title("Which service sends your mail?").
@@ -155,18 +155,6 @@ func (p *Provider) foundBy() string {
 		return "found " + p.detected.Host + " answering"
 	}
 	return "detected (" + p.detected.Source + ")"
-}
-
-func optionLabel(p smtp.Provider) string {
-	switch p.Status {
-	case smtp.StatusOAuthOnly:
-		return p.Name + " (OAuth only: passwords refused)"
-	case smtp.StatusChanging:
-		return p.Name + " (changing: see notes)"
-	case smtp.StatusBroken:
-		return p.Name + " (known not to work)"
-	}
-	return p.Name
 }
 
 // Update implements Step.
@@ -225,33 +213,18 @@ func (p *Provider) existingChosen() (Action, tea.Cmd) {
 	return Action{}, p.showList()
 }
 
-// apply fills the draft from the chosen provider. Switching providers
-// replaces what came from the old one, but keeps what the user typed.
+// apply fills the draft from the chosen provider; a server found outside
+// the catalogue (SRV, autoconfig, guessing) fills "Other server".
 func (p *Provider) apply() {
 	pr, ok := p.d.Catalogue.ByID(p.choice)
 	if !ok {
 		return
 	}
-	s := &p.d.Settings
-	changed := s.Provider != pr.ID
-	s.Provider = pr.ID
-	p.d.Provider = pr
-	if !changed && s.Host != "" {
-		return
-	}
-	s.Host = pr.Host
-	if pr.ID == smtp.OtherID && p.detected.Found() && p.detected.Provider == "" {
-		// A server found by SRV, autoconfig or guessing, outside the catalogue.
+	changed := p.d.Settings.Provider != pr.ID
+	p.d.UseProvider(pr)
+	if changed && pr.ID == smtp.OtherID && p.detected.Found() && p.detected.Provider == "" {
+		s := &p.d.Settings
 		s.Host, s.Port, s.Security = p.detected.Host, p.detected.Port, p.detected.Security
-		return
-	}
-	if po, ok := pr.Recommended(); ok {
-		s.Security, s.Port = po.Security, po.Port
-	} else if s.Security == "" {
-		s.Security, s.Port = smtp.SecuritySTARTTLS, 587
-	}
-	if pr.Login == smtp.LoginLiteral {
-		s.Username = pr.LoginLiteral
 	}
 }
 

@@ -199,3 +199,34 @@ func wrap(c *Common, s string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// UseProvider fills the draft from a catalogue entry. A new provider
+// replaces what came from the old one (host, mode, port, a fixed login);
+// the same one again keeps what the user typed.
+func (d *Draft) UseProvider(pr *smtp.Provider) {
+	s := &d.Settings
+	changed := s.Provider != pr.ID
+	s.Provider, d.Provider = pr.ID, pr
+	if !changed && s.Host != "" {
+		return
+	}
+	s.Host = pr.Host
+	if po, ok := pr.Recommended(); ok {
+		s.Security, s.Port = po.Security, po.Port
+	} else if s.Security == "" {
+		s.Security, s.Port = smtp.SecuritySTARTTLS, 587
+	}
+	if pr.Login == smtp.LoginLiteral {
+		s.Username = pr.LoginLiteral
+	}
+}
+
+// ProviderLabel is a catalogue entry's name with its status, as lists show it.
+func ProviderLabel(p smtp.Provider) string {
+	status := map[string]string{
+		smtp.StatusOAuthOnly: " (OAuth only: passwords refused)",
+		smtp.StatusChanging:  " (changing: see notes)",
+		smtp.StatusBroken:    " (known not to work)",
+	}
+	return p.Name + status[p.Status]
+}

@@ -308,7 +308,7 @@ func (s *session) provider() (steps.Action, error) {
 		width = max(width, len(p.ID))
 	}
 	for i, p := range cat {
-		s.printf("%4d  %-*s  %s\n", i+1, width, p.ID, providerLabel(p))
+		s.printf("%4d  %-*s  %s\n", i+1, width, p.ID, steps.ProviderLabel(p))
 	}
 	def := cat[0].ID
 	if p, ok := s.d.Catalogue.ByID(s.d.Settings.Provider); ok {
@@ -329,39 +329,8 @@ func (s *session) provider() (steps.Action, error) {
 	if err != nil {
 		return steps.Action{}, err
 	}
-	applyProvider(s.d, chosen)
+	s.d.UseProvider(chosen)
 	return steps.Action{Kind: steps.Next}, nil
-}
-
-// providerLabel is the entry's name with its status, as on the screen.
-func providerLabel(p smtp.Provider) string {
-	status := map[string]string{
-		smtp.StatusOAuthOnly: " (OAuth only: passwords refused)",
-		smtp.StatusChanging:  " (changing: see notes)",
-		smtp.StatusBroken:    " (known not to work)",
-	}
-	return p.Name + status[p.Status]
-}
-
-// applyProvider fills the draft from the chosen provider the way the
-// Provider screen does: a new provider replaces what came from the old one;
-// the same one again keeps what was typed.
-func applyProvider(d *steps.Draft, pr *smtp.Provider) {
-	s := &d.Settings
-	changed := s.Provider != pr.ID
-	s.Provider, d.Provider = pr.ID, pr
-	if !changed && s.Host != "" {
-		return
-	}
-	s.Host = pr.Host
-	if po, ok := pr.Recommended(); ok {
-		s.Security, s.Port = po.Security, po.Port
-	} else if s.Security == "" {
-		s.Security, s.Port = smtp.SecuritySTARTTLS, 587
-	}
-	if pr.Login == smtp.LoginLiteral {
-		s.Username = pr.LoginLiteral
-	}
 }
 
 // ---- 2. prerequisites ----
@@ -378,7 +347,7 @@ func (s *session) prerequisites() (steps.Action, error) {
 		}
 		return steps.Action{Kind: steps.Goto, To: steps.ProviderStep}, nil
 	}
-	s.indent(fmt.Sprintf("%s asks for %d thing(s) before it accepts a login from this device.", pr.Name, len(pr.Prerequisites)))
+	s.indent(pr.Name + " asks for this before it accepts a login from this device:")
 	for _, item := range pr.Prerequisites {
 		for {
 			done, err := s.yes(item.Title + ": done?")
