@@ -3,6 +3,8 @@ package config
 import (
 	"bytes"
 	"cmp"
+	"fmt"
+	"net"
 	"strconv"
 	"strings"
 	"unicode"
@@ -48,6 +50,11 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 	s, err = normalized(s)
 	if err != nil {
 		return nil, "", err
+	}
+	if ip := net.ParseIP(strings.Trim(s.Host, "[]")); ip != nil && s.Security.Encrypted() && !s.InsecureSkipVerify {
+		// Go verifies an IP address against the certificate's IP names;
+		// Postfix matches DNS names only, and would defer every message.
+		return nil, "", fmt.Errorf("host: Postfix cannot verify a certificate for the IP address %s; set host to the DNS name the server's certificate names (smtpsetup check shows it), then export again", ip)
 	}
 	saslMap := cmp.Or(opts.PostfixSASLMap, DefaultPostfixSASLMap)
 	capath := cmp.Or(opts.PostfixCApath, DefaultPostfixCApath)

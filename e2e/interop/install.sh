@@ -20,7 +20,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 
-PKGS=(postfix dovecot-core swaks libnet-ssleay-perl msmtp openssl ca-certificates)
+PKGS=(postfix dovecot-core swaks libnet-ssleay-perl msmtp openssl ca-certificates libsasl2-modules)
 # Runtime libraries of exim4-daemon-light (bookworm), minus what is always there.
 EXIM_LIBS=(libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libdb5.3 libpcre2-8-0 libcrypt1)
 
