@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"smtpsetup/e2e/term"
@@ -48,10 +49,39 @@ func build(out string) error {
 	if err != nil {
 		return err
 	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	moduleRoot = root
 	cmd := exec.Command("go", "build", "-o", out, "smtpsetup")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+	cmd.Dir = root
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	return cmd.Run()
+}
+
+// moduleRoot is where TestMain built the binary from.
+var (
+	moduleRoot  string
+	sourcesOnce sync.Once
+)
+
+// touchSources opens the module's Go files and data from within a test.
+// go test caches a package's result by the files its tests opened; the
+// binary is built by a child process, so without this a changed wizard
+// would not re-run these tests. (Opens in TestMain are not recorded.)
+func touchSources(root string) {
+	if root == "" {
+		return
+	}
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() && strings.HasPrefix(d.Name(), ".") && path != root {
+			return filepath.SkipDir
+		}
+		if ext := filepath.Ext(path); ext == ".go" || ext == ".yaml" || filepath.Base(path) == "go.mod" {
+			if f, err := os.Open(path); err == nil {
+				f.Close()
+			}
+		}
+		return nil
+	})
 }
 
 // program is one run of the binary with its own home and config file.
@@ -76,6 +106,7 @@ func startDemo(t *testing.T, cols, rows int) *program {
 // environment pins what the program sees of the outside: no colour hints,
 // no SSH, a home of its own.
 func environment(home string) []string {
+	sourcesOnce.Do(func() { touchSources(moduleRoot) })
 	return []string{"TERM=xterm-256color", "HOME=" + home, "PATH=" + os.Getenv("PATH"), "LANG=C.UTF-8"}
 }
 
