@@ -103,3 +103,27 @@ func TestSIGHUPLeavesNothing(t *testing.T) {
 		}
 	}
 }
+
+// The password can live in a file of its own that the config names.
+func TestPasswordInItsOwnFile(t *testing.T) {
+	t.Parallel()
+	p := startDemo(t, 80, 24)
+	p.walk(t, nil, slices.Concat(toAccount, throughAccount, throughServer, throughSave[:2])...)
+	p.WaitFor(focus("Where should the password live?")).Press(term.Down, term.Enter)
+	p.WaitFor(focus("Write the file?")).Press(term.Enter)
+	p.WaitFor("✓ Saved.")
+	p.WaitFor("The password is in ")
+	p.Press(term.Enter)
+	if code := p.Wait(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, p.Dump())
+	}
+	kv := p.savedFile(t)
+	pwFile := filepath.Join(filepath.Dir(p.config), "smtp.password")
+	if kv["password_file"] != pwFile || kv["password"] != "" {
+		t.Fatalf("config has password_file %q and password %q; want %q and none", kv["password_file"], kv["password"], pwFile)
+	}
+	fi, err := os.Stat(pwFile)
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 8 {
+		t.Fatalf("password file: %v, %v", fi, err)
+	}
+}

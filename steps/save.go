@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -41,6 +42,12 @@ type Save struct {
 
 	pathIn  *huh.Input
 	confirm *huh.Confirm
+	where   string // "inline" or the password file's path
+}
+
+// passwordFileFor is where a separate password file goes: beside the config.
+func passwordFileFor(config string) string {
+	return filepath.Join(filepath.Dir(config), "smtp.password")
 }
 
 // Title implements Step.
@@ -68,7 +75,27 @@ func (s *Save) Enter(d *Draft, c *Common) tea.Cmd {
 	s.confirm = huh.NewConfirm().Title(s.overwriteTitle()).
 		Affirmative("Save").Negative("Cancel").
 		Value(&s.overwrite)
-	return s.newForm(c, pathIn, s.confirm)
+	fields := []huh.Field{pathIn}
+	if !d.Settings.Password.IsZero() {
+		fields = append(fields, s.passwordChoice())
+	}
+	return s.newForm(c, append(fields, s.confirm)...)
+}
+
+// passwordChoice asks where the password lives: in the config, or in a
+// file of its own that the config names (so the config can be shown or
+// versioned without the secret).
+func (s *Save) passwordChoice() huh.Field {
+	sep := cmp.Or(s.d.Settings.PasswordFile, passwordFileFor(s.path))
+	s.where = "inline"
+	if s.d.Settings.PasswordFile != "" {
+		s.where = sep
+	}
+	return huh.NewSelect[string]().Title("Where should the password live?").
+		Options(
+			huh.NewOption("In the config file (mode 0600)", "inline"),
+			huh.NewOption("In a file of its own: "+sep+" (0600)", sep),
+		).Value(&s.where)
 }
 
 func (s *Save) overwriteTitle() string {
@@ -123,6 +150,11 @@ func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
 	}
 	s.state = saveWriting
 	path, settings := filepath.Clean(strings.TrimSpace(s.path)), s.d.Settings
+	settings.PasswordFile = ""
+	if s.where != "inline" && s.where != "" {
+		settings.PasswordFile = s.where
+	}
+	s.d.Settings.PasswordFile = settings.PasswordFile
 	s.d.ConfigPath = path
 	return Action{}, func() tea.Msg {
 		res, err := config.Save(path, settings, config.SaveOptions{})

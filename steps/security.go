@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -57,7 +58,7 @@ func (s *Security) Enter(d *Draft, c *Common) tea.Cmd {
 	}
 	var opts []huh.Option[smtp.Security]
 	for _, m := range smtp.Securities {
-		opts = append(opts, huh.NewOption(modeLabel(m, d.Provider), m))
+		opts = append(opts, huh.NewOption(s.modeLabel(m), m))
 	}
 	s.modeIn = huh.NewSelect[smtp.Security]().Title("Encryption").
 		Options(opts...).Value(&s.mode)
@@ -67,13 +68,15 @@ func (s *Security) Enter(d *Draft, c *Common) tea.Cmd {
 	return s.newForm(c, hostIn, s.modeIn, s.portIn)
 }
 
-func modeLabel(m smtp.Security, p *smtp.Provider) string {
+// modeLabel describes a mode with the port it goes with for this provider.
+func (s *Security) modeLabel(m smtp.Security) string {
 	label := map[smtp.Security]string{
-		smtp.SecuritySSL:      "SSL/TLS   encrypted from the first byte, port 465",
-		smtp.SecuritySTARTTLS: "STARTTLS  plain greeting, then encrypted, port 587",
-		smtp.SecurityNone:     "None      no encryption, port 25 (trusted networks only)",
+		smtp.SecuritySSL:      "SSL/TLS   encrypted from the first byte",
+		smtp.SecuritySTARTTLS: "STARTTLS  plain greeting, then encrypted",
+		smtp.SecurityNone:     "None      no encryption (trusted networks only)",
 	}[m]
-	if p != nil {
+	label += fmt.Sprintf(", port %d", s.portFor(m))
+	if p := s.d.Provider; p != nil {
 		if rec, ok := p.Recommended(); ok && rec.Security == m {
 			label += "  (recommended)"
 		}
