@@ -26,6 +26,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"smtpsetup/config"
+	"smtpsetup/detect"
 	"smtpsetup/smtp"
 	"smtpsetup/steps"
 )
@@ -70,7 +71,8 @@ type session struct {
 	in           *bufio.Reader
 	out          io.Writer
 	readPassword func() (string, error)
-	n            int // the current step's number, which prefixes its prompts
+	n            int  // the current step's number, which prefixes its prompts
+	asked        bool // the first step's opening questions were asked
 }
 
 // RunLines runs the wizard as plain numbered questions: the same six steps,
@@ -302,6 +304,12 @@ func (s *session) indent(lines ...string) {
 // provider lists the catalogue, one entry a line, and accepts a number or
 // an id. The default is the draft's provider, else the first entry.
 func (s *session) provider() (steps.Action, error) {
+	if !s.asked {
+		s.asked = true
+		if act, done, err := s.opening(); done || err != nil {
+			return act, err
+		}
+	}
 	cat := s.d.Catalogue.Providers
 	width := 0
 	for _, p := range cat {
@@ -331,6 +339,60 @@ func (s *session) provider() (steps.Action, error) {
 	}
 	s.d.UseProvider(chosen)
 	return steps.Action{Kind: steps.Next}, nil
+}
+
+// opening asks what the screens ask first: with a config, whether to test
+// it, change it or start over; without one, the address, to detect the
+// provider from it.
+func (s *session) opening() (act steps.Action, done bool, err error) {
+	if s.d.Existing {
+		set := s.d.Settings
+		s.indent("This machine already has settings in "+s.d.ConfigPath+":",
+			smtp.CleanLine(set.Address())+" ("+set.Security.Label()+"), login "+smtp.CleanLine(set.Username),
+			"1 test them   2 change them   3 start over")
+		choice, err := s.ask("Choice (1, 2 or 3)", "1", func(v string) error {
+			if v != "1" && v != "2" && v != "3" {
+				return fmt.Errorf("choice %q: type 1, 2 or 3", v)
+			}
+			return nil
+		})
+		switch {
+		case err != nil:
+			return steps.Action{}, true, err
+		case choice == "1":
+			return steps.Action{Kind: steps.Goto, To: steps.TestStep}, true, nil
+		case choice == "3":
+			s.d.Settings, s.d.Provider = smtp.Settings{Auth: smtp.AuthAuto}, nil
+		default:
+			return steps.Action{}, false, nil
+		}
+	}
+	if s.d.Settings.Provider != "" || s.d.Settings.From != "" {
+		return steps.Action{}, false, nil
+	}
+	addr, err := s.ask("Your e-mail address, to find its provider (Enter to skip)", "", func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return smtp.ValidateAddress("e-mail address", v)
+	})
+	if err != nil || addr == "" {
+		return steps.Action{}, false, err
+	}
+	s.d.Settings.From = addr
+	s.indent("Looking it up (catalogue, MX, autoconfig; a few seconds at most)...")
+	res := detect.Detect(s.ctx, addr, s.d.Catalogue, s.d.Detect)
+	if p, ok := s.d.Catalogue.ByID(res.Provider); ok {
+		s.d.Settings.Provider = p.ID
+		s.indent("Found: " + p.Name + ". Press Enter below to choose it.")
+	} else if res.Found() {
+		s.d.Settings.Provider = smtp.OtherID
+		s.d.Settings.Host, s.d.Settings.Port, s.d.Settings.Security = res.Host, res.Port, res.Security
+		s.indent(fmt.Sprintf("Found %s:%d (%s); press Enter below to use it as \"other\".", res.Host, res.Port, res.Security.Label()))
+	} else {
+		s.indent("No provider found for this address; choose one from the list.")
+	}
+	return steps.Action{}, false, nil
 }
 
 // ---- 2. prerequisites ----

@@ -234,3 +234,28 @@ func TestVisible(t *testing.T) {
 		}
 	}
 }
+
+// A fresh run asks for the address first and offers the provider detected
+// from it (the catalogue answers offline); an existing config is offered
+// for a test first.
+func TestLinesOpening(t *testing.T) {
+	t.Run("detects from the address", func(t *testing.T) {
+		d, _ := lineDraft(t)
+		d.Settings, d.Provider = smtp.Settings{Auth: smtp.AuthAuto}, nil
+		got, out := runLines(t, d, "me@gmail.com\n\n", passwords())
+		if got != Quit || d.Settings.Provider != "gmail" || d.Settings.Host != "smtp.gmail.com" {
+			t.Fatalf("outcome %v, provider %q, host %q\n%s", got, d.Settings.Provider, d.Settings.Host, out)
+		}
+		if !strings.Contains(out, "Found: Gmail") {
+			t.Fatalf("no detection shown:\n%s", out)
+		}
+	})
+	t.Run("existing config goes to the test", func(t *testing.T) {
+		d, _ := lineDraft(t)
+		d.Existing = true
+		got, out := runLines(t, d, "1\n", passwords())
+		if got != Quit || !strings.Contains(out, "already has settings") || !strings.Contains(out, "Passed") {
+			t.Fatalf("outcome %v:\n%s", got, out)
+		}
+	})
+}
