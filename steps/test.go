@@ -376,11 +376,10 @@ func (t *Test) Keys() []key.Binding {
 	case testPassed:
 		return []key.Binding{b("enter", "save"), b("r", "test again"), b("t", "details")}
 	}
-	keys := []key.Binding{}
 	if t.diag != nil && t.diag.Suggestion != nil {
-		keys = append(keys, b("enter", "apply fix"))
+		return []key.Binding{b("enter", "apply fix"), b("e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
 	}
-	return append(keys, b("e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit"))
+	return []key.Binding{b("enter/e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
 }
 
 // Typing implements Step.
