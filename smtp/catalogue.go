@@ -431,3 +431,25 @@ func (p *Provider) CheckSecret(s string) SecretCheck {
 	}
 	return out
 }
+
+// LoginDescription says, for a person, what the login is for this
+// provider: "the part of the address before @", "literally \"apikey\"".
+func (p *Provider) LoginDescription() string {
+	or := func(hint, def string) string {
+		if hint != "" {
+			return hint
+		}
+		return def
+	}
+	switch p.Login {
+	case LoginLocalPart:
+		return "the part of the address before @"
+	case LoginLiteral:
+		return "literally \"" + p.LoginLiteral + "\""
+	case LoginDashboard:
+		return or(p.LoginHint, "shown in "+p.Name+"'s dashboard")
+	case LoginSecret:
+		return or(p.LoginHint, "the same as the "+strings.ToLower(p.SecretLabel()))
+	}
+	return or(p.LoginHint, "usually the full address")
+}

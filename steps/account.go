@@ -50,7 +50,7 @@ func (a *Account) Enter(d *Draft, c *Common) tea.Cmd {
 		Validate(func(v string) error { return plain(smtp.ValidateAddress("e-mail address", v)) }).
 		Value(&a.address)
 	a.loginIn = huh.NewInput().Title("Login").
-		Description(loginHint(d.Provider)).
+		Description(upperFirst(d.Provider.LoginDescription()) + ".").
 		CharLimit(smtp.MaxUsernameLen).
 		Value(&a.login)
 	a.secretIn = huh.NewInput().Title(label).
@@ -69,18 +69,6 @@ func (a *Account) Enter(d *Draft, c *Common) tea.Cmd {
 		}).
 		Value(&a.name)
 	return a.newForm(c, a.addressIn, a.loginIn, a.secretIn, nameIn)
-}
-
-func loginHint(p *smtp.Provider) string {
-	switch p.Login {
-	case smtp.LoginLocalPart:
-		return "The part of the address before @."
-	case smtp.LoginLiteral:
-		return "Literally \"" + p.LoginLiteral + "\"."
-	case smtp.LoginDashboard:
-		return "The SMTP login shown in " + p.Name + "'s dashboard."
-	}
-	return "Usually the full address."
 }
 
 func secretHint(p *smtp.Provider) string {
@@ -201,3 +189,11 @@ func (a *Account) Capturing() bool { return false }
 
 // Typing implements Step.
 func (a *Account) Typing() bool { return a.typing() }
+
+// upperFirst capitalises a phrase to start a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

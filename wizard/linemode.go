@@ -473,7 +473,7 @@ func (s *session) account() (steps.Action, error) {
 	if login == "" || login == pr.LoginFor(oldAddress) {
 		login = pr.LoginFor(address)
 	}
-	s.indent(loginHint(pr))
+	s.indent("The login is " + pr.LoginDescription() + ".")
 	login, err = s.ask("Login (- for none)", login, func(v string) error {
 		if len(v) > smtp.MaxUsernameLen {
 			return errors.New("login is longer than 320 characters: type only the login")
@@ -514,20 +514,6 @@ func checkName(v string) error {
 		return errors.New("sender name is longer than 200 characters: type a short name")
 	}
 	return nil
-}
-
-func loginHint(p *smtp.Provider) string {
-	switch p.Login {
-	case smtp.LoginLocalPart:
-		return "The login is the part of the address before @."
-	case smtp.LoginLiteral:
-		return "The login is literally \"" + p.LoginLiteral + "\"."
-	case smtp.LoginDashboard:
-		return "The login is shown in " + p.Name + "'s dashboard. " + p.LoginHint
-	case smtp.LoginSecret:
-		return "Leave the login empty: the " + strings.ToLower(p.SecretLabel()) + " is the login too."
-	}
-	return ""
 }
 
 // secret reads the password without echo until it passes the provider's

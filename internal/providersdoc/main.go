@@ -36,7 +36,7 @@ func render(c *smtp.Catalogue) []byte {
 			rec = fmt.Sprintf("%d %s", po.Port, po.Security.Label())
 		}
 		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s | %s | %s |\n",
-			cell(p.Name), p.ID, cell(orDash(p.Host)), rec, cell(login(&p)), cell(p.SecretLabel()), p.Status, p.LastChecked)
+			cell(p.Name), p.ID, cell(orDash(p.Host)), rec, cell(p.LoginDescription()), cell(p.SecretLabel()), p.Status, p.LastChecked)
 	}
 	for _, p := range c.Providers {
 		section(&b, &p)
@@ -83,7 +83,7 @@ func section(b *bytes.Buffer, p *smtp.Provider) {
 		ports = append(ports, s)
 	}
 	item(b, "Ports", strings.Join(ports, ", "))
-	item(b, "Login", login(p))
+	item(b, "Login", p.LoginDescription())
 	item(b, "Password field", secret(p))
 	item(b, "Sender", p.SenderRule)
 	item(b, "Limits", p.Limits)
@@ -108,20 +108,6 @@ func section(b *bytes.Buffer, p *smtp.Provider) {
 	}
 	list(b, "Unconfirmed", p.Unconfirmed)
 	list(b, "Sources", p.Sources)
-}
-
-func login(p *smtp.Provider) string {
-	switch p.Login {
-	case smtp.LoginLocalPart:
-		return "the part of the address before @"
-	case smtp.LoginLiteral:
-		return "the word `" + p.LoginLiteral + "`"
-	case smtp.LoginDashboard:
-		return orDefault(p.LoginHint, "shown in the provider's dashboard")
-	case smtp.LoginSecret:
-		return orDefault(p.LoginHint, "the same as the password")
-	}
-	return orDefault(p.LoginHint, "the full address")
 }
 
 func secret(p *smtp.Provider) string {
