@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -250,7 +251,7 @@ func (t *Test) View() string {
 	b.WriteString("\n")
 	switch t.state {
 	case testRunning:
-		b.WriteString(st.Subtle.Render(fmt.Sprintf("Each stage may take up to %s. Esc cancels.", t.d.Test.Timeout)))
+		b.WriteString(st.Subtle.Render(fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.d.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
 		b.WriteString(st.Success.Render("✓ Passed.") + " " + t.passedSummary())
 	case testCancelled:
