@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"smtpsetup/e2e/term"
 )
@@ -125,5 +126,20 @@ func TestPasswordInItsOwnFile(t *testing.T) {
 	fi, err := os.Stat(pwFile)
 	if err != nil || fi.Mode().Perm() != 0o600 || fi.Size() < 8 {
 		t.Fatalf("password file: %v, %v", fi, err)
+	}
+}
+
+// An idle wizard writes nothing: no blinking cursor, no redraw, so a
+// serial console pays only for what the user does.
+func TestIdleWritesNothing(t *testing.T) {
+	t.Parallel()
+	p := startDemo(t, 80, 24)
+	p.walk(t, nil, toAccount...)
+	p.WaitFor(focus("E-mail address"))
+	time.Sleep(300 * time.Millisecond) // let the step's first frames settle
+	before := len(p.Raw())
+	time.Sleep(1500 * time.Millisecond) // three blink periods of a default cursor
+	if n := len(p.Raw()) - before; n > 0 {
+		t.Fatalf("an idle screen wrote %d bytes in 1.5 s: %q", n, p.Raw()[before:before+min(n, 300)])
 	}
 }

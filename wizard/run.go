@@ -34,7 +34,7 @@ func Run(ctx context.Context, d *steps.Draft, opts Options) (Outcome, error) {
 	defer stop()
 	d.Ctx = ctx
 	m := New(d, opts.Title, opts.Accent)
-	popts := []tea.ProgramOption{tea.WithContext(ctx)}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFilter(skipRepeatedSizes())}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}
@@ -52,6 +52,24 @@ func Run(ctx context.Context, d *steps.Draft, opts Options) (Outcome, error) {
 		return Quit, err
 	}
 	return m.Outcome(), nil
+}
+
+// skipRepeatedSizes drops a window size that repeats the last one. huh asks
+// for the size every time a form starts, and Bubble Tea repaints the whole
+// screen on every size message, changed or not: over a serial line that is a
+// full screen of bytes each time, for nothing.
+func skipRepeatedSizes() func(tea.Model, tea.Msg) tea.Msg {
+	var last tea.WindowSizeMsg
+	seen := false
+	return func(_ tea.Model, msg tea.Msg) tea.Msg {
+		if ws, ok := msg.(tea.WindowSizeMsg); ok {
+			if seen && ws == last {
+				return nil
+			}
+			last, seen = ws, true
+		}
+		return msg
+	}
 }
 
 // IsTerminal reports whether f is a terminal.

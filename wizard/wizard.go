@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"strings"
 
+	"charm.land/bubbles/v2/cursor"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
@@ -111,6 +112,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.common.Width, m.common.Height = max(msg.Width, 0), max(msg.Height, 0)
 	case keysReleasedMsg:
 		return m, m.release()
+	case cursor.BlinkMsg:
+		// A steady cursor: a blinking one redraws twice a second, which
+		// costs a serial console bandwidth while nobody types.
+		return m, nil
 	case tea.KeyPressMsg:
 		if m.holding {
 			m.held = append(m.held, msg)
