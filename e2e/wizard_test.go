@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -206,4 +207,48 @@ func TestWrongModeFixedWithOneKey(t *testing.T) {
 		t.Fatalf("exit code %d, want 0\n%s", code, p.Dump())
 	}
 	wantValues(t, p.savedFile(t), map[string]string{"security": "starttls", "port": port})
+}
+
+// Ctrl-C on every step, before saving, leaves nothing on disk.
+func TestCtrlCOnEveryStep(t *testing.T) {
+	t.Parallel()
+	walks := [][]stop{
+		toAccount[:1],
+		toAccount,
+		slices.Concat(toAccount, throughAccount),
+		slices.Concat(toAccount, throughAccount, throughServer),
+		slices.Concat(toAccount, throughAccount, throughServer, throughSave[:1]),
+	}
+	for i, w := range walks {
+		t.Run(fmt.Sprintf("step %d", i+2), func(t *testing.T) {
+			t.Parallel()
+			p := startDemo(t, 80, 24)
+			p.walk(t, nil, w...)
+			p.Expect(fmt.Sprintf("Step %d of 6", i+2)).Press(term.CtrlC)
+			p.Expect("Quit without saving?").Press("y")
+			p.expectQuit(t)
+		})
+	}
+}
+
+// Esc walks back from the last step to the first, one step at a time,
+// and everything typed is still there on the way forward again.
+func TestEscFromEveryStepToTheFirst(t *testing.T) {
+	t.Parallel()
+	p := startDemo(t, 80, 24)
+	p.walk(t, nil, slices.Concat(toAccount, throughAccount[:3])...)
+	p.Expect(focus("Sender name")).Press(term.End, term.CtrlU).Type("Front desk")
+	p.Press(term.Enter)
+	p.walk(t, nil, slices.Concat(throughServer, throughSave[:1])...)
+	p.Expect(step(6, "Save"))
+	for _, back := range []string{step(5, "Live test"), step(4, "Server and encryption"), step(3, "Account"), step(2, "Before you start"), step(1, "Provider")} {
+		p.Press(term.Esc).Expect(back)
+	}
+	// The first step offers no way back.
+	p.WaitForFunc(func(s string) bool { return strings.Contains(s, "ctrl+c quit") && !strings.Contains(s, "esc back") }, "key help without esc back")
+	p.walk(t, nil, toAccount...)
+	p.Expect("Front desk")
+	p.walk(t, nil, throughAccount...)
+	p.finish(t)
+	wantValues(t, p.savedFile(t), map[string]string{"from_name": "Front desk"})
 }
