@@ -54,7 +54,7 @@ func (f *connFlags) register(c *cobra.Command) {
 func fromEnv(c *cobra.Command) error {
 	var err error
 	c.Flags().VisitAll(func(fl *pflag.Flag) {
-		name := "SMTPSETUP_" + strings.ToUpper(strings.ReplaceAll(fl.Name, "-", "_"))
+		name := envName(fl.Name)
 		if v, ok := os.LookupEnv(name); ok && !fl.Changed && err == nil {
 			if e := fl.Value.Set(v); e != nil {
 				err = badInput("%s=%q: %v", name, v, e)
@@ -62,6 +62,12 @@ func fromEnv(c *cobra.Command) error {
 		}
 	})
 	return err
+}
+
+// envName is the variable a flag can also come from: --from-name is
+// SMTPSETUP_FROM_NAME.
+func envName(flag string) string {
+	return "SMTPSETUP_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
 // settings builds the draft: the file first, flags over it, and the
