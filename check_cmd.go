@@ -24,6 +24,7 @@ func checkCommand() *cobra.Command {
 			if err := fromEnv(cmd); err != nil {
 				return err
 			}
+			f.useSavedConfig(cmd)
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
 				return err

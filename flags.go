@@ -64,6 +64,17 @@ func fromEnv(c *cobra.Command) error {
 	return err
 }
 
+// useSavedConfig reads the config the wizard saved when no server was
+// named otherwise: `smtpsetup check` alone tests this machine's settings.
+func (f *connFlags) useSavedConfig(c *cobra.Command) {
+	if f.config != "" || c.Flags().Changed("host") || c.Flags().Changed("provider") || os.Getenv(envName("host")) != "" {
+		return
+	}
+	if _, err := os.Stat(config.DefaultPath()); err == nil {
+		f.config = config.DefaultPath()
+	}
+}
+
 // envName is the variable a flag can also come from: --from-name is
 // SMTPSETUP_FROM_NAME.
 func envName(flag string) string {
@@ -129,7 +140,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		s.Username = p.LoginWith(s.From, s.Password.Reveal())
 	}
 	if s.Host == "" {
-		return s, p, badInput("no server: give --host, --provider or --config")
+		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
 	}
 	if s.Security == "" {
 		if sec, ok := smtp.SecurityForPort(s.Port); ok {

@@ -94,9 +94,7 @@ func reportCommand() *cobra.Command {
 			if err := fromEnv(cmd); err != nil {
 				return err
 			}
-			if f.config == "" {
-				f.config = configPath("")
-			}
+			f.useSavedConfig(cmd)
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
 				return err
