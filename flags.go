@@ -129,7 +129,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	s.InsecureSkipVerify = s.InsecureSkipVerify || f.insecure
 	s.AllowPlaintextAuth = s.AllowPlaintextAuth || f.plainAuth
 
-	p, err := f.fillFromProvider(&s)
+	p, err := f.fillFromProvider(&s, changed("provider"))
 	if err != nil {
 		return s, nil, err
 	}
@@ -164,7 +164,10 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	return s, p, nil
 }
 
-func (f *connFlags) fillFromProvider(s *smtp.Settings) (*smtp.Provider, error) {
+// fillFromProvider fills what is still empty from the catalogue entry. An
+// id the catalogue lacks is an error when given as a flag; from a config
+// file (a vendor's entry, the demo's) it only means no provider advice.
+func (f *connFlags) fillFromProvider(s *smtp.Settings, fromFlag bool) (*smtp.Provider, error) {
 	if s.Provider == "" {
 		return nil, nil
 	}
@@ -173,8 +176,11 @@ func (f *connFlags) fillFromProvider(s *smtp.Settings) (*smtp.Provider, error) {
 		return nil, err
 	}
 	p, ok := cat.ByID(s.Provider)
-	if !ok {
+	if !ok && fromFlag {
 		return nil, badInput("--provider: unknown provider %q; `smtpsetup providers` lists them", s.Provider)
+	}
+	if !ok {
+		return nil, nil
 	}
 	if s.Host == "" {
 		s.Host = p.Host
