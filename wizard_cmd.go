@@ -63,7 +63,14 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		defer srv.Close()
 	} else if s, err := config.Load(d.ConfigPath); err == nil {
 		d.Settings, d.Existing = s, true
-		d.Provider, _ = cat.ByID(s.Provider)
+		if p, ok := cat.ByID(s.Provider); ok {
+			d.Provider = p
+		} else {
+			// An id this catalogue lacks (a vendor's entry, the demo's):
+			// the settings stand on their own, as a custom server.
+			d.Settings.Provider = smtp.OtherID
+			d.Provider, _ = cat.ByID(smtp.OtherID)
+		}
 	}
 	config.CleanStale(filepath.Dir(d.ConfigPath))
 	opts := wizard.Options{Title: w.title}

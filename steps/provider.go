@@ -118,20 +118,23 @@ func (p *Provider) showList() tea.Cmd {
 	if p.choice == "" && p.detected.Found() {
 		p.choice = smtp.OtherID
 	}
+	if _, ok := p.d.Catalogue.ByID(p.choice); !ok && p.choice != "" {
+		p.choice = smtp.OtherID
+	}
 	if p.choice == "" {
 		p.choice = p.d.Catalogue.Providers[0].ID
 	}
+	// The detected provider is listed first, marked with where it came from.
 	var opts []huh.Option[string]
-	if id := p.choice; id != "" {
-		if pr, ok := p.d.Catalogue.ByID(id); ok && p.detected.Found() {
-			opts = append(opts, huh.NewOption(ProviderLabel(*pr)+"  ← "+p.foundBy(), pr.ID))
-		}
+	pinned := ""
+	if pr, ok := p.d.Catalogue.ByID(p.choice); ok && p.detected.Found() {
+		pinned = pr.ID
+		opts = append(opts, huh.NewOption(ProviderLabel(*pr)+"  ← "+p.foundBy(), pr.ID))
 	}
 	for _, pr := range p.d.Catalogue.Providers {
-		if len(opts) > 0 && pr.ID == p.choice {
-			continue
+		if pr.ID != pinned {
+			opts = append(opts, huh.NewOption(ProviderLabel(pr), pr.ID))
 		}
-		opts = append(opts, huh.NewOption(ProviderLabel(pr), pr.ID))
 	}
 	p.sel = huh.NewSelect[string]().
 		Title("Which service sends your mail?").

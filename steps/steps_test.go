@@ -115,3 +115,16 @@ func TestQRCodeFitsOrSaysSo(t *testing.T) {
 		t.Fatal("a QR code was drawn into a space too small to scan")
 	}
 }
+
+// The list keeps every entry and starts on the draft's provider, the last
+// one ("Other server") included.
+func TestProviderListStartsOnTheDraftsProvider(t *testing.T) {
+	for _, id := range []string{"other", "gmail", "sendgrid"} {
+		d, c := newDraft(t, id)
+		p := &Provider{}
+		p.Enter(d, c)
+		if h, _ := p.sel.Hovered(); h != id {
+			t.Errorf("draft provider %s: the list starts on %s", id, h)
+		}
+	}
+}
