@@ -91,8 +91,8 @@ func plain(err error) error {
 // provider, warns once: the same value submitted again is accepted, since a
 // provider may change its format.
 func (a *Account) checkSecret(v string) error {
-	if a.d.Settings.Auth == smtp.AuthNone {
-		return nil
+	if a.d.Settings.Auth == smtp.AuthNone || strings.TrimSpace(a.login) == "" {
+		return nil // no login: a relay that needs none
 	}
 	if v == "" {
 		return errors.New(strings.ToLower(a.d.Provider.SecretLabel()) + " is empty: paste it here (it stays hidden)")
