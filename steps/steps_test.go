@@ -76,6 +76,10 @@ func TestAccountWarnsOnceAboutTheSecretsShape(t *testing.T) {
 	d, c := newDraft(t, "gmail")
 	a := &Account{}
 	a.Enter(d, c)
+	if err := a.checkSecret(""); err != nil {
+		t.Fatalf("no login (a relay) must need no password: %v", err)
+	}
+	a.login = "me@gmail.com"
 	err := a.checkSecret("MyAccountPassword1!")
 	if err == nil || !strings.Contains(err.Error(), "account password") {
 		t.Fatalf("an account password for Gmail: %v", err)
