@@ -484,7 +484,9 @@ func (s *session) account() (steps.Action, error) {
 		return steps.Action{}, err
 	}
 	secret := set.Password.Reveal()
-	if set.Auth != smtp.AuthNone {
+	// No login ("-") is a relay that needs none: no password to ask for,
+	// unless the secret is the login too (Postmark).
+	if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
 		if secret, err = s.secret(secret); err != nil {
 			return steps.Action{}, err
 		}
