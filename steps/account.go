@@ -91,7 +91,8 @@ func plain(err error) error {
 // provider, warns once: the same value submitted again is accepted, since a
 // provider may change its format.
 func (a *Account) checkSecret(v string) error {
-	if a.d.Settings.Auth == smtp.AuthNone || strings.TrimSpace(a.login) == "" {
+	relay := strings.TrimSpace(a.login) == "" && a.d.Provider.Login != smtp.LoginSecret
+	if a.d.Settings.Auth == smtp.AuthNone || relay {
 		return nil // no login: a relay that needs none
 	}
 	if v == "" {

@@ -132,3 +132,14 @@ func TestProviderListStartsOnTheDraftsProvider(t *testing.T) {
 		}
 	}
 }
+
+// Postmark's token is login and password at once: it is asked for even
+// though the login field stays empty.
+func TestAccountAsksForTheTokenWhenItIsTheLogin(t *testing.T) {
+	d, c := newDraft(t, "postmark")
+	a := &Account{}
+	a.Enter(d, c)
+	if err := a.checkSecret(""); err == nil {
+		t.Fatal("an empty Postmark token was accepted")
+	}
+}
