@@ -29,21 +29,9 @@ func checkCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			if msg := s.PortMismatch(); msg != "" && !f.jsonOut {
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
-			}
-			if s.InsecureSkipVerify && !f.jsonOut {
-				fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
-			}
-			rep := smtp.Test(cmd.Context(), s, f.testOptions())
-			diag := smtp.Diagnose(rep, p)
-			if f.jsonOut {
-				if err := output.JSON(out, rep, diag); err != nil {
-					return err
-				}
-			} else {
-				output.Text(output.Writer(out), rep, diag)
+			rep, err := f.testAndPrint(cmd, s, p)
+			if err != nil {
+				return err
 			}
 			if !rep.OK {
 				return &exitError{code: exitFailed}
@@ -53,4 +41,26 @@ func checkCommand() *cobra.Command {
 	}
 	f.register(c)
 	return c
+}
+
+// testAndPrint runs the live test of s and prints the verdict, as JSON with
+// --json, else as text with the warnings a person should see first. check
+// and setup --non-interactive share it, so both say the same.
+func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, error) {
+	out := cmd.OutOrStdout()
+	if !f.jsonOut {
+		if msg := s.PortMismatch(); msg != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
+		}
+		if s.InsecureSkipVerify {
+			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
+		}
+	}
+	rep := smtp.Test(cmd.Context(), s, f.testOptions())
+	diag := smtp.Diagnose(rep, p)
+	if f.jsonOut {
+		return rep, output.JSON(out, rep, diag)
+	}
+	output.Text(output.Writer(out), rep, diag)
+	return rep, nil
 }

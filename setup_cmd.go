@@ -50,13 +50,9 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 				}
 				s.PasswordFile = f.passwordFile
 			}
-			out := output.Writer(cmd.OutOrStdout())
-			rep := smtp.Test(cmd.Context(), s, f.testOptions())
-			diag := smtp.Diagnose(rep, p)
-			if f.jsonOut {
-				output.JSON(cmd.OutOrStdout(), rep, diag)
-			} else {
-				output.Text(out, rep, diag)
+			rep, err := f.testAndPrint(cmd, s, p)
+			if err != nil {
+				return err
 			}
 			if !rep.OK && !saveAnyway {
 				fmt.Fprintf(cmd.ErrOrStderr(), "Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.\n", dest)
