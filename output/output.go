@@ -102,7 +102,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		if !stage.OK {
 			mark = st.bad.Render("FAIL")
 		}
-		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(ms(stage.Duration)), stage.Detail)
+		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
 	}
 	writeServer(w, st, r.Server)
 	if r.OK {
@@ -132,7 +132,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 	var lines []string
 	if srv.Greeting != "" {
-		lines = append(lines, "greeting    "+firstLine(srv.Greeting))
+		lines = append(lines, "greeting    "+srv.Banner())
 	}
 	if len(srv.Extensions) > 0 {
 		lines = append(lines, "extensions  "+strings.Join(srv.Extensions, ", "))
@@ -153,16 +153,4 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 	for _, l := range lines {
 		fmt.Fprintln(w, "  "+l)
 	}
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
-}
-
-func ms(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
 }

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -76,6 +77,14 @@ type StageResult struct {
 	Detail   string        `json:"detail"` // cleaned, for the user
 }
 
+// Took is the stage's duration as people read it: "12ms", "2.0s".
+func (r StageResult) Took() string {
+	if r.Duration < time.Second {
+		return fmt.Sprintf("%dms", r.Duration.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", r.Duration.Seconds())
+}
+
 // Event reports progress: a stage starting (Done false) or ending.
 type Event struct {
 	Stage  Stage
@@ -139,6 +148,9 @@ type ServerInfo struct {
 	Auth       []string `json:"auth,omitempty"`       // mechanisms offered
 	TLS        *TLSInfo `json:"tls,omitempty"`
 }
+
+// Banner is the first line of the greeting.
+func (s ServerInfo) Banner() string { return firstLine(s.Greeting) }
 
 // TLSInfo describes the encrypted link and the server's certificate.
 type TLSInfo struct {

@@ -281,20 +281,13 @@ func (t *Test) stageLine(stage smtp.Stage) string {
 	r, done := t.results[stage]
 	switch {
 	case done && r.OK:
-		return fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", ms(r.Duration))), t.clip(r.Detail, 28))
+		return fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), t.clip(r.Detail, 28))
 	case done:
-		return fmt.Sprintf("  %s %s %s", st.Error.Render("✗"), label, st.Subtle.Render(fmt.Sprintf("%6s", ms(r.Duration))))
+		return fmt.Sprintf("  %s %s %s", st.Error.Render("✗"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())))
 	case stage == t.current && t.state == testRunning:
 		return fmt.Sprintf("  %s %s", t.spin.View(), label)
 	}
 	return st.Subtle.Render("  · " + label)
-}
-
-func ms(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
 }
 
 func (t *Test) clip(s string, n int) string {
@@ -328,7 +321,7 @@ func (t *Test) details() string {
 	var lines []string
 	lines = append(lines, st.Title.Render("Server"))
 	if rep.Server.Greeting != "" {
-		lines = append(lines, "Greeting:   "+firstLine(rep.Server.Greeting))
+		lines = append(lines, "Greeting:   "+rep.Server.Banner())
 	}
 	if len(rep.Server.Extensions) > 0 {
 		lines = append(lines, "Extensions: "+strings.Join(rep.Server.Extensions, ", "))
@@ -356,11 +349,6 @@ func (t *Test) details() string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }
 
 // room is how many lines of details fit under the header and over the help.

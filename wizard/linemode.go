@@ -698,19 +698,11 @@ func (s *session) runTest() *smtp.Report {
 		if !e.Result.OK {
 			mark = "FAIL"
 		}
-		s.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, ms(e.Result.Duration), e.Result.Detail)
+		s.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.Detail)
 	}
 	rep := smtp.Test(s.ctx, set, opts)
 	s.d.Report = rep
 	return rep
-}
-
-// ms is a stage's duration as the test screen shows it.
-func ms(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%dms", d.Milliseconds())
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
 }
 
 func stageTimeout(o smtp.Options) time.Duration {
