@@ -85,8 +85,9 @@ func (t *Test) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(t.d.Ctx)
 	t.cancel = cancel
 	settings, opts := t.d.Settings, t.d.Test
+	size := 2*len(t.plan) + 1 // a start and an end per stage, and the report: sends never block
 	launch := func() tea.Msg {
-		ch := make(chan tea.Msg, 2*len(smtp.Plan(settings, opts))+2)
+		ch := make(chan tea.Msg, size)
 		opts.Progress = func(e smtp.Event) { ch <- testEventMsg{run: run, ev: e, ch: ch} }
 		go func() {
 			rep := smtp.Test(ctx, settings, opts)
