@@ -49,30 +49,26 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	if err != nil {
 		return err
 	}
-	d := &steps.Draft{
+	sess := steps.NewSession(steps.Env{
 		Catalogue:  cat,
 		ConfigPath: configPath(w.path),
 		Test:       smtp.Options{Timeout: w.timeout},
-		Settings:   smtp.Settings{Auth: smtp.AuthAuto},
-	}
+	})
 	if w.demo {
-		srv, err := startDemo(d, w.path)
+		srv, err := startDemo(sess, w.path)
 		if err != nil {
 			return fmt.Errorf("starting the demo server: %w", err)
 		}
 		defer srv.Close()
-	} else if s, err := config.Load(d.ConfigPath); err == nil {
-		d.Settings, d.Existing = s, true
-		if p, ok := cat.ByID(s.Provider); ok {
-			d.Provider = p
-		} else {
+	} else if s, err := config.Load(sess.ConfigPath); err == nil {
+		sess.Draft = steps.Draft{Settings: s, Existing: true}
+		if _, ok := cat.ByID(s.Provider); !ok {
 			// An id this catalogue lacks (a vendor's entry, the demo's):
 			// the settings stand on their own, as a custom server.
-			d.Settings.Provider = smtp.OtherID
-			d.Provider, _ = cat.ByID(smtp.OtherID)
+			sess.Draft.Settings.Provider = smtp.OtherID
 		}
 	}
-	config.CleanStale(filepath.Dir(d.ConfigPath))
+	config.CleanStale(filepath.Dir(sess.ConfigPath))
 	opts := wizard.Options{Title: w.title}
 	if w.accent != "" {
 		opts.Accent = lipgloss.Color(w.accent)
@@ -80,17 +76,16 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	var outcome wizard.Outcome
 	lines := w.accessible || os.Getenv("TERM") == "dumb"
 	if lines {
-		d.Ctx = cmd.Context()
-		outcome, err = wizard.RunLines(cmd.Context(), d, os.Stdin, cmd.OutOrStdout(), wizard.TerminalPassword(os.Stdin, cmd.OutOrStdout()))
+		outcome, err = wizard.RunLines(cmd.Context(), sess, os.Stdin, cmd.OutOrStdout(), wizard.TerminalPassword(os.Stdin, cmd.OutOrStdout()))
 	} else {
-		outcome, err = wizard.Run(cmd.Context(), d, opts)
+		outcome, err = wizard.Run(cmd.Context(), sess, opts)
 	}
 	if err != nil {
 		return err
 	}
-	if outcome == wizard.Saved && d.Saved != nil {
+	if outcome == wizard.Saved && sess.Results.Saved != nil {
 		if !lines {
-			fmt.Fprintln(cmd.OutOrStdout(), d.Saved.String())
+			fmt.Fprintln(cmd.OutOrStdout(), sess.Results.Saved.String())
 		}
 		return nil
 	}
@@ -121,7 +116,7 @@ func loadCatalogue(extra string) (*smtp.Catalogue, error) {
 // startDemo starts the built-in server and fills the draft so that Enter on
 // every screen walks the whole flow. The server's CA is written beside the
 // demo config, so the saved file is one that `check` can use while it runs.
-func startDemo(d *steps.Draft, pathFlag string) (*smtptest.Server, error) {
+func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 	user := "demo@example.test"
 	pass := randomPassword()
 	srv, err := smtptest.Start(smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(user, pass))
@@ -153,8 +148,7 @@ func startDemo(d *steps.Draft, pathFlag string) (*smtptest.Server, error) {
 		}},
 	}
 	d.Catalogue.Prepend(demo)
-	d.Provider, _ = d.Catalogue.ByID("demo")
-	d.Settings = smtp.Settings{
+	d.Draft.Settings = smtp.Settings{
 		Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
 		Username: user, Password: smtp.NewSecret(pass), From: user, FromName: "smtpsetup demo", CAFile: caFile,
 	}

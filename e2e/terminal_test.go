@@ -48,7 +48,7 @@ func TestDumbTerminalLineMode(t *testing.T) {
 	env[0] = "TERM=dumb"
 	cmd.Env = env
 	p := term.Start(t, cmd, 80, 24)
-	for _, prompt := range []string{"1. ", "2. ", "3. E-mail address", "3. Login", "3. Password", "3. Sender name", "4. SMTP server", "4. Encryption", "4. Port", "6. Save the settings to"} {
+	for _, prompt := range []string{"1. ", "2. ", "3. E-mail address", "3. Login", "3. Password", "3. Sender name", "4. SMTP server", "4. Encryption", "4. Port", "6. Save the settings to", "6. Where should the password live", "6. Write the file?"} {
 		p.WaitFor(prompt)
 		for !strings.HasSuffix(strings.TrimRight(p.Screen(), " \n"), ":") {
 			p.WaitForFunc(func(s string) bool { return strings.HasSuffix(strings.TrimRight(s, " \n"), ":") }, "a prompt waiting for input")
@@ -113,7 +113,7 @@ func TestPasswordInItsOwnFile(t *testing.T) {
 	p.WaitFor(focus("Where should the password live?")).Press(term.Down, term.Enter)
 	p.WaitFor(focus("Write the file?")).Press(term.Enter)
 	p.WaitFor("✓ Saved.")
-	p.WaitFor("The password is in ")
+	p.WaitFor("The password is in")
 	p.Press(term.Enter)
 	if code := p.Wait(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.Dump())

@@ -106,16 +106,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	writeServer(w, st, r.Server)
 	if r.OK {
-		msg := "PASSED: the server accepted "
-		if s.Username != "" {
-			msg += "the login"
-		} else {
-			msg += "the connection"
-		}
-		if r.Sent != nil {
-			msg += fmt.Sprintf(" and the test message to %s (code %s)", r.Sent.To, r.Sent.Code)
-		}
-		fmt.Fprintln(w, "\n"+st.ok.Render(msg+"."))
+		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Summary()))
 		return
 	}
 	if d == nil {

@@ -29,11 +29,10 @@ type Options struct {
 // Run shows the wizard until the user saves or quits. A dropped SSH session
 // (SIGHUP) or SIGTERM ends it promptly; the config writer is atomic, so
 // nothing half-written is left behind.
-func Run(ctx context.Context, d *steps.Draft, opts Options) (Outcome, error) {
+func Run(ctx context.Context, s *steps.Session, opts Options) (Outcome, error) {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
 	defer stop()
-	d.Ctx = ctx
-	m := New(d, opts.Title, opts.Accent)
+	m := New(ctx, s, opts.Title, opts.Accent)
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFilter(skipRepeatedSizes())}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
