@@ -36,14 +36,18 @@ const (
 	passed                    // the test passed: the screen waits for Enter, the line mode goes on
 )
 
-func kept(title string) answer           { return answer{title: title} }
-func keptSecret(title string) answer     { return answer{title: title, secret: true} }
-func set(title, v string) answer         { return answer{title: title, kind: typed, value: v} }
-func setSecret(title, v string) answer   { return answer{title: title, kind: typed, value: v, secret: true} }
-func pick(title, v, label string) answer { return answer{title: title, kind: choose, value: v, label: label} }
-func confirm(title string) answer        { return answer{title: title, kind: yes} }
-func onFailure(key string) answer        { return answer{kind: testKey, value: key} }
-func testPassed() answer                 { return answer{kind: passed} }
+func kept(title string) answer       { return answer{title: title} }
+func keptSecret(title string) answer { return answer{title: title, secret: true} }
+func set(title, v string) answer     { return answer{title: title, kind: typed, value: v} }
+func setSecret(title, v string) answer {
+	return answer{title: title, kind: typed, value: v, secret: true}
+}
+func pick(title, v, label string) answer {
+	return answer{title: title, kind: choose, value: v, label: label}
+}
+func confirm(title string) answer { return answer{title: title, kind: yes} }
+func onFailure(key string) answer { return answer{kind: testKey, value: key} }
+func testPassed() answer          { return answer{kind: passed} }
 
 // lineInput is the script as the line mode reads it: lines, and the
 // answers to the password prompt.
