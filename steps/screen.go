@@ -45,6 +45,9 @@ type drawn interface {
 	keys(c *Common, working bool) []key.Binding
 	capturing(working bool) bool
 	progress(ev smtp.Event)
+	// keysOnly reports that the screen takes the page's answers as keys
+	// (the test's ways on), so no form is drawn for it.
+	keysOnly() bool
 }
 
 // base is the default screen part of a step.
@@ -55,6 +58,7 @@ func (base) key(*Common, tea.KeyPressMsg, bool) (Outcome, bool) { return Outcome
 func (base) keys(*Common, bool) []key.Binding                   { return nil }
 func (base) capturing(working bool) bool                        { return working }
 func (base) progress(smtp.Event)                                {}
+func (base) keysOnly() bool                                     { return false }
 
 // pageView draws a page's heading and intro over its form.
 func pageView(c *Common, p Page, f frame) string {
@@ -145,12 +149,12 @@ func (s *screen) handle(ctx context.Context, o Outcome) (Action, tea.Cmd) {
 func (s *screen) build() tea.Cmd {
 	s.page = s.Page()
 	s.form, s.huhs, s.snap, s.note = nil, nil, nil, ""
-	if len(s.page.Fields) == 0 {
+	if len(s.page.Fields) == 0 || s.keysOnly() {
 		return nil
 	}
 	room := s.formHeight()
 	for _, f := range s.page.Fields {
-		s.huhs = append(s.huhs, f.huhField(max(room-3, 3)))
+		s.huhs = append(s.huhs, f.huhField(room))
 		s.snap = append(s.snap, f.Get())
 	}
 	s.form = huh.NewForm(huh.NewGroup(s.huhs...)).
@@ -249,6 +253,7 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 	if s.form == nil {
 		return Action{}, nil
 	}
+	before := s.form.GetFocusedField()
 	var m huh.Model
 	var cmd tea.Cmd
 	if p, ok := msg.(tea.PasteMsg); ok {
@@ -258,6 +263,11 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 	}
 	if f, ok := m.(*huh.Form); ok {
 		s.form = f
+	}
+	if in, ok := s.form.GetFocusedField().(*huh.Input); ok && in != before {
+		// A field that gets the focus puts the cursor after its text, so
+		// that typing never lands inside a value set while it was away.
+		s.form.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
 	}
 	if s.followChanges() {
 		// The form draws its fields while it updates; a message makes it
@@ -308,10 +318,13 @@ func (s *screen) followChanges() bool {
 	if !changed {
 		return false
 	}
+	focused := s.form.GetFocusedField()
 	for i, f := range s.page.Fields {
 		switch h := s.huhs[i].(type) {
 		case *huh.Input:
-			if got, _ := h.GetValue().(string); f.Value != nil && got != *f.Value {
+			// The input reads through the same pointer, but draws its
+			// own copy: set it again, except under the user's cursor.
+			if h != focused {
 				h.Value(f.Value)
 			}
 			h.Title(f.TitleNow())
@@ -388,6 +401,12 @@ func formWidthFor(w int) int { return max(min(w, 80)-2, 20) }
 // wizard's quit, and no field may open an external editor.
 func formKeys() *huh.KeyMap {
 	km := huh.NewDefaultKeyMap()
+	// Shorter help, so a footer fits two lines at 60 columns; shift+tab
+	// is the previous field, not Esc's previous step.
+	prev := key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
+	km.Input.Prev, km.Select.Prev, km.Confirm.Prev, km.Note.Prev = prev, prev, prev, prev
+	km.Select.Up = key.NewBinding(key.WithKeys("up", "k", "ctrl+k", "ctrl+p"), key.WithHelp("↑/↓", "move"))
+	km.Select.Down = key.NewBinding(key.WithKeys("down", "j", "ctrl+j", "ctrl+n"))
 	km.Quit = key.NewBinding(key.WithDisabled())
 	km.Text.Editor = key.NewBinding(key.WithDisabled())
 	km.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())

@@ -170,3 +170,20 @@ func TestAccountAsksForTheTokenWhenItIsTheLogin(t *testing.T) {
 		t.Fatal("an empty Postmark token was accepted")
 	}
 }
+
+func TestWrapKeepsCommandsWholeAndCountsCells(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"smtpsetup export --format msmtp writes it", 20, "smtpsetup export\n--format msmtp\nwrites it"},
+		{"\x1b[1mbold words\x1b[0m here", 8, "\x1b[1mbold\nwords\x1b[0m\nhere"},
+		{"日本語のテキスト です", 10, "日本語のテ\nキスト\nです"}, // two cells a character
+		{"abcdefghij", 4, "abcd\nefgh\nij"},
+	} {
+		if got := Wrap(c.in, c.width); got != c.want {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
+	}
+}

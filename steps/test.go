@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"smtpsetup/smtp"
 )
@@ -259,18 +260,24 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 	case t.state == testPassed:
 		return []key.Binding{as(km.Continue, "save"), as(km.Retry, "test again"), km.Details}
 	}
-	enter := as(km.Continue, "edit")
-	if t.defaultChoice() == choiceApply {
-		enter = as(km.Continue, "apply fix")
-	} else if t.defaultChoice() == choiceRetry {
-		enter = as(km.Continue, "test again")
+	// Enter takes the first way on; its key and help say so.
+	ways := map[string]key.Binding{choiceApply: km.Apply, choiceEdit: km.Edit, choiceRetry: km.Retry}
+	var out []key.Binding
+	for _, c := range []string{choiceApply, choiceEdit, choiceRetry} {
+		b := ways[c]
+		switch {
+		case c == t.defaultChoice():
+			b = plus(b, "enter/"+c, "enter")
+			out = append([]key.Binding{b}, out...)
+		case c != choiceApply:
+			out = append(out, b)
+		}
 	}
-	out := []key.Binding{enter}
-	if t.diag != nil && t.diag.Suggestion != nil {
-		out = append(out, km.Apply)
-	}
-	return append(out, km.Edit, km.Retry, km.SaveAnyway, km.Details, km.Leave)
+	return append(out, km.SaveAnyway, km.Details, km.Leave)
 }
+
+// keysOnly: the screen offers the ways on as keys.
+func (t *Test) keysOnly() bool { return true }
 
 // capturing: Esc cancels a running test and closes the details.
 func (t *Test) capturing(working bool) bool { return working || t.mode == viewDetails }
@@ -281,27 +288,60 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 	}
 	st := c.Styles
 	s := t.s.Draft.Settings
-	var b strings.Builder
 	who := ""
 	if s.Username != "" {
 		who = " as " + smtp.CleanLine(s.Username)
 	}
-	b.WriteString(clip(fmt.Sprintf("Testing %s (%s)%s", smtp.CleanLine(s.Address()), s.Security.Label(), who), c.Width-2) + "\n\n")
-	for _, stage := range t.plan {
-		b.WriteString(t.stageLine(c, f, stage) + "\n")
-	}
-	b.WriteString("\n")
+	var verdict string
 	switch t.state {
 	case testRunning:
-		b.WriteString(st.Subtle.Render(fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
+		verdict = st.Subtle.Render(wrap(c, fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
-		b.WriteString(wrap(c, st.Success.Render("✓ Passed.")+" "+t.s.Results.Report.Summary()+" Press Enter to save."))
+		verdict = wrap(c, st.Success.Render("✓ Passed.")+" "+t.s.Results.Report.Summary()+" Press Enter to save.")
 	case testCancelled:
-		b.WriteString(st.Warning.Render("! Cancelled.") + " Nothing was decided; press r to test again.")
+		verdict = wrap(c, st.Warning.Render("! Cancelled.")+" Nothing was decided; press r to test again.")
 	case testFailed:
-		b.WriteString(t.diagnosis(c))
+		verdict = t.diagnosis(c)
 	}
+	var b strings.Builder
+	room := c.Height - 9 - lipgloss.Height(verdict)
+	b.WriteString(clip(fmt.Sprintf("Testing %s (%s)%s", smtp.CleanLine(s.Address()), s.Security.Label(), who), c.Width-2) + "\n")
+	if room >= len(t.plan) {
+		b.WriteString("\n")
+	}
+	for _, l := range t.stageLines(c, f, room) {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("\n" + verdict)
 	return b.String(), true
+}
+
+// stageLines draws the plan in at most room lines: once the test is over,
+// stages that never ran give way first, then those that passed, so the
+// diagnosis keeps the room it needs.
+func (t *Test) stageLines(c *Common, f frame, room int) []string {
+	var all, ran, failed []string
+	passed := 0
+	for _, stage := range t.plan {
+		l := t.stageLine(c, f, stage)
+		all = append(all, l)
+		r, done := t.results[stage]
+		switch {
+		case done && r.OK:
+			passed++
+			ran = append(ran, l)
+		case done:
+			ran = append(ran, l)
+			failed = append(failed, l)
+		}
+	}
+	switch {
+	case t.state == testRunning || len(all) <= room:
+		return all
+	case len(ran) <= room:
+		return ran
+	}
+	return append([]string{c.Styles.Success.Render("  ✓") + fmt.Sprintf(" %d stages passed", passed)}, failed...)
 }
 
 func (t *Test) stageLine(c *Common, f frame, stage smtp.Stage) string {
