@@ -24,6 +24,7 @@ type KeyMap struct {
 	Scroll     key.Binding
 	PageScroll key.Binding
 	QR         key.Binding
+	AnyKey     key.Binding // every key does it: shown as "any key"
 }
 
 // NewKeyMap is the wizard's key map.
@@ -48,6 +49,7 @@ func NewKeyMap() *KeyMap {
 		Scroll:     b([]string{"up", "down", "k", "j", "space"}, "↑/↓", "scroll"),
 		PageScroll: b([]string{"pgup", "pgdown"}, "pgup/pgdn", "page"),
 		QR:         b([]string{"p"}, "p", "QR code for your phone"),
+		AnyKey:     b([]string{"enter"}, "any key", "close"),
 	}
 }
 

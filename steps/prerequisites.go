@@ -194,9 +194,9 @@ func (p *Prerequisites) key(c *Common, k tea.KeyPressMsg, _ bool) (Outcome, bool
 func (p *Prerequisites) keys(c *Common, _ bool) []key.Binding {
 	switch {
 	case p.qr > 0 && p.nextQR(p.qr) > 0:
-		return []key.Binding{as(c.Keys.QR, "next code"), as(c.Keys.Continue, "any other key: close")}
+		return []key.Binding{as(c.Keys.QR, "next code"), as(c.Keys.AnyKey, "other keys: close")}
 	case p.qr > 0:
-		return []key.Binding{as(c.Keys.Continue, "any key: close")}
+		return []key.Binding{c.Keys.AnyKey}
 	}
 	var k []key.Binding
 	if p.nextQR(0) > 0 {
@@ -207,6 +207,9 @@ func (p *Prerequisites) keys(c *Common, _ bool) []key.Binding {
 	}
 	return k
 }
+
+// keysOnly: over a QR code every key is the code's.
+func (p *Prerequisites) keysOnly() bool { return p.qr > 0 }
 
 // capturing: over a QR code every key closes it; in the how-to Esc returns
 // to the checklist.

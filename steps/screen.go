@@ -364,13 +364,26 @@ func (s *screen) View() string {
 	return v
 }
 
-// Keys implements Step: the step's own keys, then the form's.
+// Keys implements Step: the step's own keys, then the form's, each help
+// once (↑ and ↓ are one entry).
 func (s *screen) Keys() []key.Binding {
 	k := s.keys(s.c, s.working)
-	if s.form != nil && !s.working {
+	if s.form != nil && !s.working && !s.keysOnly() {
 		k = append(k, s.form.KeyBinds()...)
 	}
-	return k
+	var out []key.Binding
+	seen := map[key.Help]int{}
+	for _, b := range k {
+		if i, ok := seen[b.Help()]; ok && b.Help().Key != "" {
+			merged := out[i]
+			merged.SetKeys(append(merged.Keys(), b.Keys()...)...)
+			out[i] = merged
+			continue
+		}
+		seen[b.Help()] = len(out)
+		out = append(out, b)
+	}
+	return out
 }
 
 // Capturing implements Step.
@@ -406,7 +419,7 @@ func formKeys() *huh.KeyMap {
 	prev := key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
 	km.Input.Prev, km.Select.Prev, km.Confirm.Prev, km.Note.Prev = prev, prev, prev, prev
 	km.Select.Up = key.NewBinding(key.WithKeys("up", "k", "ctrl+k", "ctrl+p"), key.WithHelp("↑/↓", "move"))
-	km.Select.Down = key.NewBinding(key.WithKeys("down", "j", "ctrl+j", "ctrl+n"))
+	km.Select.Down = key.NewBinding(key.WithKeys("down", "j", "ctrl+j", "ctrl+n"), key.WithHelp("↑/↓", "move"))
 	km.Quit = key.NewBinding(key.WithDisabled())
 	km.Text.Editor = key.NewBinding(key.WithDisabled())
 	km.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())

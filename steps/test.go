@@ -80,6 +80,7 @@ func (t *Test) Begin(s *Session) Outcome {
 
 func (t *Test) start() Outcome {
 	t.state, t.mode, t.diag, t.current = testRunning, viewSummary, nil, ""
+	t.s.Results.Report = nil
 	t.plan = smtp.Plan(t.s.Draft.Settings, t.s.Test)
 	t.results = map[smtp.Stage]smtp.StageResult{}
 	settings, opts := t.s.Draft.Settings, t.s.Test
@@ -217,7 +218,7 @@ func (t *Test) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
 	case t.mode == viewDetails:
 		t.scrollKey(c, k)
 		return Outcome{}, true
-	case key.Matches(k, km.Details):
+	case key.Matches(k, km.Details) && t.s.Results.Report != nil:
 		t.mode, t.scroll = viewDetails, 0
 		return Outcome{}, true
 	case key.Matches(k, km.Continue):
@@ -260,6 +261,8 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 	case t.state == testPassed:
 		return []key.Binding{as(km.Continue, "save"), as(km.Retry, "test again"), km.Details}
 	}
+	details := km.Details
+	details.SetEnabled(t.s.Results.Report != nil) // a stopped test has none
 	// Enter takes the first way on; its key and help say so.
 	ways := map[string]key.Binding{choiceApply: km.Apply, choiceEdit: km.Edit, choiceRetry: km.Retry}
 	var out []key.Binding
@@ -273,7 +276,7 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 			out = append(out, b)
 		}
 	}
-	return append(out, km.SaveAnyway, km.Details, km.Leave)
+	return append(out, km.SaveAnyway, details, km.Leave)
 }
 
 // keysOnly: the screen offers the ways on as keys.
