@@ -33,7 +33,11 @@ func Run(ctx context.Context, s *steps.Session, opts Options) (Outcome, error) {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
 	defer stop()
 	m := New(ctx, s, opts.Title, opts.Accent)
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFilter(skipRepeatedSizes())}
+	// 120 frames a second, Bubble Tea's most: the first frame and each key
+	// wait for the next frame tick, so this halves that wait (8 ms instead
+	// of 17). An idle screen still writes nothing: frames only carry
+	// changes.
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFilter(skipRepeatedSizes()), tea.WithFPS(120)}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}

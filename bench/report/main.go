@@ -36,6 +36,10 @@ const (
 	goalDiagMS     = 3000
 	goalMemoryKiB  = 64 << 10
 	goalTTYRatio   = 2
+	// goalStartMS bounds every command's start-up, and goalFrameRatio the
+	// wizard's first frame against whiptail's (issue 12).
+	goalStartMS    = 15
+	goalFrameRatio = 4
 	goalVerdictRTT = 100
 )
 
@@ -56,6 +60,7 @@ func main() {
 		}
 	}
 	r := &report{w: w, recs: recs}
+	r.startup()
 	r.verdicts()
 	r.diagnoses()
 	r.cancels()
@@ -312,6 +317,34 @@ func (r *report) tty() {
 		}
 	}
 	fmt.Fprintln(r.w)
+}
+
+// startup is every command's time from fork to exit beside swaks's and
+// whiptail's --version.
+func (r *report) startup() {
+	recs := r.group("startup")
+	if len(recs) == 0 {
+		return
+	}
+	fmt.Fprintf(r.w, "### Start-up (fork to exit)\n\n| command | tool | ms | max RSS MiB |\n|---|---|---|---|\n")
+	worst := 0.0
+	for _, x := range recs {
+		rss := make([]float64, len(x.MaxRSSKiB))
+		for i, k := range x.MaxRSSKiB {
+			rss[i] = k / 1024
+		}
+		fmt.Fprintf(r.w, "| `%s` | %s | %s | %s |\n", x.Case, x.Tool, vals(&x, 1), vals(&results.Record{Values: rss}, 1))
+		if x.Tool == "smtpsetup" {
+			worst = max(worst, med(&x))
+		}
+	}
+	fmt.Fprintln(r.w)
+	r.goal(worst <= goalStartMS, "every command starts in under %d ms: slowest median %.1f ms", goalStartMS, worst)
+	ours, wt := r.find("tty", "first-frame", "smtpsetup-nodemo", 0), r.find("tty", "first-frame", "whiptail", 0)
+	if ours != nil && wt != nil {
+		r.goal(med(ours) <= goalFrameRatio*med(wt), "wizard's first frame within %dx of whiptail: %.1f ms vs %.1f ms (%.1fx)",
+			goalFrameRatio, med(ours), med(wt), med(ours)/med(wt))
+	}
 }
 
 func (r *report) goals() {
