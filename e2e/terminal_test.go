@@ -143,3 +143,24 @@ func TestIdleWritesNothing(t *testing.T) {
 		t.Fatalf("an idle screen wrote %d bytes in 1.5 s: %q", n, p.Raw()[before:before+min(n, 300)])
 	}
 }
+
+// A typed character costs at most 3 bytes on the wire (a backspace, the
+// character and the cursor glyph): no cursor redrawn in colour, no line
+// repainted, which matters on a 9600-baud serial console.
+func TestBytesPerTypedCharacter(t *testing.T) {
+	t.Parallel()
+	p := startDemo(t, 80, 24)
+	p.walk(t, nil, toAccount...)
+	p.walk(t, nil, throughAccount[:3]...)
+	p.Expect(focus("Sender name")).Press(term.End, term.CtrlU)
+	p.WaitForFunc(regexp.MustCompile(`(?m)^│ > _$`).MatchString, "the sender name cleared")
+	p.Type("O").Expect("> O_")
+	start := len(p.Raw())
+	typed := "ffice"
+	for i := range typed {
+		p.Type(typed[i : i+1]).Expect("> O" + typed[:i+1] + "_")
+	}
+	if n := len(p.Raw()) - start; n > 3*len(typed) {
+		t.Errorf("%d bytes for %d characters, want at most 3 each: %q", n, len(typed), p.Raw()[start:])
+	}
+}

@@ -139,17 +139,7 @@ func (f Field) huhField(height int) huh.Field {
 		}
 		return c
 	}
-	in := huh.NewInput().Title(f.TitleNow()).Placeholder(f.Placeholder).CharLimit(f.Limit).Value(f.Value)
-	if f.Description != "" {
-		in.Description(f.Description)
-	}
-	if f.Kind == SecretField {
-		in.EchoMode(huh.EchoModePassword)
-	}
-	if check := f.Check; check != nil {
-		in.Validate(func(v string) error { return plain(check(v)) })
-	}
-	return in
+	return newTextField(f)
 }
 
 // upperFirst capitalises a phrase to start a sentence.

@@ -253,7 +253,6 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 	if s.form == nil {
 		return Action{}, nil
 	}
-	before := s.form.GetFocusedField()
 	var m huh.Model
 	var cmd tea.Cmd
 	if p, ok := msg.(tea.PasteMsg); ok {
@@ -263,11 +262,6 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 	}
 	if f, ok := m.(*huh.Form); ok {
 		s.form = f
-	}
-	if in, ok := s.form.GetFocusedField().(*huh.Input); ok && in != before {
-		// A field that gets the focus puts the cursor after its text, so
-		// that typing never lands inside a value set while it was away.
-		s.form.Update(tea.KeyPressMsg{Code: tea.KeyEnd})
 	}
 	if s.followChanges() {
 		// The form draws its fields while it updates; a message makes it
@@ -284,7 +278,7 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 // trimPaste drops the line break a copied secret often carries: the text
 // input would turn it into an invisible trailing space.
 func (s *screen) trimPaste(p tea.PasteMsg) tea.PasteMsg {
-	in, ok := s.form.GetFocusedField().(*huh.Input)
+	in, ok := s.form.GetFocusedField().(*textField)
 	if !ok {
 		return p
 	}
@@ -321,13 +315,12 @@ func (s *screen) followChanges() bool {
 	focused := s.form.GetFocusedField()
 	for i, f := range s.page.Fields {
 		switch h := s.huhs[i].(type) {
-		case *huh.Input:
-			// The input reads through the same pointer, but draws its
-			// own copy: set it again, except under the user's cursor.
+		case *textField:
+			// The field reads through the same pointer, but edits its
+			// own copy: load it again, except under the user's cursor.
 			if h != focused {
-				h.Value(f.Value)
+				h.reload()
 			}
-			h.Title(f.TitleNow())
 		case *huh.Confirm:
 			h.Title(f.TitleNow())
 		}
@@ -402,7 +395,7 @@ func (s *screen) Typing() bool {
 	if s.form == nil || s.working {
 		return false
 	}
-	_, ok := s.form.GetFocusedField().(*huh.Input)
+	_, ok := s.form.GetFocusedField().(*textField)
 	return ok || s.filtering()
 }
 

@@ -254,10 +254,8 @@ func (m *Model) apply(a steps.Action) tea.Cmd {
 }
 
 // View implements tea.Model.
-func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
-	return v
-}
+// View implements tea.Model.
+func (m *Model) View() tea.View { return tea.NewView(m.render()) }
 
 func (m *Model) render() string {
 	w, h := m.common.Width, m.common.Height
