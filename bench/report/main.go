@@ -32,10 +32,10 @@ const quitRTT = 1
 var wrongMode = map[string]string{"starttls-on-implicit": "suggests ssl", "ssl-on-starttls": "suggests starttls"}
 
 const (
-	goalCancelMS   = 200
-	goalDiagMS     = 3000
-	goalMemoryKiB  = 64 << 10
-	goalTTYRatio   = 2
+	goalCancelMS  = 200
+	goalDiagMS    = 3000
+	goalMemoryKiB = 64 << 10
+	goalTTYRatio  = 2
 	// goalStartMS bounds every command's start-up, and goalFrameRatio the
 	// wizard's first frame against whiptail's (issue 12).
 	goalStartMS    = 15
