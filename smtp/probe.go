@@ -416,14 +416,19 @@ func (t *tester) ehlo() (string, error) {
 		return "", err
 	}
 	if reply.Code != 250 {
-		// A server without ESMTP: HELO still works, but it offers no
-		// STARTTLS and no AUTH, which the next stages report.
-		if reply, err = t.cmd("HELO " + t.opts.HelloName); err != nil {
-			return "", err
-		}
-		if reply.Code != 250 {
+		// Only a server that does not know EHLO (500, 502: RFC 5321 3.2)
+		// gets HELO; it offers no STARTTLS and no AUTH, which the next
+		// stages report. Any other refusal (a 421 before hanging up, a 504
+		// for our name) is the answer: HELO would lose the server's words
+		// on a connection it is closing.
+		if reply.Code != 500 && reply.Code != 502 {
 			return "", &replyError{"EHLO", reply}
 		}
+		helo, err := t.cmd("HELO " + t.opts.HelloName)
+		if err != nil || helo.Code != 250 {
+			return "", &replyError{"EHLO", reply}
+		}
+		reply = helo
 	}
 	t.parseExtensions(reply.Text)
 	return strings.Join(t.extOrder, " "), nil

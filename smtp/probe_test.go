@@ -149,7 +149,7 @@ func TestDiagnosesServerReplies(t *testing.T) {
 		{"534 5.7.9", []smtptest.Option{smtptest.WithReply("AUTH", 534, "5.7.9", "Application-specific password required. Learn more at\nhttps://support.google.com/mail/?p=InvalidSecondFactor")}, pass, nil, "", "auth.app_password_required"},
 		{"microsoft 5.7.139", []smtptest.Option{smtptest.WithReply("AUTH", 535, "5.7.139", "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled")}, pass, nil, "", "auth.basic_auth_disabled"},
 		{"microsoft 5.7.30", []smtptest.Option{smtptest.WithReply("AUTH", 550, "5.7.30", "Basic authentication is not supported for Client Submission.")}, pass, nil, "", "auth.basic_auth_disabled"},
-		{"yahoo AUTH005", []smtptest.Option{smtptest.WithReply("AUTH", 535, "5.7.0", "(#AUTH005) Too many bad auth attempts.")}, pass, nil, "", "auth.rate_limited"},
+		{"yahoo AUTH005", []smtptest.Option{smtptest.WithReply("AUTH", 535, "5.7.0", "(#AUTH005) Too many bad auth attempts.")}, pass, nil, "", "auth.app_password_required"},
 		{"QQ authorization code", []smtptest.Option{smtptest.WithReply("AUTH", 535, "", "Login Fail. Please enter your authorization code to login.")}, pass, nil, "", "auth.app_password_required"},
 		{"google web login", []smtptest.Option{smtptest.WithReply("AUTH", 534, "5.7.14", "Please log in via your web browser and then try again.")}, pass, nil, "", "auth.web_login_required"},
 		{"sender not owned", []smtptest.Option{smtptest.WithOwnedSenders(user, "other@example.test")}, pass, nil, "bob@example.test", "send.sender_rejected"},
