@@ -432,7 +432,7 @@ func describeReply(in diagInput, rf replyFacts, v verdict) Diagnosis {
 	} else if v.known == nil {
 		personalise(&d, in)
 	}
-	d.Detail = means + " The server answered: " + rf.reply.String()
+	d.Detail = means
 	return d
 }
 

@@ -27,6 +27,20 @@ type Diagnosis struct {
 	Suggestion *Suggestion   `json:"-"`
 }
 
+// ReplyLines is the server's own words as every output shows them: a
+// heading, then each line of the reply as it crossed the wire. It is empty
+// when the server said nothing.
+func (d *Diagnosis) ReplyLines() []string {
+	if d == nil || d.Reply == "" {
+		return nil
+	}
+	lines := []string{"The server said:"}
+	for _, l := range strings.Split(d.Reply, "\n") {
+		lines = append(lines, "  "+l)
+	}
+	return lines
+}
+
 // Suggestion is a change of settings that would likely fix the failure; the
 // wizard applies it with one key, `check` prints it.
 type Suggestion struct {

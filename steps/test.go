@@ -194,6 +194,10 @@ func (t *Test) key(k string) (Action, tea.Cmd) {
 			return Action{Kind: Next}, nil
 		case t.diag != nil && t.diag.Suggestion != nil:
 			return t.applySuggestion()
+		case t.diag != nil && t.diag.Transient:
+			// A temporary refusal: the settings may be right, so Enter
+			// tests again instead of opening them.
+			return Action{}, t.start()
 		}
 		return Action{Kind: Goto, To: t.editTarget()}, nil
 	case "a":
@@ -291,6 +295,14 @@ func (t *Test) stageLine(stage smtp.Stage) string {
 	return st.Subtle.Render("  · " + label)
 }
 
+// clipTo cuts s to n runes with an ellipsis.
+func (t *Test) clipTo(s string, n int) string {
+	if r := []rune(s); n > 0 && len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
 func (t *Test) clip(s string, n int) string {
 	n = max(min(n, t.c.Width-50), 0)
 	if r := []rune(s); len(r) > n {
@@ -308,6 +320,15 @@ func (t *Test) diagnosis() string {
 	var b strings.Builder
 	b.WriteString(st.Error.Render("✗ "+d.Title) + "  " + st.Subtle.Render("["+d.Code+"]") + "\n")
 	b.WriteString(wrap(t.c, d.Detail) + "\n")
+	if d.Reply != "" {
+		// The server's own words, first line, cut to the screen; all of
+		// them are in the details (d).
+		words, more := strings.ReplaceAll(d.Reply, "\n", " "), ""
+		if strings.Contains(d.Reply, "\n") {
+			more = " (t: all)"
+		}
+		b.WriteString(st.Subtle.Render("Server said: ") + t.clipTo(words, formWidth(t.c)-15-len(more)) + st.Subtle.Render(more) + "\n")
+	}
 	b.WriteString(st.Title.Render("Fix: ") + wrap(t.c, d.Fix))
 	if d.Suggestion != nil {
 		b.WriteString("\n" + st.Key.Render("Press Enter") + " to switch to " + d.Suggestion.String() + " and test again.")
@@ -368,6 +389,9 @@ func (t *Test) Keys() []key.Binding {
 	}
 	if t.diag != nil && t.diag.Suggestion != nil {
 		return []key.Binding{b("enter", "apply fix"), b("e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
+	}
+	if t.diag != nil && t.diag.Transient {
+		return []key.Binding{b("enter/r", "test again"), b("e", "edit"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
 	}
 	return []key.Binding{b("enter/e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
 }

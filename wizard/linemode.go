@@ -674,7 +674,7 @@ func (s *session) test() (steps.Action, error) {
 		}
 		diag := smtp.Diagnose(rep, s.d.Provider)
 		s.printf("FAIL: %s [%s]\n", diag.Title, diag.Code)
-		s.indent(diag.Detail, "Fix: "+diag.Fix)
+		s.indent(append(append([]string{diag.Detail}, diag.ReplyLines()...), "Fix: "+diag.Fix)...)
 		act, retest, err := s.afterFailure(diag)
 		if err != nil || !retest {
 			return act, err
