@@ -731,6 +731,11 @@ func (s *session) afterFailure(diag *smtp.Diagnosis) (act steps.Action, retest b
 		edit = steps.AccountStep
 	}
 	keys, def := "resq", "e"
+	if diag.Transient {
+		// A temporary refusal: the settings may be right; the default is to
+		// test again (never by ourselves).
+		def = "r"
+	}
 	if diag.Suggestion != nil {
 		s.indent("a  apply the suggestion: " + diag.Suggestion.String() + ", and test again")
 		keys, def = "aresq", "a"
