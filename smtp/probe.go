@@ -373,6 +373,11 @@ func (t *tester) cmd(line string) (Reply, error) {
 	}
 	t.tr.add(FromClient, shown)
 	if err := t.text.PrintfLine("%s", line); err != nil {
+		// The server may have spoken (a 421) and hung up before our line:
+		// its words explain the failure better than the broken pipe.
+		if reply, ok := t.lastWords(); ok {
+			return reply, nil
+		}
 		return Reply{}, err
 	}
 	code, msg, err := t.text.ReadResponse(0)
@@ -386,6 +391,21 @@ func (t *tester) cmd(line string) (Reply, error) {
 		t.tr.add(FromServer, wireLines(code, reply.Text))
 	}
 	return reply, nil
+}
+
+// lastWords reads a reply the server sent before a write to it failed,
+// waiting briefly; ok is false when there is none.
+func (t *tester) lastWords() (Reply, bool) {
+	timedOut := t.raw.timedOut.Load()
+	t.raw.SetReadDeadline(time.Now().Add(min(t.opts.Timeout, time.Second)))
+	code, msg, err := t.text.ReadResponse(0)
+	t.raw.timedOut.Store(timedOut)
+	if err != nil || code < 400 {
+		return Reply{}, false
+	}
+	reply := newReply(code, msg)
+	t.tr.add(FromServer, wireLines(code, reply.Text))
+	return reply, true
 }
 
 // wireLines shows a reply as it crossed the wire: "250-" on every line but
@@ -596,10 +616,14 @@ func (t *tester) send() (string, error) {
 		}
 	}
 	w := t.text.DotWriter()
-	if _, err := w.Write(msg); err != nil {
-		return "", err
+	_, err = w.Write(msg)
+	if err == nil {
+		err = w.Close()
 	}
-	if err := w.Close(); err != nil {
+	if err != nil {
+		if reply, ok := t.lastWords(); ok {
+			return "", &replyError{"DATA", reply}
+		}
 		return "", err
 	}
 	t.tr.add(FromClient, fmt.Sprintf("(message, %d bytes, code %s)", len(msg), sent.Code))
