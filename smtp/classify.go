@@ -67,6 +67,7 @@ type verdict struct {
 	family, code string
 	layer        string // basic, enhanced, known, words: which layer decided, for tests and docs
 	known        *knownReply
+	specific     bool // the basic code alone decides (503)
 }
 
 // classifyReply explains a server's refusal, in four layers, each a table:
@@ -92,8 +93,8 @@ func classifyFacts(rf replyFacts) verdict {
 		return verdict{family: k.Family, code: k.Code, layer: "known", known: k}
 	}
 	v := basicVerdict(rf)
-	specific := false
-	if e, ok := lookupEnhanced(rf.reply.Enhanced); ok && e.Family != "" && (e.Stages == nil || slices.Contains(e.Stages, rf.stage)) {
+	specific := v.specific
+	if e, ok := lookupEnhanced(rf.reply.Enhanced); !specific && ok && e.Family != "" && (e.Stages == nil || slices.Contains(e.Stages, rf.stage)) {
 		fam := e.Family
 		if fam == familyAddress {
 			fam = FamilyRecipient
@@ -121,50 +122,53 @@ func (rf replyFacts) transient() bool { return rf.reply.Code >= 400 && rf.reply.
 
 // basicRule is one row of layer 1.
 type basicRule struct {
-	stages string // space-separated stages, or "*"
-	codes  string // space-separated codes, "4xx", "5xx", or "*"
-	family string
-	code   string
+	stages   string // space-separated stages, or "*"
+	codes    string // space-separated codes, "4xx", "5xx", or "*"
+	family   string
+	code     string
+	specific bool // the code alone decides: words cannot overrule it
 }
 
 // basicRules is layer 1: the family a basic reply code gives at its stage,
 // before anything else is known (RFC 5321 4.2, RFC 4954 6, RFC 3207 4).
 // The first row that matches wins.
 var basicRules = []basicRule{
-	{"*", "421", FamilyServerTemporary, "server.temporary"}, // service not available, closing
-	{"greeting", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"greeting", "5xx", FamilyIPBlocked, "greeting.rejected"}, // 554 No SMTP service here: this client is not welcome
-	{"ehlo", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"ehlo", "550 554", FamilyIPBlocked, "ip.blocked"},
-	{"ehlo", "5xx", FamilyProtocol, "helo.rejected"},
-	{"starttls", "454", FamilyTLSRequired, "tls.required"}, // TLS not available due to temporary reason
-	{"starttls", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"starttls", "5xx", FamilyTLSRequired, "tls.required"},
-	{"auth", "4xx", FamilyServerTemporary, "server.temporary"},       // 454 temporary authentication failure
-	{"auth", "530 538", FamilyTLSRequired, "starttls.required"},      // encryption required for this mechanism
-	{"auth", "534", FamilyCredentials, "auth.app_password_required"}, // mechanism too weak: another secret is needed
-	{"auth", "535", FamilyCredentials, "auth.bad_credentials"},
-	{"auth", "504", FamilyProtocol, "auth.not_offered"},
-	{"auth", "500 501 502 503", FamilyProtocol, "protocol.error"},
-	{"auth", "5xx", FamilyCredentials, "auth.bad_credentials"},
-	{"mail rcpt data", "530", FamilyProtocol, "send.auth_required"},
-	{"mail rcpt data", "500 501 502 503 504 555", FamilyProtocol, "protocol.error"},
-	{"mail", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"mail data", "552", FamilyContentPolicy, "content.too_large"},
-	{"mail", "5xx", FamilySender, "send.sender_rejected"},
-	{"rcpt", "450", FamilyRecipient, "send.recipient_rejected"}, // mailbox unavailable for now
-	{"rcpt", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"rcpt", "5xx", FamilyRecipient, "send.recipient_rejected"},
-	{"data", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"data", "5xx", FamilyContentPolicy, "send.message_rejected"},
-	{"*", "4xx", FamilyServerTemporary, "server.temporary"},
-	{"*", "*", FamilyProtocol, "protocol.error"},
+	{"*", "421", FamilyServerTemporary, "server.temporary", false}, // service not available, closing
+	{"greeting", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"greeting", "5xx", FamilyIPBlocked, "greeting.rejected", false}, // 554 No SMTP service here: this client is not welcome
+	{"ehlo", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"ehlo", "550 554", FamilyIPBlocked, "ip.blocked", false},
+	{"ehlo", "5xx", FamilyProtocol, "helo.rejected", false},
+	{"starttls", "454", FamilyTLSRequired, "tls.required", false}, // TLS not available due to temporary reason
+	{"starttls", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"starttls", "5xx", FamilyTLSRequired, "tls.required", false},
+	{"auth", "4xx", FamilyServerTemporary, "server.temporary", false},       // 454 temporary authentication failure
+	{"auth", "530 538", FamilyTLSRequired, "starttls.required", false},      // encryption required for this mechanism
+	{"*", "503", FamilyProtocol, "protocol.error", true}, // bad sequence of commands, whatever the words
+	{"*", "555", FamilyProtocol, "protocol.error", true}, // MAIL/RCPT parameters not recognised
+	{"auth", "534", FamilyProtocol, "auth.not_offered", false}, // RFC 4954: mechanism too weak
+	{"auth", "535", FamilyCredentials, "auth.bad_credentials", false},
+	{"auth", "504", FamilyProtocol, "auth.not_offered", false},
+	{"auth", "500 501 502", FamilyProtocol, "protocol.error", false},
+	{"auth", "5xx", FamilyCredentials, "auth.bad_credentials", false},
+	{"mail rcpt data", "530", FamilyProtocol, "send.auth_required", false},
+	{"mail rcpt data", "500 501 502 504", FamilyProtocol, "protocol.error", false},
+	{"mail", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"mail data", "552", FamilyContentPolicy, "content.too_large", false},
+	{"mail", "5xx", FamilySender, "send.sender_rejected", false},
+	{"rcpt", "450", FamilyRecipient, "send.recipient_rejected", false}, // mailbox unavailable for now
+	{"rcpt", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"rcpt", "5xx", FamilyRecipient, "send.recipient_rejected", false},
+	{"data", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"data", "5xx", FamilyContentPolicy, "send.message_rejected", false},
+	{"*", "4xx", FamilyServerTemporary, "server.temporary", false},
+	{"*", "*", FamilyProtocol, "protocol.error", false},
 }
 
 func basicVerdict(rf replyFacts) verdict {
 	for _, r := range basicRules {
 		if listHas(r.stages, rf.stage) && codeIn(r.codes, rf.reply.Code) {
-			return verdict{family: r.family, code: r.code, layer: "basic"}
+			return verdict{family: r.family, code: r.code, layer: "basic", specific: r.specific}
 		}
 	}
 	return verdict{family: FamilyProtocol, code: "protocol.error", layer: "basic"}
@@ -203,21 +207,23 @@ func words(pattern string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + p
 // Most specific first; the first that matches wins. Patterns are the words
 // RFCs and servers use for a cause, not any one reply.
 var wordRules = []wordRule{
-	{FamilyProtocol, "", "*", words(`protocol violation|pipelin(e|ing) after|synchroni[sz]ation error|bare ?<?lf\b|bare line ?feed`)},
+	{FamilyProtocol, "", "*", words(`protocol violation|pipelin(e|ing) after|synchroni[sz]ation error|bare ?<?lf\b|bare line ?feed|line too long`)},
 	{FamilyTLSRequired, "tls.version_too_old", "*", tlsVersionWords},
-	{FamilyTLSRequired, "", "*", words(`starttls|\b(tls|ssl|encryption|secure connection) (is |are )?(required|needed|mandatory)|requires? (tls|encryption|a secure|an encrypted)|must (use|enable) (tls|encryption)|(over|use|using|via) (a )?(tls|ssl)\b|unencrypted|not encrypted|without (tls|encryption)`)},
+	{FamilyCredentials, "", "auth", words(`application-specific password|app(lication)? password|authori[sz]ation code|授权码|(username|user name|login|password|credentials?)( and password)? (is |are |was |were )?(not accepted|incorrect|invalid|wrong|rejected)|invalid (login|credentials|password|user ?name)|authentication (failed|unsuccessful|failure)|bad (user ?name|password|credentials)|incorrect authentication`)},
+	{FamilyTLSRequired, "", "*", words(`(tls|ssl|starttls|encryption) (is )?not available|starttls|\b(tls|ssl|encryption|secure connection) (is |are )?(required|needed|mandatory)|requires? (tls|encryption|a secure|an encrypted)|must (use|enable) (tls|encryption)|(over|use|using|via) (a )?(tls|ssl)\b|unencrypted|not encrypted|without (ssl|tls|ssl/tls|encryption)`)},
 	{FamilyProtocol, "helo.rejected", "*", heloWords},
 	{FamilyLoginDisabled, "auth.basic_auth_disabled", "*", basicAuthWords},
 	{FamilyLoginDisabled, "auth.web_login_required", "auth", webLoginWords},
-	{FamilyLoginDisabled, "", "*", words(`(account|mailbox|user|login) (has been |is |was )?(disabled|locked|suspended|blocked|inactive|frozen|deactivated|paused)|(disabled|locked|suspended) (account|user)|(smtp|imap|pop3?|service|access) (is )?not (been )?(enabled|activated|allowed for this (user|account))|enable (smtp|imap|pop)|(has|have) no permission|not permitted to (use|log ?in|send mail)|outgoing (mail )?(is )?blocked`)},
+	{FamilyLoginDisabled, "", "auth mail data", words(`(account|mailbox|user|login) (has been |is |was )?(disabled|locked|suspended|blocked|inactive|frozen|deactivated|paused)|(disabled|locked|suspended) (account|user)|(smtp|imap|pop3?|service|access) (is )?not (been )?(enabled|activated|allowed for this (user|account))|enable (smtp|imap|pop)|(has|have) no permission|not permitted to (use|log ?in|send mail)|outgoing (mail )?(is )?blocked`)},
 	{FamilyProtocol, "send.auth_required", "*", words(`not (logged in|authenticated)|authentication (is )?required|auth(entication)? (first|needed)|must (authenticate|log ?in|be authenticated)|please (authenticate|log ?in)|log ?in first|unauthenticated (senders?|relay|submission|mail is not)|smtp auth(entication)? required|sender not authenticated`)},
 	{FamilyContentPolicy, "content.spf_dkim_dmarc", "*", words(`\bspf\b|\bdkim\b|\bdmarc\b|sender policy framework|domainkeys|authentication (checks?|results?) (did not pass|failed|fail)|unauthenticated (email|messages?)`)},
-	{FamilyIPBlocked, "", "*", words(`block ?list|black ?list|deny ?list|spamhaus|barracuda|spamcop|sorbs|\brbl\b|dnsbl|\bpbl\b|client host|(your|this|sending|client|source|remote) (ip|address|host|network|server)|\bip (address )?(is )?(not|blocked|listed|banned|black|block|has been)|\bip reputation|(dynamic|residential|dial-?up) (ip|address|range|pool)|(not (in|on) (the|our) )?(white|allow) ?list|reputation|postscreen|reverse dns|\bptr\b|\brdns\b|connections? (not accepted|refused|rejected) from|traffic not accepted|banned sending`)},
-	{FamilyRateLimit, "", "*", words(`throttl|rate[- ]limited`)},
-	{FamilyRecipient, "", "rcpt data", words(`mailbox (is )?(full|over quota)|over ?quota|(quota|storage) (exceeded|full)|insufficient (storage|space) (for|in) (the )?(user|mailbox)`)},
+	{FamilyRateLimit, "", "*", words(`throttl|frequency limit`)},
+	{FamilyIPBlocked, "", "*", words(`block ?list|black ?list|deny ?list|spamhaus|barracuda|spamcop|sorbs|\brbl\b|dnsbl|\bpbl\b|client host|(your|this|sending|client|source|remote) (ip|address|host|network|server)|\bip (address )?(is )?(not|blocked|listed|banned|black|block|has been)|\bip reputation|(dynamic|residential|dial-?up) (ip|address|range|pool)|(not (in|on) (the|our) )?(white|allow) ?list|reputation|postscreen|reverse dns|\bptr\b|\brdns\b|connections? (not accepted|refused|rejected) from|traffic not accepted|banned sending|\bips?\b([^=]|$)`)},
+	{FamilyRateLimit, "", "*", words(`rate[- ]limited`)},
+	{FamilyRecipient, "", "rcpt data", words(`mailbox (is )?(full|over quota)|(account|mailbox|user) (that you tried to reach )?is over quota|storage (is )?full|insufficient (storage|space) (for|in) (the )?(user|mailbox)`)},
 	{FamilyRateLimit, "", "*", words(`too many|rate ?limit|rate exceeded|limit (exceeded|reached|has been reached)|exceed(ed|s)? (the |your |its )?([a-z]+ ){0,2}(limit|quota|rate|threshold)|quota|throttl|sending limit|(daily|hourly|per (hour|day|minute)) (user )?(sending )?(limit|quota)|concurren|too (fast|quickly|much mail)|slow down|sending rate|credits exceeded|volume`)},
 	{FamilySender, "", "mail rcpt data", words(`sender|not owned|from address|from: address|envelope from|mail from|send ?as|on behalf|not (been )?verified|unverified|relaying disallowed|does not match`)},
-	{FamilyRecipient, "", "*", words(`user unknown|unknown user|no such (user|mailbox|recipient|address|account)|mailbox (unavailable|not found|disabled|does not exist|inactive|unknown)|recipient|relay(ing)? (access )?(denied|not permitted|prohibited|not allowed)|not (allowed|permitted) to relay|unable to relay|does not exist|doesn.t exist|unroute?able|invalid (address|mailbox)|address rejected|no mailbox`)},
+	{FamilyRecipient, "", "rcpt data", words(`doesn.t have an? .{0,20}account|no such account|user (does not|doesn.t) exist|user unknown|unknown user|no such (user|mailbox|recipient|address|account)|mailbox (unavailable|not found|disabled|does not exist|inactive|unknown)|recipient|relay(ing)? (access )?(denied|not permitted|prohibited|not allowed)|not (allowed|permitted) to relay|unable to relay|does not exist|doesn.t exist|unroute?able|invalid (address|mailbox)|address rejected|no mailbox`)},
 	{FamilyIPBlocked, "", "*", words(`\[?\b\d{1,3}(\.\d{1,3}){3}\b\]?.{0,60}(blocked|listed|deferred|banned|not accepted|weren.t sent|refused|rejected|denied)`)},
 	{FamilyContentPolicy, "", "*", words(`spam|virus|malware|phish|content|message (was )?(rejected|refused|blocked|not accepted)|policy|\bsize\b|too (big|large|long)|message length|8-?bit|header|attachment|suspicious|unsolicited|bulk|\bmime\b`)},
 	{FamilyProtocol, "", "*", words(`syntax|command (not )?(recognized|unrecognized|unknown|not implemented)|unrecognized command|unknown command|bad sequence|out of sequence|line too long|bare ?<?lf|not implemented|synchroni[sz]ation error|pipelin|protocol (error|violation)|invalid (command|argument|parameter)`)},
@@ -241,7 +247,7 @@ var (
 	basicAuthWords   = words(`basic auth|smtp ?auth(entication)? (is )?(disabled|not enabled|turned off)|authentication is disabled|SmtpClientAuthentication`)
 	webLoginWords    = words(`log ?in (via|with|using) (your|a) web ?browser|web ?login ?required`)
 	tlsVersionWords  = words(`\btls ?(v|version )?1\.[01]\b|\btlsv1(\.[01])?\b|\bssl ?v?3\b|tls version|protocol version`)
-	heloWords        = words(`\b(helo|ehlo)\b|fully[- ]qualified|\bfqdn\b`)
+	heloWords        = words(`\b(helo|ehlo)\b|fully[- ]qualified (host|domain)|\bfqdn\b`)
 	notLoggedInWords = words(`not (logged in|authenticated)|authentication (is )?required|must (authenticate|log ?in|be authenticated)|log ?in first`)
 )
 
