@@ -142,11 +142,11 @@ var basicRules = []basicRule{
 	{"starttls", "454", FamilyTLSRequired, "tls.required", false}, // TLS not available due to temporary reason
 	{"starttls", "4xx", FamilyServerTemporary, "server.temporary", false},
 	{"starttls", "5xx", FamilyTLSRequired, "tls.required", false},
-	{"auth", "4xx", FamilyServerTemporary, "server.temporary", false},       // 454 temporary authentication failure
-	{"auth", "530 538", FamilyTLSRequired, "starttls.required", false},      // encryption required for this mechanism
-	{"*", "503", FamilyProtocol, "protocol.error", true}, // bad sequence of commands, whatever the words
-	{"*", "555", FamilyProtocol, "protocol.error", true}, // MAIL/RCPT parameters not recognised
-	{"auth", "534", FamilyProtocol, "auth.not_offered", false}, // RFC 4954: mechanism too weak
+	{"auth", "4xx", FamilyServerTemporary, "server.temporary", false},  // 454 temporary authentication failure
+	{"auth", "530 538", FamilyTLSRequired, "starttls.required", false}, // encryption required for this mechanism
+	{"*", "503", FamilyProtocol, "protocol.error", true},               // bad sequence of commands, whatever the words
+	{"*", "555", FamilyProtocol, "protocol.error", true},               // MAIL/RCPT parameters not recognised
+	{"auth", "534", FamilyProtocol, "auth.not_offered", false},         // RFC 4954: mechanism too weak
 	{"auth", "535", FamilyCredentials, "auth.bad_credentials", false},
 	{"auth", "504", FamilyProtocol, "auth.not_offered", false},
 	{"auth", "500 501 502", FamilyProtocol, "protocol.error", false},
