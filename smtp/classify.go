@@ -401,8 +401,8 @@ var replyCodes = map[string]replyCode{
 		"The server says it cannot serve this request right now.",
 		"Wait and test again later."},
 	"ip.blocked": {FamilyIPBlocked, "The server does not accept this network's address",
-		"The server refuses this device's public IP address: a block list, a dynamic or residential range, or an allow list it is not on.",
-		"Send through the provider's submission server (port 587 or 465) with a login, or from another network; the owner of the address can ask the block list to delist it."},
+		"The server refuses this device's public IP address: a block list, a dynamic or residential range, or an allow list it is not on. Your settings are not the cause.",
+		"Send from another network, or ask the owner of the address (often the Internet provider) to have it removed from the list the server's words name."},
 	"greeting.rejected": {FamilyIPBlocked, "The server refused to talk to this device",
 		"The server greeted with a refusal, before any command: it does not accept this network's address, or clients like this one.",
 		"Use the provider's submission port (587 or 465) with a login, or ask the server's administrator whether this network is allowed."},
@@ -430,7 +430,9 @@ func describeReply(in diagInput, rf replyFacts, v verdict) Diagnosis {
 		d.Fix = firstNonEmpty(k.Fix, d.Fix)
 	}
 	if d.Transient {
-		d.Title += " (temporary)"
+		if !strings.Contains(d.Title, "temporar") {
+			d.Title += " (temporary)"
+		}
 		d.RetryAfter = retryAfter(rf.text)
 		if v.known == nil || v.known.Fix == "" || !v.known.temporaryOnly() {
 			d.Fix = temporaryFix(v.family, d.RetryAfter)
@@ -447,7 +449,7 @@ func describeReply(in diagInput, rf replyFacts, v verdict) Diagnosis {
 func temporaryFix(family string, after time.Duration) string {
 	wait := "Wait a while"
 	if after > 0 {
-		wait = "Wait " + after.String() + " (the server asks for it)"
+		wait = "Wait " + plainDuration(after) + " (the server asks for it)"
 	}
 	switch family {
 	case FamilyRateLimit:
@@ -456,6 +458,21 @@ func temporaryFix(family string, after time.Duration) string {
 		return "The server is deferring this network's address for now; nothing in the settings needs to change. " + wait + " and test again; if it lasts for hours, send the report (smtpsetup report) to the provider."
 	}
 	return "This refusal is temporary (a 4xx reply): nothing in the settings needs to change. " + wait + " and test again; if it lasts for hours, send the report (smtpsetup report) to the provider."
+}
+
+// plainDuration says a wait as people do: "15 minutes", "2 hours".
+func plainDuration(d time.Duration) string {
+	n, unit := int64(d/time.Second), "second"
+	switch {
+	case d >= time.Hour && d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= time.Minute && d%time.Minute == 0:
+		n, unit = int64(d/time.Minute), "minute"
+	}
+	if n != 1 {
+		unit += "s"
+	}
+	return strconv.FormatInt(n, 10) + " " + unit
 }
 
 // personalise completes a permanent reply's fix with what the settings and
@@ -484,6 +501,10 @@ func personalise(d *Diagnosis, in diagInput) {
 		d.Title = "The server will not send from " + firstNonEmpty(CleanLine(in.s.From), "this address")
 		if in.p != nil && in.p.SenderRule != "" {
 			d.Fix = in.p.SenderRule
+		}
+	case "greeting.rejected", "ip.blocked":
+		if in.s.Port == 25 {
+			d.Fix = "Port 25 is for servers, and often refuses home and cloud addresses: use the provider's submission port (587 with STARTTLS, or 465 with SSL/TLS) with a login."
 		}
 	case "starttls.required":
 		if in.s.Security == SecurityNone {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // checkReplyDiagnosis holds a reply's diagnosis to the rules every reply
@@ -114,6 +115,15 @@ func TestRetryAfter(t *testing.T) {
 	} {
 		if got := retryAfter(text).String(); got != want {
 			t.Errorf("retryAfter(%q) = %s, want %s", text, got, want)
+		}
+	}
+}
+
+func TestPlainDuration(t *testing.T) {
+	for d, want := range map[string]string{"15m": "15 minutes", "1h": "1 hour", "90s": "90 seconds", "1s": "1 second"} {
+		dd, _ := time.ParseDuration(d)
+		if got := plainDuration(dd); got != want {
+			t.Errorf("plainDuration(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

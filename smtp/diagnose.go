@@ -66,8 +66,10 @@ func Diagnose(r *Report, p *Provider) *Diagnosis {
 		return nil
 	}
 	in := diagInput{r: r, f: f, p: p, s: r.Settings}
-	// A server's refusal is classified in layers (classify.go); the rules
-	// below explain failures without a reply.
+	// Failures without a useful reply (DNS, network, mode, certificate,
+	// HELO name) are diagnoseConnection's (diagnose_network.go, branch net)
+	// and go first when it is merged. A server's refusal is classified in
+	// layers (classify.go); the rules below explain the rest.
 	if f.Kind == KindReply && f.Reply != nil {
 		d := classifyReply(in)
 		return finish(&d, in)
