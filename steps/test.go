@@ -317,23 +317,50 @@ func (t *Test) clip(s string, n int) string {
 func (t *Test) diagnosis() string {
 	st := t.c.Styles
 	d := t.diag
-	var b strings.Builder
-	b.WriteString(st.Error.Render("✗ "+d.Title) + "  " + st.Subtle.Render("["+d.Code+"]") + "\n")
-	b.WriteString(wrap(t.c, d.Detail) + "\n")
+	title := st.Error.Render("✗ "+d.Title) + "  " + st.Subtle.Render("["+d.Code+"]")
+	detail := wrap(t.c, d.Detail)
+	said := ""
 	if d.Reply != "" {
 		// The server's own words, first line, cut to the screen; all of
-		// them are in the details (d).
+		// them are in the details (t).
 		words, more := strings.ReplaceAll(d.Reply, "\n", " "), ""
 		if strings.Contains(d.Reply, "\n") {
 			more = " (t: all)"
 		}
-		b.WriteString(st.Subtle.Render("Server said: ") + t.clipTo(words, formWidth(t.c)-15-len(more)) + st.Subtle.Render(more) + "\n")
+		said = st.Subtle.Render("Server said: ") + t.clipTo(words, formWidth(t.c)-15-len(more)) + st.Subtle.Render(more)
 	}
-	b.WriteString(st.Title.Render("Fix: ") + wrap(t.c, d.Fix))
+	fix := st.Title.Render("Fix: ") + wrap(t.c, d.Fix)
 	if d.Suggestion != nil {
-		b.WriteString("\n" + st.Key.Render("Press Enter") + " to switch to " + d.Suggestion.String() + " and test again.")
+		fix += "\n" + st.Key.Render("Press Enter") + " to switch to " + d.Suggestion.String() + " and test again."
 	}
-	return b.String()
+	// The fix and the server's words matter most: on a short screen the
+	// explanation gives way (it stays in the details), never the fix.
+	parts := []string{title, detail, said, fix}
+	if lines(parts...) > t.diagRoom() {
+		parts = []string{title, said, fix}
+	}
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// diagRoom is how many lines the diagnosis has under the stages: the screen
+// less the wizard's header and footer (3), the test's own header (2) and the
+// stage list with the blank line after it.
+func (t *Test) diagRoom() int { return t.c.Height - 3 - 2 - len(t.plan) - 1 }
+
+func lines(parts ...string) int {
+	n := 0
+	for _, p := range parts {
+		if p != "" {
+			n += strings.Count(p, "\n") + 1
+		}
+	}
+	return n
 }
 
 // details shows what the server is and the transcript, cut to the screen.
