@@ -144,7 +144,7 @@ func TestAccountAsksForTheTokenWhenItIsTheLogin(t *testing.T) {
 	}
 }
 
-// TestFailedTestFitsWithFixAndWords: on an 80x24 screen, with every stage
+// TestFailedTestFitsWithFixAndWords: on an 80x24 screen (and a shorter one), with every stage
 // planned, a long diagnosis still shows the server's words and the whole
 // fix under the stage list.
 func TestFailedTestFitsWithFixAndWords(t *testing.T) {
@@ -154,13 +154,16 @@ func TestFailedTestFitsWithFixAndWords(t *testing.T) {
 	diag := smtp.Diagnose(rep, d.Provider)
 	tt := &Test{d: d, c: c, state: testFailed, diag: diag, results: map[smtp.Stage]smtp.StageResult{},
 		plan: []smtp.Stage{smtp.StageResolve, smtp.StageConnect, smtp.StageTLS, smtp.StageGreeting, smtp.StageEHLO, smtp.StageAuth, smtp.StageSend, smtp.StageQuit}}
-	view := tt.View()
-	if n := strings.Count(view, "\n") + 1; n > c.Height-3 {
-		t.Fatalf("the failed test screen has %d lines, room for %d:\n%s", n, c.Height-3, view)
-	}
-	for _, want := range []string{"Server said:", "535-5.7.8 Username and Password not accepted", "Fix:", "create a new one."} {
-		if !strings.Contains(view, want) {
-			t.Errorf("screen lacks %q:\n%s", want, view)
+	for _, h := range []int{24, 20} {
+		c.Height = h
+		view := tt.View()
+		if n := strings.Count(view, "\n") + 1; n > c.Height-3 {
+			t.Fatalf("at height %d the failed test screen has %d lines, room for %d:\n%s", h, n, c.Height-3, view)
+		}
+		for _, want := range []string{"Server said:", "535-5.7.8 Username and Password not accepted", "Fix:", "create a new one."} {
+			if !strings.Contains(view, want) {
+				t.Errorf("at height %d the screen lacks %q:\n%s", h, want, view)
+			}
 		}
 	}
 }
