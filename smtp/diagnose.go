@@ -116,29 +116,9 @@ func (in diagInput) says(phrases ...string) bool {
 	return false
 }
 
-func (in diagInput) enhanced(codes ...string) bool {
-	return slices.Contains(codes, in.reply().Enhanced)
-}
-
 func (in diagInput) offered(ext string) bool {
 	for _, e := range in.r.Server.Extensions {
 		if k, _, _ := strings.Cut(e, " "); strings.EqualFold(k, ext) {
-			return true
-		}
-	}
-	return false
-}
-
-// providerIs matches the provider or its host, so a custom entry pointing at
-// Gmail's server gets Gmail's advice too.
-func (in diagInput) providerIs(ids ...string) bool {
-	if in.p != nil && slices.Contains(ids, in.p.ID) {
-		return true
-	}
-	host := strings.ToLower(in.s.Host)
-	hosts := map[string]string{"gmail": "smtp.gmail.com", "microsoft365": "smtp.office365.com", "outlook": "smtp-mail.outlook.com", "yahoo": "smtp.mail.yahoo.com"}
-	for _, id := range ids {
-		if hosts[id] != "" && hosts[id] == host {
 			return true
 		}
 	}
@@ -313,10 +293,6 @@ var rules = []rule{
 		}
 		return d
 	}},
-}
-
-func (in diagInput) authReply() bool {
-	return in.kind(KindReply) && (in.f.Command == "AUTH" || in.f.Stage == StageAuth)
 }
 
 func (in diagInput) encrypted() bool { return in.r.Server.TLS != nil }
