@@ -100,10 +100,11 @@ func TestCorpusDiagnoses(t *testing.T) {
 	cat := smtp.BuiltinCatalogue()
 
 	type outcome struct {
-		entry  corpusEntry
-		got    string
-		code   string
-		counts bool // the test reached a diagnosis of this reply
+		entry   corpusEntry
+		got     string
+		code    string
+		generic string // the family without the provider's knowledge ("Other server")
+		counts  bool   // the test reached a diagnosis of this reply
 	}
 	var (
 		mu       sync.Mutex
@@ -167,7 +168,7 @@ func TestCorpusDiagnoses(t *testing.T) {
 					t.Errorf("%s: a temporary reply got a change of settings: %v", e.ID, d.Suggestion)
 				}
 				mu.Lock()
-				outcomes = append(outcomes, outcome{entry: e, got: d.Family, code: d.Code, counts: true})
+				outcomes = append(outcomes, outcome{entry: e, got: d.Family, code: d.Code, generic: smtp.Diagnose(rep, nil).Family, counts: true})
 				mu.Unlock()
 			})
 		}
@@ -175,9 +176,12 @@ func TestCorpusDiagnoses(t *testing.T) {
 
 	type tally struct{ right, total int }
 	per := map[string]*tally{}
-	var right, total int
+	var right, total, generic int
 	var wrong []string
 	for _, o := range outcomes {
+		if o.generic == o.entry.Family {
+			generic++
+		}
 		tl := per[o.entry.Family]
 		if tl == nil {
 			tl = &tally{}
@@ -206,6 +210,8 @@ func TestCorpusDiagnoses(t *testing.T) {
 		fmt.Fprintf(&b, "  %-17s %3d/%-3d %5.1f%%\n", f, per[f].right, per[f].total, 100*float64(per[f].right)/float64(per[f].total))
 	}
 	fmt.Fprintf(&b, "  %-17s %3d/%-3d %5.1f%%\n", "overall", right, total, 100*float64(right)/float64(total))
+	fmt.Fprintf(&b, "  %-17s %3d/%-3d %5.1f%%  (the same replies as from an unknown server: layers 1, 2 and 4, and the replies that name their provider)\n",
+		"without provider", generic, total, 100*float64(generic)/float64(total))
 	sort.Strings(wrong)
 	if len(wrong) > 0 {
 		b.WriteString("wrong family:\n" + strings.Join(wrong, "\n") + "\n")
