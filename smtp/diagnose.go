@@ -330,8 +330,19 @@ func firstNonEmpty(s ...string) string {
 // finish adds what every diagnosis carries: the server's own words, and a
 // family and transience for the codes the rules above give.
 func finish(d *Diagnosis, in diagInput) *Diagnosis {
-	if in.f.Reply != nil && d.Reply == "" {
-		d.Reply = wireLines(in.f.Reply.Code, in.f.Reply.Text)
+	if r := in.f.Reply; r != nil {
+		if d.Reply == "" {
+			d.Reply = wireLines(r.Code, r.Text)
+		}
+		// A 4xx is temporary whichever rule explained it: the settings may
+		// be right, so its fix never changes them.
+		if r.Code >= 400 && r.Code < 500 {
+			d.Transient, d.Suggestion = true, nil
+			if !strings.Contains(strings.ToLower(d.Fix), "nothing in the settings needs to change") {
+				d.RetryAfter = retryAfter(strings.ReplaceAll(r.Text, "\n", " "))
+				d.Fix = temporaryFix(d.Family, d.RetryAfter)
+			}
+		}
 	}
 	if d.Family == "" {
 		d.Family = networkFamilies[d.Code]
