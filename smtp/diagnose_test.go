@@ -24,11 +24,13 @@ func TestDiagnoseTable(t *testing.T) {
 		says    string
 	}{
 		{"cancelled", base, Failure{Stage: StageGreeting, Kind: KindCancelled}, ServerInfo{}, nil, "test.cancelled", nil, ""},
-		{"unreachable", base, Failure{Stage: StageConnect, Kind: KindUnreachable}, ServerInfo{}, nil, "connect.unreachable", nil, ""},
+		{"unreachable", base, Failure{Stage: StageConnect, Kind: KindUnreachable}, ServerInfo{}, nil, "network.unreachable", nil, ""},
 		{"port 25 blocked", Settings{Host: "h", Port: 25, Security: SecurityNone}, Failure{Stage: StageConnect, Kind: KindTimeout}, ServerInfo{}, nil, "connect.timeout", &Suggestion{SecuritySTARTTLS, 587}, "block"},
 		{"handshake", base, Failure{Stage: StageSTARTTLS, Kind: KindTLSHandshake, Error: "remote error: tls: handshake failure"}, ServerInfo{}, nil, "tls.handshake", nil, "TLS"},
 		{"tls hung up", Settings{Host: "h", Port: 587, Security: SecuritySSL}, Failure{Stage: StageTLS, Kind: KindClosed}, ServerInfo{}, nil, "tls.not_tls", &Suggestion{SecuritySTARTTLS, 587}, ""},
-		{"expired shows the clock", base, Failure{Stage: StageSTARTTLS, Kind: KindTLSExpired, LocalTime: time.Date(1970, 1, 1, 0, 5, 0, 0, time.UTC)}, ServerInfo{}, nil, "tls.expired", nil, "1970-01-01"},
+		{"clock in 1970", base, Failure{Stage: StageSTARTTLS, Kind: KindTLSExpired, LocalTime: time.Date(1970, 1, 1, 0, 5, 0, 0, time.UTC)}, ServerInfo{}, nil, "clock.wrong", nil, "1970-01-01"},
+		{"expired shows the clock", base, Failure{Stage: StageSTARTTLS, Kind: KindTLSExpired, LocalTime: time.Now(),
+			Certificate: &CertInfo{NotBefore: time.Now().AddDate(0, -4, 0), NotAfter: time.Now().AddDate(0, -1, 0)}}, ServerInfo{}, nil, "tls.expired", nil, time.Now().Format("2006-01-02")},
 		{"xoauth2 only", base, Failure{Stage: StageAuth, Kind: KindAuthNotOffered, Offered: []string{"XOAUTH2"}}, ServerInfo{TLS: &TLSInfo{}}, nil, "auth.not_offered", nil, "OAuth"},
 		{"auth only after tls", Settings{Host: "h", Port: 25, Security: SecurityNone, Username: "u", AllowPlaintextAuth: true}, Failure{Stage: StageAuth, Kind: KindAuthNotOffered}, ServerInfo{Extensions: []string{"PIPELINING", "STARTTLS"}}, nil, "auth.not_offered", &Suggestion{SecuritySTARTTLS, 25}, ""},
 		{"m365 5.7.3 on provider", base, Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(535, "5.7.3", "5.7.3 Authentication unsuccessful")}, ServerInfo{}, ms365, "auth.bad_credentials", nil, ""},
