@@ -54,8 +54,7 @@ type portProber struct {
 }
 
 func (t *tester) newPortProber(addrs []net.IPAddr) *portProber {
-	pp := &portProber{}
-	pp.ctx, pp.cancel = context.WithTimeout(t.ctx, min(t.opts.Timeout, 3*time.Second))
+	pp := &portProber{ctx: t.ctx, cancel: func() {}}
 	ports := alternatePorts(t.s, t.prov)
 	if len(addrs) == 0 || len(ports) == 0 {
 		pp.once.Do(func() {}) // nothing to try
@@ -64,6 +63,8 @@ func (t *tester) newPortProber(addrs []net.IPAddr) *portProber {
 	ip := addrs[0].IP.String()
 	pp.results = make([]PortProbe, len(ports))
 	start := func() {
+		// Each probe gets its own time from the moment it starts.
+		pp.ctx, pp.cancel = context.WithTimeout(t.ctx, min(t.opts.Timeout, 3*time.Second))
 		for i, o := range ports {
 			pp.results[i] = PortProbe{Port: o.Port, Security: o.Security}
 			pp.wg.Add(1)

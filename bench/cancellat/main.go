@@ -21,7 +21,7 @@ import (
 	"os"
 	"time"
 
-	"smtpsetup/bench/internal/blackhole"
+	"smtpsetup/internal/blackhole"
 	"smtpsetup/bench/internal/results"
 	"smtpsetup/smtp"
 	"smtpsetup/smtp/smtptest"
