@@ -146,6 +146,9 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 				"            sha256 "+c.SHA256)
 		}
 	}
+	for _, n := range srv.Notes {
+		lines = append(lines, st.warn.Render("note")+"        "+n)
+	}
 	if len(lines) == 0 {
 		return
 	}

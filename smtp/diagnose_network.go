@@ -96,7 +96,9 @@ var netRules = []netRule{
 	}},
 
 	// DNS: blame this machine's DNS when a second, well-known name fails too.
-	{func(in netInput) bool { return in.kind(KindDNSFailed, KindDNSNotFound) && in.n.ControlName != "" && !in.n.ControlOK },
+	{func(in netInput) bool {
+		return in.kind(KindDNSFailed, KindDNSNotFound) && in.n.ControlName != "" && !in.n.ControlOK
+	},
 		func(in netInput) Diagnosis {
 			answer := "did not answer"
 			if in.kind(KindDNSNotFound) {
@@ -130,7 +132,9 @@ var netRules = []netRule{
 	}},
 
 	// Refused or filtered: which other port answers says what is blocked.
-	{func(in netInput) bool { return in.kind(KindRefused) || in.f.Stage == StageConnect && in.kind(KindTimeout) },
+	{func(in netInput) bool {
+		return in.kind(KindRefused) || in.f.Stage == StageConnect && in.kind(KindTimeout)
+	},
 		func(in netInput) Diagnosis { return connectDiagnosis(in) }},
 
 	// Wrong mode for the port.
@@ -169,7 +173,9 @@ var netRules = []netRule{
 				Detail: "Its certificate bundle is missing or empty (common on minimal appliance and container images), so no certificate can be verified, the server's included.",
 				Fix:    "Install the CA bundle (Debian, Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates; Fedora: dnf install ca-certificates), or give the server's CA with --ca-file, or use --builtin-roots to trust the public CAs compiled into smtpsetup. Never skip verification."}
 		}},
-	{func(in netInput) bool { return in.kind(KindTLSExpired) && clockIsWrong(in.f.LocalTime, in.f.Certificate) },
+	{func(in netInput) bool {
+		return in.kind(KindTLSExpired) && clockIsWrong(in.f.LocalTime, in.f.Certificate)
+	},
 		func(in netInput) Diagnosis {
 			return Diagnosis{Code: "clock.wrong", Family: FamilyCertificate, Title: "This device's clock is wrong",
 				Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + ", so the certificate looks not yet valid." + certDates(in.f.Certificate) + " The certificate is fine: the clock is behind (common on first boot, or without a clock battery, until NTP runs).",
@@ -182,7 +188,9 @@ var netRules = []netRule{
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHostname) }, func(in netInput) Diagnosis { return hostnameDiagnosis(in) }},
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) && in.catalogueHost() && in.s.CAFile == "" },
-		func(in netInput) Diagnosis { return interceptedDiagnosis(in, "is signed by an authority this device does not trust") }},
+		func(in netInput) Diagnosis {
+			return interceptedDiagnosis(in, "is signed by an authority this device does not trust")
+		}},
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) }, func(in netInput) Diagnosis {
 		return Diagnosis{Code: "tls.untrusted", Family: FamilyCertificate, Title: "The server's certificate is not from a trusted authority",
 			Detail: "The certificate" + certIssuer(in.f.Certificate) + " is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.",
@@ -348,7 +356,6 @@ func interceptedDiagnosis(in netInput, what string) Diagnosis {
 		Detail: fmt.Sprintf("The certificate presented for %s %s.%s A firewall or proxy that inspects TLS (corporate networks, some antivirus and parental filters) answers in the server's place.", whose, what, issuer),
 		Fix:    "Ask the network administrator to exempt " + in.host() + " from TLS inspection, or, if this network's policy is to inspect, to give you the proxy's CA certificate and pass it with --ca-file. Do not log in through it, and do not switch to another host name."}
 }
-
 
 func certIssuer(c *CertInfo) string {
 	if c == nil {

@@ -85,3 +85,49 @@ func FuzzDiagnose(f *testing.F) {
 		}
 	})
 }
+
+// TestSuggestionsNeverAlternate follows every suggestion as the wizard
+// does, on a network that drops both submission ports: the convention alone
+// would send the user from 587 to 465 and back forever.
+func TestSuggestionsNeverAlternate(t *testing.T) {
+	s := Settings{Host: "smtp.example.com", Port: 587, Security: SecuritySTARTTLS}
+	var tried []Attempt
+	seen := map[Suggestion]bool{}
+	for range 6 {
+		r := &Report{Settings: s, Failure: &Failure{Stage: StageConnect, Kind: KindTimeout}, Tried: tried}
+		d := Diagnose(r, nil)
+		tried = Remember(tried, r)
+		if d.Suggestion == nil {
+			if len(seen) != 1 || !strings.Contains(d.Fix, "tried already") {
+				t.Fatalf("after %d suggestions: %s", len(seen), d.Fix)
+			}
+			return
+		}
+		if seen[*d.Suggestion] {
+			t.Fatalf("suggested %s twice", d.Suggestion)
+		}
+		seen[*d.Suggestion] = true
+		s = d.Suggestion.Apply(s)
+	}
+	t.Fatal("still suggesting after 6 tests")
+}
+
+// TestRememberOnlyModeAndPortFailures: a wrong password says nothing about
+// the port, so it must not stop the port being suggested.
+func TestRememberOnlyModeAndPortFailures(t *testing.T) {
+	s := Settings{Host: "smtp.example.com", Port: 465, Security: SecuritySSL}
+	for _, tc := range []struct {
+		f    *Failure
+		want int
+	}{
+		{nil, 0},
+		{&Failure{Stage: StageAuth, Kind: KindReply}, 0},
+		{&Failure{Stage: StageConnect, Kind: KindCancelled}, 0},
+		{&Failure{Stage: StageConnect, Kind: KindRefused}, 1},
+		{&Failure{Stage: StageGreeting, Kind: KindTimeout}, 1},
+	} {
+		if got := Remember(nil, &Report{Settings: s, Failure: tc.f}); len(got) != tc.want {
+			t.Errorf("failure %+v: remembered %v", tc.f, got)
+		}
+	}
+}

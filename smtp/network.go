@@ -44,10 +44,13 @@ func (r *Report) Attempt() Attempt {
 	return Attempt{strings.ToLower(r.Settings.Host), r.Settings.Security, r.Settings.Port}
 }
 
-// Remember adds the report's settings to tried when the test failed, and
-// returns the list for Options.Tried.
+// Remember adds the report's settings to tried when the test failed
+// because of the mode or port (before the login: a wrong password says
+// nothing about the port), and returns the list for Options.Tried.
 func Remember(tried []Attempt, r *Report) []Attempt {
-	if r == nil || r.OK || slices.Contains(tried, r.Attempt()) {
+	if r == nil || r.Failure == nil || slices.Contains(tried, r.Attempt()) ||
+		!slices.Contains([]Stage{StageConnect, StageTLS, StageGreeting, StageEHLO, StageSTARTTLS}, r.Failure.Stage) ||
+		r.Failure.Kind == KindCancelled {
 		return tried
 	}
 	return append(tried, r.Attempt())

@@ -187,9 +187,9 @@ type Report struct {
 	Started    time.Time        `json:"started"`
 	Elapsed    time.Duration    `json:"-"`
 	Sent       *SentMessage     `json:"sent,omitempty"`
-	Helo       string           `json:"helo,omitempty"`    // the name we gave in EHLO
-	Network    NetworkFacts     `json:"network,omitzero"`  // this machine's side, when the server was not reached
-	Tried      []Attempt        `json:"-"`                 // from Options.Tried
+	Helo       string           `json:"helo,omitempty"`   // the name we gave in EHLO
+	Network    NetworkFacts     `json:"network,omitzero"` // this machine's side, when the server was not reached
+	Tried      []Attempt        `json:"-"`                // from Options.Tried
 }
 
 // SentMessage identifies the test message, so the user can find it.

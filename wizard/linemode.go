@@ -700,8 +700,10 @@ func (s *session) runTest() *smtp.Report {
 		}
 		s.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.Detail)
 	}
+	opts.Provider = s.d.Provider
 	rep := smtp.Test(s.ctx, set, opts)
 	s.d.Report = rep
+	s.d.Test.Tried = smtp.Remember(s.d.Test.Tried, rep) // a suggestion never sends the user back
 	return rep
 }
 

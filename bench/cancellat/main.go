@@ -21,8 +21,8 @@ import (
 	"os"
 	"time"
 
-	"smtpsetup/internal/blackhole"
 	"smtpsetup/bench/internal/results"
+	"smtpsetup/internal/blackhole"
 	"smtpsetup/smtp"
 	"smtpsetup/smtp/smtptest"
 )
