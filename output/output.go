@@ -26,6 +26,7 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 }
 
 // Stage is one stage in the JSON output.
@@ -53,7 +54,7 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}

@@ -131,3 +131,14 @@ func TestRememberOnlyModeAndPortFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestLoopbackNamesNoProvider: Proton Bridge listens on 127.0.0.1, but a
+// test of 127.0.0.1 is not a test of Proton.
+func TestLoopbackNamesNoProvider(t *testing.T) {
+	if p := providerFor(Settings{Host: "127.0.0.1", Port: 2525}, nil); p != nil {
+		t.Fatalf("127.0.0.1 is taken for %s", p.ID)
+	}
+	if p := providerFor(Settings{Host: "SMTP.gmail.com"}, nil); p == nil || p.ID != "gmail" {
+		t.Fatalf("smtp.gmail.com is not Gmail: %+v", p)
+	}
+}

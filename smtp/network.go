@@ -124,7 +124,8 @@ func isLoopbackHost(host string) bool {
 }
 
 // providerFor is the catalogue entry for the settings: the one given, the
-// one the settings name, or the one whose host was typed.
+// one the settings name, or the one whose host was typed. A loopback host
+// names no provider (a local bridge's 127.0.0.1 is everyone's).
 func providerFor(s Settings, p *Provider) *Provider {
 	if p != nil {
 		return p
@@ -132,6 +133,9 @@ func providerFor(s Settings, p *Provider) *Provider {
 	cat := builtinOnce()
 	if q, ok := cat.ByID(s.Provider); ok && s.Provider != OtherID {
 		return q
+	}
+	if isLoopbackHost(s.Host) {
+		return nil
 	}
 	for i := range cat.Providers {
 		if q := &cat.Providers[i]; q.Host != "" && strings.EqualFold(q.Host, strings.TrimSuffix(s.Host, ".")) {
