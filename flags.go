@@ -26,6 +26,7 @@ type connFlags struct {
 	timeout                            time.Duration
 	jsonOut                            bool
 	helo                               string // EHLO name
+	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -49,6 +50,7 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object instead of text")
 	fs.StringVar(&f.helo, "helo", "", "name to say in EHLO, a fully-qualified name of this machine (default: its host name)")
+	fs.BoolVar(&f.builtinRoots, "builtin-roots", false, "on a device without CA certificates, trust the public CAs built into smtpsetup")
 }
 
 // fromEnv lets every flag come from SMTPSETUP_<FLAG> (dashes as
@@ -222,5 +224,9 @@ func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
 }
 
 func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {
-	return smtp.Options{Timeout: f.timeout, SendTo: f.sendTo, Provider: p}
+	o := smtp.Options{Timeout: f.timeout, SendTo: f.sendTo, Provider: p}
+	if f.builtinRoots {
+		o.SystemRoots = smtp.SystemOrBuiltinRoots
+	}
+	return o
 }

@@ -142,3 +142,31 @@ func TestLoopbackNamesNoProvider(t *testing.T) {
 		t.Fatalf("smtp.gmail.com is not Gmail: %+v", p)
 	}
 }
+
+// TestBuiltinRootsHoldThePublicCAs: --builtin-roots must trust what mail
+// providers' certificates chain to (Let's Encrypt's ISRG Root X1, Google
+// Trust Services, DigiCert).
+func TestBuiltinRootsHoldThePublicCAs(t *testing.T) {
+	pool, err := builtinRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	subjects := pool.Subjects() //nolint:staticcheck // built from DER, so exact
+	if len(subjects) < 100 {
+		t.Fatalf("only %d built-in roots", len(subjects))
+	}
+	all := string(bytesJoin(subjects))
+	for _, want := range []string{"ISRG Root X1", "GTS Root R1", "DigiCert Global Root G2"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("built-in roots lack %s", want)
+		}
+	}
+}
+
+func bytesJoin(b [][]byte) []byte {
+	var out []byte
+	for _, x := range b {
+		out = append(out, x...)
+	}
+	return out
+}
