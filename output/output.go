@@ -105,7 +105,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		}
 		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
 	}
-	writeServer(w, st, r.Server)
+	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
 		msg := "PASSED: the server accepted "
 		if s.Username != "" {
@@ -130,7 +130,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 }
 
-func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
+func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 	var lines []string
 	if srv.Greeting != "" {
 		lines = append(lines, "greeting    "+srv.Banner())
@@ -147,8 +147,8 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 				"            sha256 "+c.SHA256)
 		}
 	}
-	for _, n := range srv.Notes {
-		lines = append(lines, st.warn.Render("note")+"        "+n)
+	for _, n := range notes {
+		lines = append(lines, st.warn.Render("network")+"     "+n)
 	}
 	if len(lines) == 0 {
 		return

@@ -223,3 +223,30 @@ func dialWhy(err error) string {
 	}
 	return "failed"
 }
+
+// NetworkLines says, one fact a line, what the test learned about this
+// machine's side: notes (an address family that failed while the other
+// worked) and, when the server was not reached, the name servers, the
+// second name looked up and the other ports tried. Every screen and report
+// shows the same lines.
+func (r *Report) NetworkLines() []string {
+	lines := slices.Clone(r.Server.Notes)
+	n := r.Network
+	if n.NoAddress {
+		lines = append(lines, "this device has no network address but loopback")
+	}
+	if len(n.Resolvers) > 0 {
+		lines = append(lines, "name servers: "+strings.Join(n.Resolvers, ", "))
+	}
+	if n.ControlName != "" {
+		state := "does not resolve either"
+		if n.ControlOK {
+			state = "resolves"
+		}
+		lines = append(lines, n.ControlName+" "+state)
+	}
+	for _, p := range n.Ports {
+		lines = append(lines, fmt.Sprintf("port %d (%s): %s", p.Port, p.Security.Label(), p.Result))
+	}
+	return lines
+}

@@ -337,6 +337,9 @@ func (t *Test) details() string {
 				"  SHA-256 "+c.SHA256)
 		}
 	}
+	for _, n := range rep.NetworkLines() {
+		lines = append(lines, "Network:    "+n)
+	}
 	lines = append(lines, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
 	for _, l := range rep.Transcript {
 		lines = append(lines, l.String())

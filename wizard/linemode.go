@@ -668,6 +668,9 @@ func (s *session) test() (steps.Action, error) {
 		if s.ctx.Err() != nil {
 			return steps.Action{}, errQuit
 		}
+		for _, n := range rep.NetworkLines() {
+			s.printf("Note: %s\n", n)
+		}
 		if rep.OK {
 			s.printf("Passed. %s\n", passedSummary(s.d.Settings, rep))
 			return steps.Action{Kind: steps.Next}, nil
