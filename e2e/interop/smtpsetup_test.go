@@ -122,6 +122,7 @@ func runMain(m *testing.M) int {
 	for key, p := range map[string]int{
 		"INTEROP_SUBMISSION_PORT": env.Ports.Submission, "INTEROP_SMTPS_PORT": env.Ports.SMTPS,
 		"INTEROP_RELAY_PORT": env.Ports.Relay, "INTEROP_SECOND_PORT": env.Ports.Second,
+		"INTEROP_HELO_PORT": env.Ports.Helo,
 	} {
 		os.Setenv(key, strconv.Itoa(p+10000))
 	}
@@ -678,6 +679,36 @@ func TestCheckPlainRelay(t *testing.T) {
 			t.Errorf("stage %s ran without TLS or login", s)
 		}
 	}
+}
+
+// TestCheckHeloName: Postfix with reject_non_fqdn_helo_hostname (and
+// smtpd_delay_reject=no) refuses a bare EHLO name with its own words; --helo
+// with a fully-qualified name fixes it, as the diagnosis says.
+func TestCheckHeloName(t *testing.T) {
+	k := newCase(t, shared.PostfixLog)
+	args := []string{"--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Helo), "--security", "none"}
+	r := k.check(nil, append(args, "--helo", "nas")...)
+	wantFail(t, r, "helo.rejected", "ehlo")
+	if want := loadReplies(t)["postfix.helo_not_fqdn"]; !transcriptHas(r.check, want) {
+		t.Errorf("the transcript lacks Postfix's reply %q", want)
+	}
+	if d := r.check.Diagnosis; d != nil && (!strings.Contains(d.Detail, "Helo command rejected: need fully-qualified hostname") || !strings.Contains(d.Fix, "--helo")) {
+		t.Errorf("diagnosis does not show Postfix's words and the fix: %+v", d)
+	}
+	r = k.check([]string{"SMTPSETUP_HELO=nas.example.test"}, args...)
+	wantPass(t, r, "connect", "greeting", "ehlo", "quit")
+	if !transcriptHas(r.check, "EHLO nas.example.test") {
+		t.Errorf("the server did not hear EHLO nas.example.test")
+	}
+}
+
+func transcriptHas(c *checkJSON, text string) bool {
+	for _, l := range c.Transcript {
+		if l.Text == text {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- real consumers --------------------------------------------------------------
