@@ -83,7 +83,7 @@ var netRules = []netRule{
 
 	// No network at all: nothing else can be learnt.
 	{func(in netInput) bool {
-		return in.n.NoAddress && in.kind(KindDNSFailed, KindDNSNotFound, KindUnreachable, KindTimeout) && in.f.Stage != StageGreeting
+		return in.n.NoAddress && !in.n.ControlOK && in.kind(KindDNSFailed, KindDNSNotFound, KindUnreachable, KindTimeout) && in.f.Stage != StageGreeting
 	}, func(in netInput) Diagnosis {
 		return Diagnosis{Code: "network.none", Family: FamilyNetwork, Transient: true, Title: "This device has no network connection",
 			Detail: "It has no network address other than loopback, so no server outside it can be reached. This is not a problem with the server or the settings.",
