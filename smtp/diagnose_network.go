@@ -206,10 +206,16 @@ var netRules = []netRule{
 	// MAIL or RCPT.
 	{func(in netInput) bool { return in.kind(KindReply) && heloRefused(in.f) }, func(in netInput) Diagnosis {
 		helo := firstNonEmpty(CleanLine(in.r.Helo), "this device's name")
-		return Diagnosis{Code: "helo.rejected", Family: FamilyProtocol, Title: "The server refused the name this device said hello with",
+		d := Diagnosis{Code: "helo.rejected", Family: FamilyProtocol, Transient: in.f.Reply.Code/100 == 4,
+			Title:  "The server refused the name this device said hello with",
 			Detail: fmt.Sprintf("We said EHLO %s, and it answered: %s. Many servers require a fully-qualified name (nas.example.com), not a bare host name.", helo, in.f.Reply),
 			Fix:    "Give a fully-qualified name for this device with --helo NAME (config: helo:), for example its name in your domain, or [its public IP address] in brackets.",
 			Reply:  in.f.Reply.String()}
+		if strings.Contains(strings.ToLower(in.f.Reply.Text), "not found") {
+			d.Detail = fmt.Sprintf("We said EHLO %s, and it answered: %s. The server looked the name up in DNS and did not find it.", helo, in.f.Reply)
+			d.Fix = "Give a name that exists in public DNS for this device's address with --helo NAME (config: helo:), or [its public IP address] in brackets."
+		}
+		return d
 	}},
 }
 
@@ -229,7 +235,7 @@ func heloRefused(f *Failure) bool {
 	if f.Reply.Enhanced == "5.5.2" && slices.Contains([]int{501, 504, 550}, f.Reply.Code) {
 		return true
 	}
-	for _, w := range []string{"fully-qualified", "fully qualified", "fqdn", "invalid helo", "invalid ehlo", "helo/ehlo"} {
+	for _, w := range []string{"fully-qualified", "fully qualified", "fqdn", "invalid helo", "invalid ehlo", "bad helo", "helo/ehlo", "helo argument", "ehlo argument"} {
 		if strings.Contains(text, w) {
 			return true
 		}
