@@ -170,3 +170,12 @@ func bytesJoin(b [][]byte) []byte {
 	}
 	return out
 }
+
+func TestControlNameIsInAnotherDomain(t *testing.T) {
+	for _, host := range []string{"smtp.gmail.com", "smtp.office365.com", "mail.example.com", "smtp.exmaple.com"} {
+		c := controlName(host, nil)
+		if c == "" || sameSite(c, host) || isLoopbackHost(c) {
+			t.Errorf("control name for %s: %q", host, c)
+		}
+	}
+}

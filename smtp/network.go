@@ -149,14 +149,16 @@ var builtinOnce = sync.OnceValue(BuiltinCatalogue)
 
 // controlName picks a second name to look up when the host does not
 // resolve: the provider's host when another was typed, else a catalogue
-// host. If it does not resolve either, this machine's DNS is at fault.
+// host. It is always in another domain, so that a DNS filter blocking the
+// host's domain does not pass for a broken DNS. If it does not resolve
+// either, this machine's DNS is at fault.
 func controlName(host string, p *Provider) string {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if p != nil && p.Host != "" && !strings.EqualFold(p.Host, host) {
+	if p != nil && p.Host != "" && !sameSite(p.Host, host) {
 		return p.Host
 	}
 	for _, q := range builtinOnce().Providers {
-		if q.Host != "" && !strings.EqualFold(q.Host, host) && q.Status == StatusOK {
+		if q.Host != "" && !sameSite(q.Host, host) && !isLoopbackHost(q.Host) && q.Status == StatusOK {
 			return q.Host
 		}
 	}
