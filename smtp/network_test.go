@@ -419,6 +419,11 @@ func TestHeloNameRefused(t *testing.T) {
 }
 
 func TestOtherAddressFamilyIsUsedAndSaid(t *testing.T) {
+	if ln, err := net.Listen("tcp", "[::1]:0"); err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	} else {
+		ln.Close()
+	}
 	srv := smtptest.NewServer(t, smtptest.WithAddr("[::1]:0"), smtptest.WithHostname("dual.example.test"), smtptest.WithAccount(user, pass))
 	s, o := settingsFor(srv, smtp.SecuritySTARTTLS)
 	s.Host = "dual.example.test"
@@ -430,5 +435,8 @@ func TestOtherAddressFamilyIsUsedAndSaid(t *testing.T) {
 	}
 	if len(rep.Server.Notes) != 1 || !strings.Contains(rep.Server.Notes[0], "IPv4 did not work (127.0.0.1: connection refused); connected over IPv6") {
 		t.Fatalf("notes %q", rep.Server.Notes)
+	}
+	if lines := rep.NetworkLines(); len(lines) != 1 || lines[0] != rep.Server.Notes[0] {
+		t.Fatalf("network lines %q", lines)
 	}
 }
