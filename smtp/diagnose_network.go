@@ -197,7 +197,9 @@ var netRules = []netRule{
 			Fix:    "Give the CA certificate with --ca-file (in the wizard: the CA file field), or update this device's CA certificates. Skipping verification would let anyone read the password."}
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHandshake) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "tls.handshake", Family: FamilyCertificate, Title: "The TLS handshake failed",
+		// Most often a server that offers only TLS 1.0/1.1: the reply
+		// family for "TLS version too old".
+		return Diagnosis{Code: "tls.handshake", Family: "tls_required", Title: "The TLS handshake failed",
 			Detail: "The server and this device could not agree on encryption: " + in.f.Error,
 			Fix:    "The server may only offer old TLS versions (we require 1.2 or newer), or something between us tampers with TLS. Try the other mode or port, or ask the server's administrator."}
 	}},
