@@ -147,14 +147,16 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 				"            sha256 "+c.SHA256)
 		}
 	}
-	for _, n := range notes {
-		lines = append(lines, st.warn.Render("network")+"     "+n)
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Server"))
+		for _, l := range lines {
+			fmt.Fprintln(w, "  "+l)
+		}
 	}
-	if len(lines) == 0 {
-		return
-	}
-	fmt.Fprintln(w, "\n"+st.title.Render("Server"))
-	for _, l := range lines {
-		fmt.Fprintln(w, "  "+l)
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Network"))
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+st.warn.Render(n))
+		}
 	}
 }
