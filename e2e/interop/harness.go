@@ -34,7 +34,7 @@ type Ports struct {
 	SMTPS      int // Postfix, implicit TLS, SASL (10465)
 	Relay      int // Postfix, plain SMTP, no STARTTLS, no AUTH, relays for 127.0.0.0/8 (10025)
 	Second     int // Exim, STARTTLS, AUTH offered only after STARTTLS (11587)
-	Helo       int // Postfix, plain SMTP, refuses a HELO name that is not fully qualified, at EHLO (10026)
+	Helo       int // Postfix, plain SMTP, refuses a HELO name that is not fully qualified, at EHLO (10024)
 }
 
 // User is a test account known to both Dovecot (for Postfix) and Exim.

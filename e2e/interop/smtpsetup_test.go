@@ -643,12 +643,26 @@ func TestCheckUntrustedCA(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, roots := range [][]string{
-		{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir},
-		{"SSL_CERT_FILE=" + filepath.Join(emptyDir, "nonexistent.pem"), "SSL_CERT_DIR=" + emptyDir},
+	// The system bundle without the test CA (Debian's, as installed).
+	system := "/etc/ssl/certs/ca-certificates.crt"
+	for _, tc := range []struct {
+		roots []string
+		flags []string
+		code  string
+	}{
+		// An empty or missing bundle is a device without CA certificates.
+		{[]string{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir}, nil, "tls.no_ca_bundle"},
+		{[]string{"SSL_CERT_FILE=" + filepath.Join(emptyDir, "nonexistent.pem"), "SSL_CERT_DIR=" + emptyDir}, nil, "tls.no_ca_bundle"},
+		// With the public CAs built in, the bundle is no longer empty, and
+		// the test CA is still not trusted.
+		{[]string{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir}, []string{"--builtin-roots"}, "tls.untrusted"},
+		{[]string{"SSL_CERT_FILE=" + system, "SSL_CERT_DIR=" + emptyDir}, nil, "tls.untrusted"},
 	} {
-		r := k.check(roots, k.login(alice, shared.Ports.Submission, "starttls", alice.Password)...)
-		wantFail(t, r, "tls.untrusted", "starttls")
+		if _, err := os.Stat(system); err != nil && strings.Contains(strings.Join(tc.roots, " "), system) {
+			continue
+		}
+		r := k.check(tc.roots, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password), tc.flags...)...)
+		wantFail(t, r, tc.code, "starttls")
 		wantNoSuggestion(t, r)
 		if sentAuth(r.check) {
 			t.Error("AUTH sent over an unverified link")
