@@ -141,6 +141,10 @@ func TestLoopbackNamesNoProvider(t *testing.T) {
 	if p := providerFor(Settings{Host: "SMTP.gmail.com"}, nil); p == nil || p.ID != "gmail" {
 		t.Fatalf("smtp.gmail.com is not Gmail: %+v", p)
 	}
+	// "Other server" in the wizard, with Gmail's host typed, is Gmail.
+	if p := providerFor(Settings{Host: "smtp.gmail.com"}, &Provider{ID: OtherID, Name: "Other server"}); p == nil || p.ID != "gmail" {
+		t.Fatalf("smtp.gmail.com typed under Other is not Gmail: %+v", p)
+	}
 }
 
 // TestBuiltinRootsHoldThePublicCAs: --builtin-roots must trust what mail

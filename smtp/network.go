@@ -127,7 +127,7 @@ func isLoopbackHost(host string) bool {
 // one the settings name, or the one whose host was typed. A loopback host
 // names no provider (a local bridge's 127.0.0.1 is everyone's).
 func providerFor(s Settings, p *Provider) *Provider {
-	if p != nil {
+	if p != nil && p.ID != OtherID {
 		return p
 	}
 	cat := builtinOnce()
