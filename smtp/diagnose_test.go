@@ -123,6 +123,9 @@ func TestRememberOnlyModeAndPortFailures(t *testing.T) {
 		{nil, 0},
 		{&Failure{Stage: StageAuth, Kind: KindReply}, 0},
 		{&Failure{Stage: StageConnect, Kind: KindCancelled}, 0},
+		{&Failure{Stage: StageTLS, Kind: KindTLSUntrusted}, 0},
+		{&Failure{Stage: StageEHLO, Kind: KindReply}, 0},
+		{&Failure{Stage: StageTLS, Kind: KindNotTLS}, 1},
 		{&Failure{Stage: StageConnect, Kind: KindRefused}, 1},
 		{&Failure{Stage: StageGreeting, Kind: KindTimeout}, 1},
 	} {

@@ -45,12 +45,13 @@ func (r *Report) Attempt() Attempt {
 }
 
 // Remember adds the report's settings to tried when the test failed
-// because of the mode or port (before the login: a wrong password says
-// nothing about the port), and returns the list for Options.Tried.
+// because of the mode or port, and returns the list for Options.Tried. A
+// failure that says nothing about the port is not remembered: a login, a
+// server's reply, a certificate (the same on every port), a cancel.
 func Remember(tried []Attempt, r *Report) []Attempt {
 	if r == nil || r.Failure == nil || slices.Contains(tried, r.Attempt()) ||
 		!slices.Contains([]Stage{StageConnect, StageTLS, StageGreeting, StageEHLO, StageSTARTTLS}, r.Failure.Stage) ||
-		r.Failure.Kind == KindCancelled {
+		slices.Contains([]Kind{KindCancelled, KindReply, KindTLSUntrusted, KindTLSExpired, KindTLSHostname}, r.Failure.Kind) {
 		return tried
 	}
 	return append(tried, r.Attempt())
