@@ -95,6 +95,12 @@ var netRules = []netRule{
 			Fix:    "Check the default gateway (ip route), the cable or Wi-Fi and any VPN, then test again."}
 	}},
 
+	{func(in netInput) bool { return in.kind(KindDNSBlocked) }, func(in netInput) Diagnosis {
+		return Diagnosis{Code: "resolve.blocked", Family: FamilyDNS, Title: fmt.Sprintf("A DNS filter blocks %s", in.host()),
+			Detail: fmt.Sprintf("This device's DNS server (%s) answered 0.0.0.0 for %s, as DNS filters (Pi-hole, AdGuard, company filters) do for names they block. The name itself is right.", in.resolvers(), in.host()),
+			Fix:    "Allow " + in.host() + " in the DNS filter (its allow list), or ask the network administrator to."}
+	}},
+
 	// DNS: blame this machine's DNS when a second, well-known name fails too.
 	{func(in netInput) bool {
 		return in.kind(KindDNSFailed, KindDNSNotFound) && in.n.ControlName != "" && !in.n.ControlOK

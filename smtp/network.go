@@ -71,6 +71,20 @@ func withoutTried(r *Report, d *Diagnosis) *Diagnosis {
 	return d
 }
 
+// errDNSBlocked is a lookup answered with 0.0.0.0 or :: only: what DNS
+// filters (Pi-hole, AdGuard, some company resolvers) answer for a name they
+// block. Connecting there would reach this machine itself.
+var errDNSBlocked = errors.New("DNS answered 0.0.0.0 (or ::): a DNS filter blocks this name")
+
+func sinkholed(addrs []net.IPAddr) bool {
+	for _, a := range addrs {
+		if !a.IP.IsUnspecified() {
+			return false
+		}
+	}
+	return len(addrs) > 0
+}
+
 // DefaultResolvConf is where this machine's name servers are listed.
 const DefaultResolvConf = "/etc/resolv.conf"
 

@@ -131,6 +131,8 @@ func TestDNSFaultsAreToldApart(t *testing.T) {
 			[]string{"DNS filter", "Gmail"}, []string{"spelling"}},
 		{"only this domain's dns fails", "mail.example.org", nil, mapResolver{names: works, err: temporary}, online, "resolve.failed", "dns",
 			[]string{"DNS works on this device"}, []string{"spelling"}},
+		{"dns filter answers 0.0.0.0", "smtp.gmail.com", gmail, mapResolver{names: map[string][]string{"smtp.gmail.com": {"0.0.0.0", "::"}}}, online, "resolve.blocked", "dns",
+			[]string{"DNS filter", "192.0.2.53", "allow"}, []string{"spelling"}},
 		{"no network at all", "smtp.gmail.com", gmail, mapResolver{err: temporary}, offline, "network.none", "network",
 			[]string{"no network address"}, []string{"spelling", "IP address and", "CA file"}},
 	} {

@@ -236,6 +236,9 @@ func (t *tester) resolve() ([]net.IPAddr, error) {
 	if err == nil && len(addrs) == 0 {
 		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	}
+	if err == nil && sinkholed(addrs) {
+		err = errDNSBlocked
+	}
 	if err != nil && t.ctx.Err() == nil {
 		t.dnsFacts()
 	}
@@ -728,6 +731,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind = KindPlaintextRefused
 	case errors.Is(err, errSpeaksTLS):
 		f.Kind = KindSpeaksTLS
+	case errors.Is(err, errDNSBlocked):
+		f.Kind = KindDNSBlocked
 	case errors.As(err, &dnsErr):
 		f.Kind = KindDNSFailed
 		if dnsErr.IsNotFound {

@@ -100,6 +100,7 @@ type Kind string
 const (
 	KindDNSNotFound        Kind = "dns-not-found"
 	KindDNSFailed          Kind = "dns-failed"
+	KindDNSBlocked         Kind = "dns-blocked" // DNS answered 0.0.0.0 or ::, as DNS filters do
 	KindRefused            Kind = "refused"
 	KindTimeout            Kind = "timeout"
 	KindUnreachable        Kind = "unreachable"
