@@ -15,7 +15,6 @@ const (
 	FamilyWrongMode   = "wrong_mode"  // TLS, STARTTLS or plain text: the port speaks another
 	FamilyCertificate = "certificate" // untrusted, wrong name, dates, interception, clock, no CA bundle
 	FamilyLocal       = "local"       // our own settings, files or the user's cancel
-	FamilyProtocol    = "protocol"    // shared with the reply families: a HELO name refused
 )
 
 // diagnoseConnection explains the failures where the server had nothing
@@ -184,12 +183,12 @@ var netRules = []netRule{
 	},
 		func(in netInput) Diagnosis {
 			return Diagnosis{Code: "clock.wrong", Family: FamilyCertificate, Title: "This device's clock is wrong",
-				Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + ", so the certificate looks not yet valid." + certDates(in.f.Certificate) + " The certificate is fine: the clock is behind (common on first boot, or without a clock battery, until NTP runs).",
+				Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + ", so the certificate looks not yet valid." + certValidity(in.f.Certificate) + " The certificate is fine: the clock is behind (common on first boot, or without a clock battery, until NTP runs).",
 				Fix:    "Set the clock: turn on network time with \"timedatectl set-ntp true\" (or start the NTP service: chrony, ntpd, systemd-timesyncd), or set it by hand with date -s \"YYYY-MM-DD HH:MM\" as root; then test again."}
 		}},
 	{func(in netInput) bool { return in.kind(KindTLSExpired) }, func(in netInput) Diagnosis {
 		return Diagnosis{Code: "tls.expired", Family: FamilyCertificate, Title: "The server's certificate has expired",
-			Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + "." + certDates(in.f.Certificate),
+			Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + "." + certValidity(in.f.Certificate),
 			Fix:    "If the date on this device is wrong, set the clock (timedatectl set-ntp true) and test again. If it is right, the server's certificate has expired: tell the server's administrator."}
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHostname) }, func(in netInput) Diagnosis { return hostnameDiagnosis(in) }},
@@ -199,7 +198,7 @@ var netRules = []netRule{
 		}},
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) }, func(in netInput) Diagnosis {
 		return Diagnosis{Code: "tls.untrusted", Family: FamilyCertificate, Title: "The server's certificate is not from a trusted authority",
-			Detail: "The certificate" + certIssuer(in.f.Certificate) + " is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.",
+			Detail: "The certificate" + certIssuedBy(in.f.Certificate) + " is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.",
 			Fix:    "Give the CA certificate with --ca-file (in the wizard: the CA file field), or update this device's CA certificates. Skipping verification would let anyone read the password."}
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHandshake) }, func(in netInput) Diagnosis {
@@ -214,11 +213,11 @@ var netRules = []netRule{
 	// MAIL or RCPT.
 	{func(in netInput) bool { return in.kind(KindReply) && heloRefused(in.f) }, func(in netInput) Diagnosis {
 		helo := firstNonEmpty(CleanLine(in.r.Helo), "this device's name")
-		d := Diagnosis{Code: "helo.rejected", Family: FamilyProtocol, Transient: in.f.Reply.Code/100 == 4,
+		d := Diagnosis{Code: "helo.rejected", Family: "protocol", Transient: in.f.Reply.Code/100 == 4, // a reply family
 			Title:  "The server refused the name this device said hello with",
 			Detail: fmt.Sprintf("We said EHLO %s, and it answered: %s. Many servers require a fully-qualified name (nas.example.com), not a bare host name.", helo, in.f.Reply),
 			Fix:    "Give a fully-qualified name for this device with --helo NAME (config: helo:), for example its name in your domain, or [its public IP address] in brackets.",
-			Reply:  in.f.Reply.String()}
+			Reply:  wireLines(in.f.Reply.Code, in.f.Reply.Text)}
 		if strings.Contains(strings.ToLower(in.f.Reply.Text), "not found") {
 			d.Detail = fmt.Sprintf("We said EHLO %s, and it answered: %s. The server looked the name up in DNS and did not find it.", helo, in.f.Reply)
 			d.Fix = "Give a name that exists in public DNS for this device's address with --helo NAME (config: helo:), or [its public IP address] in brackets."
@@ -371,14 +370,14 @@ func interceptedDiagnosis(in netInput, what string) Diagnosis {
 		Fix:    "Ask the network administrator to exempt " + in.host() + " from TLS inspection, or, if this network's policy is to inspect, to give you the proxy's CA certificate and pass it with --ca-file. Do not log in through it, and do not switch to another host name."}
 }
 
-func certIssuer(c *CertInfo) string {
+func certIssuedBy(c *CertInfo) string {
 	if c == nil {
 		return ""
 	}
 	return fmt.Sprintf(" (%s, issued by %s)", c.Subject, c.Issuer)
 }
 
-func certDates(c *CertInfo) string {
+func certValidity(c *CertInfo) string {
 	if c == nil {
 		return ""
 	}

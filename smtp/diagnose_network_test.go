@@ -48,7 +48,7 @@ func TestConnectionRulesKeepOffReplies(t *testing.T) {
 		if d.Transient != (code/100 == 4) {
 			t.Errorf("%s: transient %v for %d", e.ID, d.Transient, code)
 		}
-		if !strings.Contains(d.Reply, strings.TrimSpace(r.Text[:min(len(r.Text), 20)])) {
+		if !strings.Contains(d.Reply, firstLine(r.Text)) {
 			t.Errorf("%s: the server's words are missing: %q", e.ID, d.Reply)
 		}
 	}
