@@ -187,7 +187,7 @@ func (t *tester) dnsFacts() {
 	n := &t.rep.Network
 	n.Resolvers = readResolvers(t.opts.ResolvConf)
 	n.NoAddress = !hasNetwork(t.opts.InterfaceAddrs)
-	if n.ControlName = controlName(t.s.Host, t.prov); n.ControlName == "" {
+	if n.ControlName = controlName(t.s.Host, t.provider()); n.ControlName == "" {
 		return
 	}
 	ctx, cancel := context.WithTimeout(t.ctx, min(t.opts.Timeout, 3*time.Second))

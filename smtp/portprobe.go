@@ -55,16 +55,16 @@ type portProber struct {
 
 func (t *tester) newPortProber(addrs []net.IPAddr) *portProber {
 	pp := &portProber{ctx: t.ctx, cancel: func() {}}
-	ports := alternatePorts(t.s, t.prov)
-	if len(addrs) == 0 || len(ports) == 0 {
+	if len(addrs) == 0 {
 		pp.once.Do(func() {}) // nothing to try
 		return pp
 	}
 	ip := addrs[0].IP.String()
-	pp.results = make([]PortProbe, len(ports))
-	start := func() {
-		// Each probe gets its own time from the moment it starts.
+	pp.startFn = func() {
+		ports := alternatePorts(t.s, t.provider())
+		// The probes get their own time from the moment they start.
 		pp.ctx, pp.cancel = context.WithTimeout(t.ctx, min(t.opts.Timeout, 3*time.Second))
+		pp.results = make([]PortProbe, len(ports))
 		for i, o := range ports {
 			pp.results[i] = PortProbe{Port: o.Port, Security: o.Security}
 			pp.wg.Add(1)
@@ -80,7 +80,6 @@ func (t *tester) newPortProber(addrs []net.IPAddr) *portProber {
 			}()
 		}
 	}
-	pp.startFn = start
 	return pp
 }
 

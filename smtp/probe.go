@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -113,7 +114,8 @@ func Test(ctx context.Context, s Settings, opts Options) *Report {
 	}
 	opts.defaults()
 	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried}}
-	t.prov = providerFor(s, opts.Provider)
+	// Parsing the catalogue costs milliseconds: only a failure needs it.
+	t.provider = sync.OnceValue(func() *Provider { return providerFor(s, opts.Provider) })
 	t.tr.start = time.Now()
 	t.run()
 	t.rep.Elapsed = time.Since(t.tr.start)
@@ -137,9 +139,9 @@ type tester struct {
 	extOrder  []string
 	authQuiet bool // true while AUTH runs: lines are masked in the transcript
 
-	prov          *Provider   // the catalogue entry, nil for a custom server
-	tlsCfg        *tls.Config // the last handshake's, to re-check a refused chain
-	noSystemRoots bool        // the system CA bundle was used and is empty
+	provider      func() *Provider // the catalogue entry, nil for a custom server
+	tlsCfg        *tls.Config      // the last handshake's, to re-check a refused chain
+	noSystemRoots bool             // the system CA bundle was used and is empty
 }
 
 func (t *tester) run() {
