@@ -186,3 +186,35 @@ func TestControlNameIsInAnotherDomain(t *testing.T) {
 		}
 	}
 }
+
+// TestCertificateNamesAreSuggestedOnlyWhenOwned: a name a certificate
+// carries becomes advice only when the provider owns it, or it shares the
+// typed host's domain.
+func TestCertificateNamesAreSuggestedOnlyWhenOwned(t *testing.T) {
+	gmail, _ := BuiltinCatalogue().ByID("gmail")
+	for _, tc := range []struct {
+		host    string
+		names   []string
+		trusted bool
+		p       *Provider
+		code    string
+		says    string
+		never   string
+	}{
+		{"mail.example.com", []string{"mx1.example.com"}, true, nil, "tls.hostname_mismatch", "names mx1.example.com", ""},
+		{"mail.example.co.uk", []string{"smtp.example.co.uk"}, true, nil, "tls.hostname_mismatch", "names smtp.example.co.uk", ""},
+		{"mail.example.co.uk", []string{"smtp.other.co.uk"}, true, nil, "tls.hostname_mismatch", "intercepts TLS", "use smtp.other.co.uk"},
+		{"192.0.2.10", []string{"mail.example.com"}, true, nil, "tls.hostname_mismatch", "You typed an IP address", "use mail.example.com"},
+		{"smtp.gmail.com", []string{"*.gmail.com"}, true, gmail, "tls.hostname_mismatch", "Gmail's documented host name (smtp.gmail.com)", "*.gmail"},
+		{"smtp.gmail.com", []string{"archive.ubuntu.com"}, true, gmail, "tls.intercepted", "exempt smtp.gmail.com", "use archive"},
+		{"mail.example.com", []string{"archive.ubuntu.com"}, false, nil, "tls.intercepted", "intercepts", "use archive"},
+	} {
+		r := &Report{Settings: Settings{Host: tc.host, Port: 465, Security: SecuritySSL},
+			Failure: &Failure{Stage: StageTLS, Kind: KindTLSHostname, ChainTrusted: tc.trusted, Certificate: &CertInfo{Names: tc.names}}}
+		d := Diagnose(r, tc.p)
+		all := d.Title + " " + d.Detail + " " + d.Fix
+		if d.Code != tc.code || !strings.Contains(all, tc.says) || tc.never != "" && strings.Contains(strings.ToLower(d.Fix), strings.ToLower(tc.never)) {
+			t.Errorf("%s with %v: %s\n%s\n%s", tc.host, tc.names, d.Code, d.Detail, d.Fix)
+		}
+	}
+}
