@@ -90,6 +90,12 @@ func classifyReply(in diagInput) Diagnosis {
 // stage and the provider.
 func classifyFacts(rf replyFacts) verdict {
 	if k := matchKnown(rf); k != nil {
+		if rf.transient() && k.Family == FamilyCredentials {
+			// A temporary refusal never means the password is wrong.
+			v := verdict{family: FamilyServerTemporary, layer: "known"}
+			v.code = codeFor(v, rf)
+			return v
+		}
 		return verdict{family: k.Family, code: k.Code, layer: "known", known: k}
 	}
 	v := basicVerdict(rf)

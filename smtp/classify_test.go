@@ -58,7 +58,7 @@ func TestReplyGrid(t *testing.T) {
 		"", "4.7.0 Try again later", "5.7.8 Username and Password not accepted", "5.7.139 Authentication unsuccessful, basic authentication is disabled",
 		"(#AUTH005) Too many bad auth attempts.", "5.4.5 Daily user sending limit exceeded", "5.7.708 Access denied, traffic not accepted from this IP",
 		"4.7.66 TLS 1.0 and 1.1 are not supported", "5.7.26 DMARC policy", "5.1.1 User unknown", "5.7.1 Sender address rejected: not owned by user",
-		"5.7.500 Access denied, please try again later", "Message rejected: Email address is not verified", "Throttling failure: Maximum sending rate exceeded",
+		"5.7.500 Access denied, please try again later", "5.7.139 Authentication unsuccessful, the user credentials were incorrect.", "Message rejected: Email address is not verified", "Throttling failure: Maximum sending rate exceeded",
 		"DT:SPM spam", "RP:FRL frequency", "Please log in via your web browser", "Must issue a STARTTLS command first", "5.5.2 need fully-qualified hostname",
 	}
 	for _, command := range []string{"greeting", "EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"} {
