@@ -23,6 +23,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
+	"golang.org/x/sys/unix"
 )
 
 // DefaultTimeout is how long a wait polls before it fails the test. It is
@@ -288,6 +289,23 @@ func (t *Term) Signal(sig os.Signal) {
 	if err := t.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.tb.Fatalf("term: signal %v: %v", sig, err)
 	}
+}
+
+// Cooked reports whether the terminal is in cooked mode: line editing
+// (ICANON) and echo on, as a shell expects it after the program exits. On
+// Linux the master side reads the pair's settings.
+func (t *Term) Cooked() bool {
+	t.tb.Helper()
+	var tio *unix.Termios
+	var err error
+	rc, cerr := t.ptmx.SyscallConn() // not Fd(): that would make the reads blocking
+	if cerr == nil {
+		cerr = rc.Control(func(fd uintptr) { tio, err = unix.IoctlGetTermios(int(fd), unix.TCGETS) })
+	}
+	if err = errors.Join(err, cerr); err != nil {
+		t.tb.Fatalf("term: reading the terminal's mode: %v", err)
+	}
+	return tio.Lflag&unix.ICANON != 0 && tio.Lflag&unix.ECHO != 0
 }
 
 // Wait waits for the command to exit and its output to be read, and
