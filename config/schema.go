@@ -130,7 +130,7 @@ func Load(path string) (smtp.Settings, error) {
 	if !s.Password.IsZero() {
 		if loose := loosePerms(mode); loose != "" {
 			return smtp.Settings{}, &LoadError{Path: path, Problem: "holds a password but " + loose,
-				Fix: "run: chmod 600 " + shellQuote(path)}
+				Fix: privateFix(path)}
 		}
 	}
 	if s.PasswordFile != "" {
@@ -539,7 +539,7 @@ func fileError(path, what string, err error) error {
 		le.Problem, le.Fix = "the "+what+" cannot be read (permission denied)", "run smtpsetup as the file's owner, or as root"
 		le.Err = fs.ErrPermission
 	case errors.Is(err, errNotRegular):
-		le.Problem, le.Fix = "the "+what+" is not a regular file", "point it at a plain file"
+		le.Problem, le.Fix = "the "+what+" is "+err.Error(), "point it at a plain file"
 		le.Err = nil
 	case errors.Is(err, errTooLarge):
 		le.Problem, le.Fix = "the "+what+" is too large to be one", "check that the path names the right file"

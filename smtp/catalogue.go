@@ -4,7 +4,6 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
-	"os"
 	"path"
 	"regexp"
 	"slices"
@@ -133,7 +132,7 @@ func ParseCatalogue(data []byte) (*Catalogue, error) {
 // LoadCatalogueFile reads a vendor's catalogue file (--providers FILE) in the
 // format of providers.yaml. Errors name the file, the entry and the field.
 func LoadCatalogueFile(path string) (*Catalogue, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := ReadFileLimited(path, MaxCatalogueFileSize, 0)
 	if err != nil {
 		return nil, fmt.Errorf("provider file: %w", err)
 	}

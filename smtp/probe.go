@@ -252,9 +252,9 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		InsecureSkipVerify: t.s.InsecureSkipVerify,
 	}
 	if t.s.CAFile != "" {
-		pem, err := os.ReadFile(t.s.CAFile)
+		pem, err := ReadCAFile(t.s.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading the CA file: %w", err)
+			return nil, err
 		}
 		pool := t.opts.RootCAs
 		if pool == nil {

@@ -240,8 +240,13 @@ func (s Settings) Validate() []FieldError {
 	if _, err := ParseSecurity(string(s.Security)); err != nil || s.Security == "" {
 		errs = append(errs, FieldError{"security", "is not set", "choose ssl, starttls or none"})
 	}
-	if s.Auth != AuthNone && s.Username != "" {
+	if s.wantsAuth() {
 		add(ValidateSecret(s.Password.Reveal()))
+		if s.Password.IsZero() {
+			// AUTH with an empty password can only fail, and counts toward
+			// the provider's lockout.
+			errs = append(errs, FieldError{"password", "is empty but a login is set", "give the password, or leave the login empty for a relay that needs none"})
+		}
 	}
 	if len(s.Username) > MaxUsernameLen || strings.ContainsAny(s.Username, "\r\n") {
 		errs = append(errs, FieldError{"username", "is too long or contains a line break", "type the login on one line"})
