@@ -39,6 +39,7 @@ var exitCode = exitOK
 
 func main() {
 	root := rootCommand()
+	handleUsageErrors(root)
 	for _, c := range append(root.Commands(), root) {
 		if c.RunE != nil {
 			c.RunE = settle(c.RunE)

@@ -137,3 +137,10 @@ func TestPasswordAndFileInputs(t *testing.T) {
 		}
 	})
 }
+
+func writeFile0600(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

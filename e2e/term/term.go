@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -60,6 +61,8 @@ type Term struct {
 	mu  sync.Mutex
 	raw []byte // every byte the command wrote
 
+	mute bool // never answer a query
+
 	copied chan struct{} // closed when the output copier stops
 	exited chan struct{} // closed when the command has exited
 	code   int           // exit code, valid once exited is closed
@@ -69,7 +72,20 @@ type Term struct {
 // killed and the terminal closed when the test ends.
 func Start(tb testing.TB, cmd *exec.Cmd, cols, rows int) *Term {
 	tb.Helper()
-	t := &Term{Timeout: DefaultTimeout, tb: tb, cmd: cmd,
+	return start(tb, cmd, cols, rows, false)
+}
+
+// StartMute is Start with a terminal that never answers a query (colours,
+// cursor position, device attributes), as a serial console or a dumb
+// terminal server: a program that waits for an answer stalls.
+func StartMute(tb testing.TB, cmd *exec.Cmd, cols, rows int) *Term {
+	tb.Helper()
+	return start(tb, cmd, cols, rows, true)
+}
+
+func start(tb testing.TB, cmd *exec.Cmd, cols, rows int, mute bool) *Term {
+	tb.Helper()
+	t := &Term{Timeout: DefaultTimeout, tb: tb, cmd: cmd, mute: mute,
 		copied: make(chan struct{}), exited: make(chan struct{})}
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)})
 	if err != nil {
@@ -78,7 +94,11 @@ func Start(tb testing.TB, cmd *exec.Cmd, cols, rows int) *Term {
 	t.ptmx = ptmx
 	// The emulator answers queries (cursor position, colours) on the pty,
 	// as a real terminal does.
-	t.vt = vt10x.New(vt10x.WithSize(cols, rows), vt10x.WithWriter(ptmx))
+	var answers io.Writer = ptmx
+	if mute {
+		answers = io.Discard
+	}
+	t.vt = vt10x.New(vt10x.WithSize(cols, rows), vt10x.WithWriter(answers))
 	go t.copyOutput()
 	go func() {
 		err := cmd.Wait()
@@ -121,6 +141,9 @@ func (t *Term) copyOutput() {
 // background colour wait for this reply. A query split across two reads
 // goes unanswered, as on a slow line.
 func (t *Term) answerDA1(out []byte) {
+	if t.mute {
+		return
+	}
 	for range bytes.Count(out, []byte("\x1b[c")) + bytes.Count(out, []byte("\x1b[0c")) {
 		_, _ = t.ptmx.WriteString("\x1b[?62;22c")
 	}
