@@ -107,9 +107,9 @@ func FuzzConfigRoundTrip(f *testing.F) {
 			AllowPlaintextAuth: flags&0x80 != 0,
 		}
 		data, err := Marshal(s)
-		if refusedText(host, user, pass, from, fromName, caFile) {
+		if refusedText(host, user, pass, from, fromName, caFile) || host != "" && smtp.ValidateHost(host) != nil {
 			if err == nil {
-				t.Fatal("a line break, NUL or invalid UTF-8 was written")
+				t.Fatal("a line break, NUL, invalid UTF-8 or a host that is no name was written")
 			}
 			return
 		}

@@ -72,6 +72,11 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 	if err := checkAllText(s); err != nil {
 		return file{}, err
 	}
+	if s.Host != "" {
+		if err := smtp.ValidateHost(s.Host); err != nil {
+			return file{}, err
+		}
+	}
 	f := file{
 		Version:            Version,
 		Provider:           s.Provider,
@@ -476,6 +481,13 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 			var fe smtp.FieldError
 			errors.As(err, &fe)
 			return smtp.Settings{}, &LoadError{Path: name, Line: line(tf.name), Field: tf.name, Problem: fe.Problem, Fix: fe.Fix}
+		}
+	}
+	if s.Host != "" {
+		// The same rule as the flags and the wizard: a name or an address.
+		var fe smtp.FieldError
+		if err := smtp.ValidateHost(s.Host); errors.As(err, &fe) {
+			return smtp.Settings{}, &LoadError{Path: name, Line: line("host"), Field: "host", Problem: fe.Problem, Fix: fe.Fix}
 		}
 	}
 	if f.Password != "" && f.PasswordFile != "" {

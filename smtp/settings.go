@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -183,6 +184,33 @@ func ValidateHost(h string) error {
 		if label == "" || len(label) > 63 {
 			return FieldError{"host", "has an empty or over-long part between dots", "check the spelling of the server name"}
 		}
+		if err := checkLabel(label); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkLabel allows in one part of a host name only what DNS names hold:
+// letters, digits, dashes (not at either end) and underscores. Everything
+// else would reach exports that expand it: Postfix expands $name, msmtp %H,
+// a shell $(...).
+func checkLabel(label string) error {
+	fix := "type only the server name: letters, digits, dots and dashes, for example smtp.example.com"
+	for _, r := range label {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		case r > unicode.MaxASCII && unicode.IsLetter(r):
+			return FieldError{"host", "contains a non-ASCII letter " + strconv.QuoteRune(r),
+				"type the name in its ASCII form (it starts with xn--; `idn2 NAME` prints it)"}
+		case r == '[' || r == ']':
+			return FieldError{"host", "has brackets around a name", "only an IPv6 address goes in brackets: type the name without them"}
+		default:
+			return FieldError{"host", "contains " + strconv.QuoteRune(r) + ", which no server name has", fix}
+		}
+	}
+	if strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+		return FieldError{"host", "has a part that starts or ends with a dash", fix}
 	}
 	return nil
 }
