@@ -179,7 +179,7 @@ func FuzzMsmtpRoundTrip(f *testing.F) {
 		}
 		// "user " + quotes, "password " + quotes, "from " + quotes.
 		tooLong := len(user)+7 > msmtpMaxLine || len(pass)+11 > msmtpMaxLine || len(from)+7 > msmtpMaxLine
-		if refusedText(user, pass, from) || hasControl(user+pass+from) || tooLong || user == "" {
+		if refusedText(user, pass, from) || hasControl(user+pass+from) || tooLong || user == "" || msmtpFrom(from) != nil {
 			if err == nil && user != "" {
 				t.Fatalf("msmtp cannot carry this, but it was written:\n%s", out)
 			}
