@@ -22,7 +22,8 @@ import (
 // an expected refusal from a bug.
 func refusedText(vs ...string) bool {
 	for _, v := range vs {
-		if strings.ContainsAny(v, "\r\n\x00") || !utf8.ValidString(v) {
+		if strings.ContainsAny(v, "\r\n\x00") || !utf8.ValidString(v) ||
+			strings.ContainsFunc(v, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) {
 			return true
 		}
 	}

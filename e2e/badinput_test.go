@@ -94,6 +94,8 @@ func TestPasswordAndFileInputs(t *testing.T) {
 		{"huge password file", nil, "", slices.Concat(login, []string{"--password-file", big}), []string{"--password-file", "too large"}},
 		{"password on stdin from /dev/zero", nil, strings.Repeat("x", 1<<20), slices.Concat(login, []string{"--password-stdin"}), []string{"--password-stdin", "longer"}},
 		{"password file readable by others", nil, "", slices.Concat(login, []string{"--password-file", shared}), []string{"--password-file", "others", "chmod 600"}},
+		{"escape sequence in SMTP_PASSWORD", []string{"SMTP_PASSWORD=pw\x1b[2J"}, "", login, []string{"password", "control character"}},
+		{"backspace in the login", []string{"SMTP_PASSWORD=right password"}, "", slices.Concat(base(srv.Port()), []string{"--username", "nas\b\badm@example.test"}), []string{"--username", "control character"}},
 		{"providers /dev/zero", nil, "", []string{"providers", "--providers", "/dev/zero"}, []string{"--providers", "not a regular file"}},
 		{"huge providers file", nil, "", []string{"providers", "--providers", big}, []string{"--providers", "too large"}},
 		{"ca file /dev/zero", []string{"SMTP_PASSWORD=right password"}, "", slices.Concat(login, []string{"--ca-file", "/dev/zero"}), []string{"--ca-file", "not a regular file"}},

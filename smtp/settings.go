@@ -250,6 +250,29 @@ func ValidateSecret(s string) error {
 	case !utf8.ValidString(s):
 		return FieldError{"password", "is not valid text", "type the password again"}
 	}
+	return CheckText("password", s)
+}
+
+// CheckText is the rule for every free-text field, wherever it comes from
+// (flags, the config file after YAML decoding, the wizard): no line break,
+// NUL, invalid UTF-8 or other control character (a tab is allowed). A line
+// break is how a directive gets injected into a line-based export; an escape
+// sequence in a name or a password reaches terminals and servers. The error
+// names the field and the character, never the value.
+func CheckText(field, v string) error {
+	switch {
+	case strings.ContainsAny(v, "\r\n"):
+		return FieldError{field, "contains a line break", "type it on one line"}
+	case strings.ContainsRune(v, 0):
+		return FieldError{field, "contains a NUL character", "type it again without control characters"}
+	case !utf8.ValidString(v):
+		return FieldError{field, "is not valid UTF-8 text", "type it again"}
+	}
+	for _, r := range v {
+		if r != '\t' && unicode.IsControl(r) {
+			return FieldError{field, "contains the control character " + strings.Trim(strconv.QuoteRuneToASCII(r), "'"), "type it again without control characters"}
+		}
+	}
 	return nil
 }
 
@@ -278,6 +301,10 @@ func (s Settings) Validate() []FieldError {
 	}
 	if len(s.Username) > MaxUsernameLen || strings.ContainsAny(s.Username, "\r\n") {
 		errs = append(errs, FieldError{"username", "is too long or contains a line break", "type the login on one line"})
+	}
+	for _, f := range []struct{ name, value string }{{"username", s.Username}, {"sender name", s.FromName}, {"provider", s.Provider},
+		{"ca-file", s.CAFile}, {"password-file", s.PasswordFile}} {
+		add(CheckText(f.name, f.value))
 	}
 	if s.From != "" {
 		add(ValidateAddress("from", s.From))
