@@ -131,7 +131,9 @@ func vendorString(path, shown, s string) (string, error) {
 		}
 		return s, nil
 	case exactFields[path]:
-		if strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar }) {
+		if strings.ContainsFunc(s, func(r rune) bool {
+			return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar
+		}) {
 			return "", fmt.Errorf("field %s: holds a control or invisible character; remove it", shown)
 		}
 		return s, nil
