@@ -115,3 +115,14 @@ func BenchmarkCatalogueMerge(b *testing.B) {
 		BuiltinCatalogue().Merge(extra)
 	}
 }
+
+// BenchmarkMaskReply masks a 40-line reply of 300-character lines for a
+// 1024-byte password: the cost every reply pays when a password is set.
+func BenchmarkMaskReply(b *testing.B) {
+	pw := strings.Repeat("Ab1-", 256)
+	m := newSecretMask(Settings{Username: "nas@example.com", Password: NewSecret(pw)})
+	reply := strings.Repeat(strings.Repeat("x", 290)+" you sent\n", 40)
+	for b.Loop() {
+		m.reply(535, reply)
+	}
+}

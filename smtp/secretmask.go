@@ -8,7 +8,6 @@ import (
 	"html"
 	"mime/quotedprintable"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +33,7 @@ const minFragmentLen = 8
 // It is applied where server text enters the report (replies, the banner,
 // errors, the transcript), so every output built from a Report (check text
 // and JSON, setup, the wizard, report) is covered at once.
-type secretMask struct{ re *regexp.Regexp }
+type secretMask struct{ forms []string } // lower-cased (ASCII), longest first
 
 // newSecretMask builds the mask for the settings' password; nil when there is
 // no password to hide.
@@ -43,14 +42,28 @@ func newSecretMask(s Settings) *secretMask {
 	if len(forms) == 0 {
 		return nil
 	}
-	// Longest first, so that a whole blob is masked rather than the password
-	// inside it, leaving the rest of the blob.
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	quoted := make([]string, len(forms))
 	for i, f := range forms {
-		quoted[i] = regexp.QuoteMeta(f)
+		forms[i] = asciiLower(f)
 	}
-	return &secretMask{re: regexp.MustCompile(`(?i)(?:` + strings.Join(quoted, "|") + `)`)}
+	forms = slices.Compact(slices.SortedFunc(slices.Values(forms), func(a, b string) int {
+		if d := len(b) - len(a); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	}))
+	return &secretMask{forms: forms}
+}
+
+// asciiLower lower-cases ASCII letters only, so that byte offsets stay the
+// same as in the original text.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // secretForms lists the encodings of secret (used with login user) that a
@@ -121,12 +134,43 @@ func base64Fragments(enc *base64.Encoding, secret string) []string {
 	return out
 }
 
-// apply masks every form of the secret in s.
+// apply masks every form of the secret in s, in any ASCII letter case. It
+// is a plain substring search per form (not one big regular expression,
+// whose cost grows with the product of a 1 KiB password's forms and the
+// text): a few dozen scans of a reply.
 func (m *secretMask) apply(s string) string {
 	if m == nil || s == "" {
 		return s
 	}
-	return m.re.ReplaceAllLiteralString(s, Mask)
+	low := asciiLower(s)
+	var spans [][2]int
+	for _, f := range m.forms {
+		for off := 0; off < len(low); {
+			i := strings.Index(low[off:], f)
+			if i < 0 {
+				break
+			}
+			spans = append(spans, [2]int{off + i, off + i + len(f)})
+			off += i + len(f)
+		}
+	}
+	if len(spans) == 0 {
+		return s
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return a[0] - b[0] })
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(spans); {
+		start, end := spans[i][0], spans[i][1]
+		for i++; i < len(spans) && spans[i][0] < end; i++ {
+			end = max(end, spans[i][1])
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Mask)
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // clean is CleanText with the secret masked before cleaning (so that cutting
