@@ -24,7 +24,9 @@ func FuzzReflectedSecret(f *testing.F) {
 			strings.ToUpper,
 			func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
 			func(s string) string { return base64.StdEncoding.EncodeToString([]byte("\x00" + user + "\x00" + s)) },
-			func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(user + "\x00" + user + "\x00" + s)) },
+			func(s string) string {
+				return base64.RawURLEncoding.EncodeToString([]byte(user + "\x00" + user + "\x00" + s))
+			},
 			func(s string) string { q := strconv.Quote(s); return q[1 : len(q)-1] },
 			url.QueryEscape,
 			func(s string) string { return base64.RawStdEncoding.EncodeToString([]byte("x" + s)) },
