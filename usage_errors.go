@@ -113,3 +113,24 @@ func wantsJSON(c *cobra.Command) bool {
 // printedJSON is set once a command printed its own JSON object, so that an
 // error after it (setup's save) does not add a second one.
 var printedJSON bool
+
+// detachStdinForHelp gives a help request /dev/null for standard input.
+// fang asks the terminal for its background colour before it styles help,
+// and waits 2 s, twice, on a terminal that never answers (a serial
+// console); without a terminal on stdin it asks nothing and takes the dark
+// default. Help never reads stdin.
+func detachStdinForHelp(args []string) {
+	help := len(args) > 0 && args[0] == "help"
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		help = help || a == "-h" || a == "--help" || a == "--help=true"
+	}
+	if !help {
+		return
+	}
+	if null, err := os.Open(os.DevNull); err == nil {
+		os.Stdin = null
+	}
+}

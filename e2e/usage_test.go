@@ -50,6 +50,32 @@ func TestUsageErrorsNeverWaitForTheTerminal(t *testing.T) {
 	}
 }
 
+// Help on a terminal that never answers queries is printed at once: fang
+// asks for the background colour before styling help, and would wait 2 s,
+// twice.
+func TestHelpNeverWaitsForTheTerminal(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"check", "--help"}, {"help", "export"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(binary, args...)
+			cmd.Env = environment(t.TempDir())
+			start := time.Now()
+			p := term.StartMute(t, cmd, 100, 60)
+			code := p.Wait()
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("took %s to exit: it waited for the terminal", took.Round(time.Millisecond))
+			}
+			if code != 0 || !strings.Contains(p.Screen(), "smtpsetup") {
+				t.Errorf("exit %d\n%s", code, p.Dump())
+			}
+			if strings.Contains(string(p.Raw()), "\x1b]11;?") {
+				t.Errorf("asked the terminal for its background colour")
+			}
+		})
+	}
+}
+
 // check --json prints one JSON object on stdout even for bad input, with
 // the error and exit code 2, so that `| jq .ok` works in every case.
 func TestCheckJSONOnBadInput(t *testing.T) {
