@@ -331,7 +331,7 @@ func TestPasswordFileForMsmtpIsPrivate(t *testing.T) {
 func TestMsmtpSendsFromExactly(t *testing.T) {
 	msmtp := need(t, "msmtp", "msmtp")
 	for _, from := range []string{"nas%Hbox@example.com", "50%Mail@example.com", "a%%U@example.com", "x%C@example.com",
-		"100%sure@example.com", "a%h@example.com", "nas@example.com"} {
+		"100%sure@example.com", "a%h@example.com", "nas@example.com", "x*y@example.com", "a?b@example.com"} {
 		srv := newFakeSMTP(t)
 		host, port, _ := net.SplitHostPort(srv.addr)
 		p, _ := strconv.Atoi(port)
