@@ -138,9 +138,14 @@ func vendorString(path, shown, s string) (string, error) {
 		}
 		return s, nil
 	case longFields[path]:
-		return CleanText(s), nil
+		// Cleaned line by line, uncut: the length was checked above.
+		lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = cleanLineRunes(l, limit)
+		}
+		return strings.Join(lines, "\n"), nil
 	}
-	return CleanLine(s), nil
+	return cleanLineRunes(s, limit), nil
 }
 
 // shortID is an entry's id as an error quotes it: cut, and escaped.
