@@ -77,3 +77,13 @@ func TestValidateRefusesControlCharacters(t *testing.T) {
 		t.Fatalf("the base settings are invalid: %v", errs)
 	}
 }
+
+// A template's output is bounded: a loop over a huge number must end with
+// a clear error, not fill the memory.
+func TestTemplateOutputIsBounded(t *testing.T) {
+	s := smtp.Settings{Host: "smtp.example.com", Port: 587, Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthNone}
+	_, err := exportTemplate(s, ExportOptions{Template: "{{range 100000000000}}xxxxxxxxxxxxxxxx{{end}}"})
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("got %v, want an error about the output's size", err)
+	}
+}
