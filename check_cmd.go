@@ -56,7 +56,7 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
 	}
-	rep := smtp.Test(cmd.Context(), s, f.testOptions())
+	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
 	diag := smtp.Diagnose(rep, p)
 	if f.jsonOut {
 		printedJSON = true

@@ -102,6 +102,7 @@ func textFields(s smtp.Settings) []struct{ name, value string } {
 		{"from", s.From},
 		{"from_name", s.FromName},
 		{"ca_file", s.CAFile},
+		{"helo", s.Helo},
 	}
 }
 

@@ -36,6 +36,7 @@ type file struct {
 	CAFile             string `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty" json:"insecure_skip_verify"`
 	AllowPlaintextAuth bool   `yaml:"allow_plaintext_auth,omitempty" json:"allow_plaintext_auth"`
+	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
 }
 
 // header starts every file Marshal writes. It says who wrote the file and
@@ -91,9 +92,15 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		CAFile:             s.CAFile,
 		InsecureSkipVerify: s.InsecureSkipVerify,
 		AllowPlaintextAuth: s.AllowPlaintextAuth,
+		Helo:               s.Helo,
 	}
 	if withPassword {
 		f.Password = s.Password.Reveal()
+	}
+	if s.Helo != "" {
+		if err := smtp.ValidateHelo(s.Helo); err != nil {
+			return file{}, err
+		}
 	}
 	if s.Port < 0 || s.Port > 65535 {
 		return file{}, smtp.FieldError{Field: "port", Problem: "must be a number from 1 to 65535", Fix: "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
@@ -152,7 +159,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -173,6 +180,7 @@ var setters = map[string]setter{
 	"ca_file":              stringField(func(f *file) *string { return &f.CAFile }),
 	"insecure_skip_verify": boolField(func(f *file) *bool { return &f.InsecureSkipVerify }),
 	"allow_plaintext_auth": boolField(func(f *file) *bool { return &f.AllowPlaintextAuth }),
+	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
 }
 
 func parseSecurity(v string) (string, bool) {
@@ -487,6 +495,7 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		InsecureSkipVerify: f.InsecureSkipVerify,
 		AllowPlaintextAuth: f.AllowPlaintextAuth,
 		PasswordFile:       f.PasswordFile,
+		Helo:               f.Helo,
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto
@@ -508,6 +517,12 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		var fe smtp.FieldError
 		if err := smtp.ValidateHost(s.Host); errors.As(err, &fe) {
 			return smtp.Settings{}, &LoadError{Path: name, Line: line("host"), Field: "host", Problem: fe.Problem, Fix: fe.Fix}
+		}
+	}
+	if f.Helo != "" {
+		if err := smtp.ValidateHelo(f.Helo); err != nil {
+			fe := err.(smtp.FieldError)
+			return smtp.Settings{}, &LoadError{Path: name, Line: line("helo"), Field: "helo", Problem: fe.Problem, Fix: fe.Fix}
 		}
 	}
 	if f.Password != "" && f.PasswordFile != "" {

@@ -27,6 +27,7 @@ type Result struct {
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
 	Error      *InputError       `json:"error,omitempty"` // set when no test ran: bad input
+	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 }
 
 // InputError is why no test ran: a flag, a variable or a file was not
@@ -69,7 +70,7 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}
@@ -120,7 +121,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		}
 		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
 	}
-	writeServer(w, st, r.Server)
+	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
 		msg := "PASSED: the server accepted "
 		if s.Username != "" {
@@ -145,7 +146,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 }
 
-func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
+func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 	var lines []string
 	if srv.Greeting != "" {
 		lines = append(lines, "greeting    "+srv.Banner())
@@ -162,11 +163,16 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 				"            sha256 "+c.SHA256)
 		}
 	}
-	if len(lines) == 0 {
-		return
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Server"))
+		for _, l := range lines {
+			fmt.Fprintln(w, "  "+l)
+		}
 	}
-	fmt.Fprintln(w, "\n"+st.title.Render("Server"))
-	for _, l := range lines {
-		fmt.Fprintln(w, "  "+l)
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Network"))
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+st.warn.Render(n))
+		}
 	}
 }
