@@ -26,7 +26,7 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
-	Error      *InputError       `json:"error,omitempty"` // set when no test ran: bad input
+	Error      *InputError       `json:"error,omitempty"`  // set when no test ran: bad input
 	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 }
 
