@@ -59,6 +59,7 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
 	diag := smtp.Diagnose(rep, p)
 	if f.jsonOut {
+		printedJSON = true
 		return rep, output.JSON(out, rep, diag)
 	}
 	output.Text(output.Writer(out), rep, diag)

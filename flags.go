@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"os"
 	"strings"
@@ -159,7 +158,19 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	}
 	if errs := s.Validate(); len(errs) > 0 {
 		e := errs[0]
+		if e.Field == "password" && s.Password.IsZero() {
+			return s, p, badInput("%s", missingPassword)
+		}
 		return s, p, badInput("--%s %s; %s", strings.ReplaceAll(e.Field, " ", "-"), e.Problem, e.Fix)
+	}
+	if s.CAFile != "" {
+		if _, err := smtp.ReadCAFile(s.CAFile); err != nil {
+			where := "ca_file in " + f.config
+			if changed("ca-file") {
+				where = "--ca-file"
+			}
+			return s, p, badInput("%s: %v", where, err)
+		}
 	}
 	if f.sendTo != "" {
 		if err := smtp.ValidateAddress("send-to", f.sendTo); err != nil {
@@ -197,30 +208,6 @@ func (f *connFlags) fillFromProvider(s *smtp.Settings, fromFlag bool) (*smtp.Pro
 		s.Username = p.LoginFor(s.From)
 	}
 	return p, nil
-}
-
-// readPassword takes the password from a file, standard input or
-// SMTP_PASSWORD, in that order; the config's own password stays otherwise.
-func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
-	switch {
-	case f.passwordFile != "" && f.passwordStdin:
-		return badInput("--password-file and --password-stdin: give only one")
-	case f.passwordFile != "":
-		b, err := os.ReadFile(f.passwordFile)
-		if err != nil {
-			return badInput("--password-file: %v", err)
-		}
-		s.Password = smtp.NewSecret(strings.TrimRight(string(b), "\r\n"))
-	case f.passwordStdin:
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return badInput("--password-stdin: nothing to read on standard input")
-		}
-		s.Password = smtp.NewSecret(strings.TrimRight(line, "\r\n"))
-	case os.Getenv("SMTP_PASSWORD") != "":
-		s.Password = smtp.NewSecret(os.Getenv("SMTP_PASSWORD"))
-	}
-	return nil
 }
 
 func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {

@@ -113,13 +113,15 @@ func Test(ctx context.Context, s Settings, opts Options) *Report {
 		opts.HelloName = s.Helo
 	}
 	opts.defaults()
-	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried}}
+	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried},
+		mask: newSecretMask(s)}
 	// Parsing the catalogue costs milliseconds: only a failure needs it.
 	t.provider = sync.OnceValue(func() *Provider { return providerFor(s, opts.Provider) })
 	t.tr.start = time.Now()
 	t.run()
 	t.rep.Elapsed = time.Since(t.tr.start)
 	t.rep.Transcript = t.tr.snapshot()
+	t.mask.report(t.rep)
 	t.rep.OK = t.rep.Failure == nil
 	return t.rep
 }
@@ -130,6 +132,7 @@ type tester struct {
 	ctx  context.Context
 	rep  *Report
 	tr   transcript
+	mask *secretMask // hides the password wherever a server repeats it
 
 	raw       *guardedConn // the TCP connection
 	conn      net.Conn     // raw, or TLS over raw
@@ -194,7 +197,7 @@ func (t *tester) stage(s Stage, do func() (string, error)) error {
 		t.raw.SetDeadline(time.Now().Add(t.opts.Timeout))
 	}
 	detail, err := do()
-	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: detail}
+	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: t.mask.apply(detail)}
 	if err != nil && t.rep.Failure == nil {
 		t.rep.Failure = t.classify(s, err)
 	}
@@ -322,9 +325,9 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		cfg.RootCAs = t.systemRoots()
 	}
 	if t.s.CAFile != "" {
-		pem, err := os.ReadFile(t.s.CAFile)
+		pem, err := ReadCAFile(t.s.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading the CA file: %w", err)
+			return nil, err
 		}
 		pool := cfg.RootCAs.Clone()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -381,7 +384,7 @@ func (t *tester) greeting() (string, error) {
 		}
 		return "", err
 	}
-	reply := newReply(code, msg)
+	reply := t.mask.reply(code, msg)
 	t.tr.add(FromServer, wireLines(code, reply.Text))
 	t.rep.Server.Greeting = reply.Text
 	if code != 220 {
@@ -450,7 +453,7 @@ func (t *tester) cmd(line string) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	reply := newReply(code, msg)
+	reply := t.mask.reply(code, msg)
 	if t.authQuiet && code == 334 {
 		t.tr.add(FromServer, "334 "+Mask)
 	} else {
@@ -697,7 +700,7 @@ func (t *tester) send() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	reply := newReply(code, text)
+	reply := t.mask.reply(code, text)
 	t.tr.add(FromServer, wireLines(code, reply.Text))
 	if code != 250 {
 		return "", &replyError{"DATA", reply}
@@ -738,7 +741,7 @@ func (t *tester) quit() (string, error) {
 // classify turns what went wrong into an observation. It reads errors by
 // type, never by their text, except where a library offers nothing else.
 func (t *tester) classify(s Stage, err error) *Failure {
-	f := &Failure{Stage: s, Error: CleanText(err.Error()), LocalTime: t.opts.Now()}
+	f := &Failure{Stage: s, Error: t.mask.clean(err.Error()), LocalTime: t.opts.Now()}
 	var (
 		re     *replyError
 		dnsErr *net.DNSError
