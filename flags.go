@@ -22,6 +22,7 @@ type connFlags struct {
 	port                               int
 	username, passwordFile, from       string
 	fromName, sendTo, caFile           string
+	clientID, tenant                   string
 	passwordStdin, insecure, plainAuth bool
 	timeout                            time.Duration
 	jsonOut                            bool
@@ -43,6 +44,8 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.fromName, "from-name", "", "sender name")
 	fs.StringVar(&f.sendTo, "send-to", "", "send one test message to this address (nothing is sent without it)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA in this PEM file (a private CA)")
+	fs.StringVar(&f.clientID, "client-id", "", "OAuth: the Application (client) ID of your registered app")
+	fs.StringVar(&f.tenant, "tenant", "", "OAuth: the directory (tenant) to sign in to, when not the provider's default")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (dangerous: anyone could read the password)")
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
@@ -106,6 +109,8 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("from-name", &s.FromName, f.fromName)
 	set("ca-file", &s.CAFile, f.caFile)
 	set("provider", &s.Provider, f.provider)
+	set("client-id", &s.OAuthClientID, f.clientID)
+	set("tenant", &s.OAuthTenant, f.tenant)
 	if changed("port") {
 		s.Port = f.port
 	}

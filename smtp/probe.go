@@ -46,6 +46,7 @@ type Options struct {
 	Progress   func(Event) // called from the test's goroutine as stages start and end
 	MaxRead    int64       // bytes one connection may read; DefaultMaxRead when zero
 	Now        func() time.Time
+	Token      TokenSource // for XOAUTH2: the access token, asked for when the auth stage starts
 }
 
 func (o *Options) defaults() {

@@ -125,6 +125,12 @@ type Settings struct {
 	InsecureSkipVerify bool   // accept any certificate; loud, never the default
 	AllowPlaintextAuth bool   // allow AUTH on a link without TLS
 	PasswordFile       string // when set, the config names this file instead of holding the password
+
+	// OAuth sign-in (Auth xoauth2 with a provider's oauth block): the app
+	// and directory to sign in with, when they differ from the catalogue's.
+	// The token itself comes from Options.Token at test time.
+	OAuthClientID string
+	OAuthTenant   string
 }
 
 // Address is host:port, with IPv6 literals bracketed.

@@ -1,0 +1,128 @@
+package smtp
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+)
+
+// OAuth is a catalogue entry's OAuth 2.0 sign-in: the device authorization
+// grant (RFC 8628) endpoints, the public client to sign in as, the scopes the
+// SMTP login needs and the SASL mechanism that carries the token. It is
+// data, so an appliance vendor ships its own registered app with
+// --providers FILE.
+type OAuth struct {
+	DeviceAuthorizationURL string   `yaml:"device_authorization_url" json:"device_authorization_url"`
+	TokenURL               string   `yaml:"token_url" json:"token_url"`
+	ClientID               string   `yaml:"client_id,omitempty" json:"client_id,omitempty"` // empty in the built-in catalogue: we have no app of our own to ship
+	Tenant                 string   `yaml:"tenant,omitempty" json:"tenant,omitempty"`       // replaces {tenant} in the URLs
+	Scopes                 []string `yaml:"scopes" json:"scopes"`
+	Mechanism              string   `yaml:"mechanism" json:"mechanism"` // the SASL mechanism: xoauth2
+	// RefreshDays is how long a refresh token lives unused; Microsoft's last
+	// 90 days and are replaced on every use. 0 means unknown.
+	RefreshDays int `yaml:"refresh_days,omitempty" json:"refresh_days,omitempty"`
+	// RegisterURL is where an administrator registers the public client.
+	RegisterURL string `yaml:"register_url,omitempty" json:"register_url,omitempty"`
+}
+
+// OAuthMechanisms lists the SASL mechanisms an oauth block may name.
+var OAuthMechanisms = []string{string(AuthXOAUTH2)}
+
+// check refuses endpoints a token could leak through: only https, or http
+// to this machine (a local identity provider, the tests').
+func (o *OAuth) check() error {
+	for _, f := range []struct{ name, v string }{
+		{"oauth.device_authorization_url", o.DeviceAuthorizationURL},
+		{"oauth.token_url", o.TokenURL},
+		{"oauth.register_url", o.RegisterURL},
+	} {
+		if f.v == "" && f.name == "oauth.register_url" {
+			continue
+		}
+		if err := CheckEndpoint(f.v); err != nil {
+			return fmt.Errorf("field %s: %w", f.name, err)
+		}
+	}
+	switch {
+	case len(o.Scopes) == 0:
+		return fmt.Errorf("field oauth.scopes: is empty; list the scopes the SMTP login needs")
+	case o.Mechanism != string(AuthXOAUTH2):
+		return fmt.Errorf("field oauth.mechanism: %q is not xoauth2", o.Mechanism)
+	case o.RefreshDays < 0 || o.RefreshDays > 3650:
+		return fmt.Errorf("field oauth.refresh_days: %d is not a number of days from 0 to 3650", o.RefreshDays)
+	}
+	for j, s := range o.Scopes {
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			return fmt.Errorf("field oauth.scopes[%d]: is empty or contains a space; give one scope per item", j)
+		}
+	}
+	if o.Tenant == "" && strings.Contains(o.DeviceAuthorizationURL+o.TokenURL, "{tenant}") {
+		return fmt.Errorf("field oauth.tenant: is empty but the URLs contain {tenant}; give a tenant such as organizations")
+	}
+	if err := checkOAuthWord("oauth.client_id", o.ClientID); err != nil {
+		return err
+	}
+	return checkOAuthWord("oauth.tenant", o.Tenant)
+}
+
+// CheckEndpoint accepts an https URL, or an http URL whose host is this
+// machine (127.0.0.1, ::1, localhost).
+func CheckEndpoint(raw string) error {
+	if raw == "" {
+		return fmt.Errorf("is empty")
+	}
+	u, err := url.Parse(strings.ReplaceAll(raw, "{tenant}", "t"))
+	if err != nil || u.Host == "" || u.User != nil {
+		return fmt.Errorf("%q is not an absolute URL such as https://login.example.com/token", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if h := u.Hostname(); h == "localhost" || net.ParseIP(h).IsLoopback() {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q must start with https:// (http is allowed only to 127.0.0.1, ::1 or localhost)", raw)
+}
+
+// checkOAuthWord checks a client id or tenant: a word that goes into a URL
+// path or a form, never a secret.
+func checkOAuthWord(field, v string) error {
+	if len(v) > 200 || strings.ContainsAny(v, "/?#{} \t\r\n\x00") {
+		return fmt.Errorf("field %s: must be one word of at most 200 characters without /, ?, #, braces or spaces", field)
+	}
+	return nil
+}
+
+// CheckClientID checks a client id typed by a user or given with
+// --client-id: it names the field and the fix.
+func CheckClientID(v string) error {
+	if err := checkOAuthWord("client-id", v); err != nil || strings.TrimSpace(v) == "" {
+		return FieldError{Field: "client id", Problem: "is empty or not one word", Fix: "paste the Application (client) ID of the app your administrator registered, such as 00000000-0000-0000-0000-000000000000"}
+	}
+	return nil
+}
+
+// CheckTenant checks a tenant given with --tenant.
+func CheckTenant(v string) error {
+	if err := checkOAuthWord("tenant", v); err != nil || strings.TrimSpace(v) == "" {
+		return FieldError{Field: "tenant", Problem: "is empty or not one word", Fix: "give the directory (tenant) ID, a domain such as example.com, or organizations / consumers"}
+	}
+	return nil
+}
+
+// Resolved is the oauth block with a client id and tenant chosen (by the
+// config, a flag or the catalogue) and {tenant} substituted.
+func (o OAuth) Resolved(clientID, tenant string) OAuth {
+	if clientID != "" {
+		o.ClientID = clientID
+	}
+	if tenant != "" {
+		o.Tenant = tenant
+	}
+	sub := func(u string) string { return strings.ReplaceAll(u, "{tenant}", url.PathEscape(o.Tenant)) }
+	o.DeviceAuthorizationURL, o.TokenURL = sub(o.DeviceAuthorizationURL), sub(o.TokenURL)
+	return o
+}
