@@ -114,6 +114,8 @@ type tester struct {
 	exts      map[string]string
 	extOrder  []string
 	authQuiet bool // true while AUTH runs: lines are masked in the transcript
+
+	oauthStatus *OAuthFailure // the JSON status of a refused XOAUTH2 token
 }
 
 func (t *tester) run() {
@@ -514,6 +516,13 @@ func (t *tester) auth() (string, error) {
 	}
 	host := strings.Trim(t.s.Host, "[]")
 	user, pass := t.s.Username, t.s.Password.Reveal()
+	if mech == AuthXOAUTH2 && t.opts.Token != nil {
+		tok, err := t.opts.Token(t.ctx)
+		if err != nil {
+			return "", err
+		}
+		pass = tok.Reveal()
+	}
 	var a gmsmtp.Auth
 	switch mech {
 	case AuthPlain:
@@ -553,6 +562,15 @@ func (t *tester) saslExchange(a gmsmtp.Auth, host string) error {
 		case 235:
 			return nil
 		case 334:
+			if mech == "XOAUTH2" && t.oauthStatus == nil {
+				// A refused token: the challenge is a JSON status (RFC 7628
+				// style); the client answers an empty line and the server
+				// then sends the 535 that ends the exchange.
+				st, _ := xoauth2Status(reply.Text)
+				t.oauthStatus = &st
+				reply, err = t.cmd("")
+				continue
+			}
 			challenge, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(reply.Text))
 			if derr != nil {
 				return &replyError{"AUTH", reply}
@@ -652,11 +670,15 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		cve    *tls.CertificateVerificationError
 		ne     net.Error
 	)
+	var oe OAuthError
 	switch {
+	case errors.As(err, &oe):
+		of := oe.OAuthFailure()
+		f.Kind, f.OAuth = KindOAuth, &of
 	case t.raw != nil && t.raw.overflow.Load():
 		f.Kind = KindTooMuchData
 	case errors.As(err, &re):
-		f.Kind, f.Command, f.Reply = KindReply, re.command, &re.reply
+		f.Kind, f.Command, f.Reply, f.OAuth = KindReply, re.command, &re.reply, t.oauthStatus
 		if strings.HasPrefix(re.reply.Text, "HTTP/") || strings.HasPrefix(t.rep.Server.Greeting, "HTTP/") {
 			f.Kind = KindHTTP
 		}

@@ -138,6 +138,8 @@ type Failure struct {
 	// Offered lists what the server offered when what we needed was missing
 	// (AUTH mechanisms).
 	Offered []string `json:"offered,omitempty"`
+	// OAuth is what the identity provider or an XOAUTH2 challenge said.
+	OAuth *OAuthFailure `json:"oauth,omitempty"`
 }
 
 // ServerInfo is what the test learned about the server.

@@ -1,0 +1,165 @@
+package oauth_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"smtpsetup/config"
+	"smtpsetup/oauth"
+	"smtpsetup/oauth/oauthtest"
+	"smtpsetup/smtp"
+)
+
+func client(idp *oauthtest.IdP) *oauth.Client {
+	return &oauth.Client{OAuth: smtp.OAuth{
+		DeviceAuthorizationURL: idp.DeviceURL(), TokenURL: idp.TokenURL(), ClientID: oauthtest.ClientID,
+		Scopes: []string{"openid", "offline_access"}, Mechanism: "xoauth2", RefreshDays: 90,
+	}}
+}
+
+func signIn(t *testing.T, idp *oauthtest.IdP) (*oauth.Token, error) {
+	t.Helper()
+	c := client(idp)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	p, err := c.Start(ctx)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if p.UserCode == "" || smtp.CheckEndpoint(p.VerificationURI) != nil {
+		t.Fatalf("prompt %+v", p)
+	}
+	return c.Wait(ctx, p)
+}
+
+func TestSignInApproved(t *testing.T) {
+	idp := oauthtest.Start(t, oauthtest.Approve)
+	tok, err := signIn(t, idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := idp.Verify(tok.AccessToken); err != nil {
+		t.Errorf("the provider does not accept the access token it issued: %v", err)
+	}
+	if tok.RefreshToken == "" || tok.SignInDue().IsZero() {
+		t.Errorf("no refresh token or no sign-in due date: %+v", tok.SignInDue())
+	}
+	if idp.Verify("forged") == nil {
+		t.Error("Verify accepts a forged token")
+	}
+}
+
+func TestSignInSlowDownWaitsLonger(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 7 s: slow_down adds 5 s to the 1 s interval")
+	}
+	idp := oauthtest.Start(t, oauthtest.SlowDownThenOK)
+	if _, err := signIn(t, idp); err != nil {
+		t.Fatal(err)
+	}
+	if idp.Polls() != 2 {
+		t.Errorf("polls = %d, want 2 (one slow_down, then the token)", idp.Polls())
+	}
+}
+
+func TestSignInFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		b      oauthtest.Behaviour
+		fail   *oauthtest.Failure
+		code   string
+		aadsts string
+	}{
+		{"denied", oauthtest.Deny, nil, oauth.CodeAccessDenied, ""},
+		{"expired", oauthtest.Expire, nil, oauth.CodeExpired, ""},
+		{"conditional access", oauthtest.PendingForever, &oauthtest.Failure{Endpoint: "poll", Error: "invalid_grant",
+			Description: "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.\r\nTrace ID: x", Codes: []int{53003}}, "invalid_grant", "53003"},
+		{"app not in tenant", oauthtest.Approve, &oauthtest.Failure{Endpoint: "device", Error: "unauthorized_client",
+			Description: "AADSTS700016: Application with identifier 'x' was not found in the directory 'y'."}, "unauthorized_client", "700016"},
+		{"codes only", oauthtest.Approve, &oauthtest.Failure{Endpoint: "device", Error: "invalid_client", Codes: []int{7000112}}, "invalid_client", "7000112"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			idp := oauthtest.Start(t, tc.b)
+			if tc.fail != nil {
+				idp.FailNext(*tc.fail)
+			}
+			c := client(idp)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			p, err := c.Start(ctx)
+			if err == nil {
+				_, err = c.Wait(ctx, p)
+			}
+			var oe *oauth.Error
+			if !errors.As(err, &oe) || oe.Code != tc.code || oe.AADSTS != tc.aadsts {
+				t.Fatalf("err = %#v, want code %s AADSTS %q", err, tc.code, tc.aadsts)
+			}
+			if f := oe.OAuthFailure(); f.Error != tc.code || f.AADSTS != tc.aadsts {
+				t.Errorf("OAuthFailure %+v", f)
+			}
+		})
+	}
+}
+
+func TestRefreshRotatesAndSaves(t *testing.T) {
+	idp := oauthtest.Start(t, oauthtest.Approve)
+	tok, err := signIn(t, idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "smtp.token")
+	store := config.TokenFile(path)
+	if err := oauth.Save(store, tok); err != nil {
+		t.Fatal(err)
+	}
+	src := &oauth.Source{Store: store}
+	ctx := context.Background()
+
+	// Fresh: the cached token, no refresh.
+	got, _, err := src.Token(ctx)
+	if err != nil || got.Reveal() != tok.AccessToken || idp.Refreshes() != 0 {
+		t.Fatalf("cached token: err %v, same %v, refreshes %d", err, got.Reveal() == tok.AccessToken, idp.Refreshes())
+	}
+
+	// Expired: refreshed, and the rotated refresh token is on disk.
+	tok.Expiry = time.Now().Add(-time.Minute)
+	oauth.Save(store, tok)
+	got, nt, err := src.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idp.Refreshes() != 1 || got.Reveal() == tok.AccessToken || idp.Verify(got.Reveal()) != nil {
+		t.Fatalf("refresh: refreshes %d, new token %v, valid %v", idp.Refreshes(), got.Reveal() != tok.AccessToken, idp.Verify(got.Reveal()))
+	}
+	saved, err := oauth.Load(store)
+	if err != nil || saved.RefreshToken == tok.RefreshToken || saved.RefreshToken != nt.RefreshToken || !saved.Issued.After(tok.Issued) {
+		t.Fatalf("rotated refresh token not saved: err %v", err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("token file mode %v", fi.Mode())
+	}
+
+	// The old refresh token was rotated away: the provider says
+	// invalid_grant, which means signing in again.
+	saved.RefreshToken, saved.Expiry = tok.RefreshToken, time.Time{}
+	oauth.Save(store, saved)
+	_, _, err = src.Token(ctx)
+	var oe *oauth.Error
+	if !errors.As(err, &oe) || oe.Code != oauth.CodeInvalidGrant {
+		t.Fatalf("reused refresh token: err = %v, want invalid_grant", err)
+	}
+}
+
+func TestNoTokenFileSaysSignIn(t *testing.T) {
+	src := &oauth.Source{Store: config.TokenFile(filepath.Join(t.TempDir(), "none.token"))}
+	_, _, err := src.Token(context.Background())
+	var oe *oauth.Error
+	if !errors.As(err, &oe) || oe.Code != oauth.CodeNotSignedIn || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v", err)
+	}
+}
