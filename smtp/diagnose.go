@@ -16,6 +16,9 @@ type Diagnosis struct {
 	Detail     string      `json:"detail"`
 	Fix        string      `json:"fix"`
 	Suggestion *Suggestion `json:"-"`
+	Family     string      `json:"family"`
+	Transient  bool        `json:"transient"`
+	Reply      string      `json:"reply,omitempty"`
 }
 
 // Suggestion is a change of settings that would likely fix the failure; the
@@ -41,6 +44,9 @@ func Diagnose(r *Report, p *Provider) *Diagnosis {
 	f := r.Failure
 	if f == nil {
 		return nil
+	}
+	if d := diagnoseOAuth(r, p); d != nil {
+		return d
 	}
 	in := diagInput{r: r, f: f, p: p, s: r.Settings}
 	for _, rule := range rules {
