@@ -47,6 +47,23 @@ func checkCommand() *cobra.Command {
 // --json, else as text with the warnings a person should see first. check
 // and setup --non-interactive share it, so both say the same.
 func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, error) {
+	opts := f.testOptions()
+	src, oauthUsed := oauthTokenSource(f.config, s)
+	if oauthUsed {
+		opts.Token = src.TokenSource()
+	}
+	rep, err := f.testAndPrintWith(cmd, s, p, opts)
+	if oauthUsed && err == nil && !f.jsonOut {
+		if due, ok := signInDue(src); ok {
+			fmt.Fprintf(cmd.ErrOrStderr(), "OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.\n", due.Local().Format("2006-01-02"))
+		}
+	}
+	return rep, err
+}
+
+// testAndPrintWith is testAndPrint with the test options given, for login,
+// whose token is not saved yet.
+func (f *connFlags) testAndPrintWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options) (*smtp.Report, error) {
 	out := cmd.OutOrStdout()
 	if !f.jsonOut {
 		if msg := s.PortMismatch(); msg != "" {
@@ -56,7 +73,7 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
 	}
-	rep := smtp.Test(cmd.Context(), s, f.testOptions())
+	rep := smtp.Test(cmd.Context(), s, opts)
 	diag := smtp.Diagnose(rep, p)
 	if f.jsonOut {
 		return rep, output.JSON(out, rep, diag)
