@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -64,5 +65,29 @@ func TestPostfixRefusesOAuthWithAlternatives(t *testing.T) {
 	s.Auth, s.Password = smtp.AuthLogin, smtp.NewSecret("pw")
 	if err := Export(&bytes.Buffer{}, s, "postfix", ExportOptions{}); err != nil {
 		t.Errorf("password login: %v", err)
+	}
+}
+
+func TestTokenFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	p := TokenFile(TokenPath(dir + "/smtp.yaml"))
+	if string(p) != dir+"/smtp.token" {
+		t.Fatalf("token path %s", p)
+	}
+	if err := p.Save([]byte(`{"refresh_token":"x"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(string(p)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+	os.Chmod(string(p), 0o644)
+	if _, err := p.Load(); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("a readable token file was accepted: %v", err)
+	}
+	// A file that is not a token file is never replaced.
+	other := TokenFile(dir + "/notes.txt")
+	os.WriteFile(string(other), []byte("my notes\n"), 0o600)
+	if err := other.Save([]byte("{}")); err == nil {
+		t.Error("replaced a file that is not a token file")
 	}
 }
