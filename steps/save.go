@@ -13,6 +13,8 @@ import (
 	"charm.land/huh/v2"
 
 	"smtpsetup/config"
+	"smtpsetup/oauth"
+	"smtpsetup/smtp"
 )
 
 // saveState is where saving stands.
@@ -156,7 +158,15 @@ func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
 	}
 	s.d.Settings.PasswordFile = settings.PasswordFile
 	s.d.ConfigPath = path
+	signedIn := s.d.SignedIn
 	return Action{}, func() tea.Msg {
+		if signedIn != nil && settings.Auth == smtp.AuthXOAUTH2 {
+			// The token first: a config naming OAuth without it would
+			// only say "not signed in".
+			if err := oauth.Save(config.TokenFile(config.TokenPath(path)), signedIn); err != nil {
+				return savedMsg{config.SaveResult{}, err}
+			}
+		}
 		res, err := config.Save(path, settings, config.SaveOptions{})
 		return savedMsg{res, err}
 	}

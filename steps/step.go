@@ -13,6 +13,7 @@ import (
 
 	"smtpsetup/config"
 	"smtpsetup/detect"
+	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
 )
@@ -25,6 +26,7 @@ const (
 	ProviderStep ID = iota
 	PrerequisitesStep
 	AccountStep
+	SignInStep // only for providers with an oauth block
 	SecurityStep
 	TestStep
 	SaveStep
@@ -66,6 +68,7 @@ type Draft struct {
 	Ctx        context.Context
 	Detect     detect.Options // network hooks for detection from the address
 	Existing   bool           // Settings came from an existing config file
+	SignedIn   *oauth.Token   // an OAuth sign-in, kept in memory until Save writes it
 
 	// Notes are short messages for the next screen, such as "removed the
 	// spaces from the App Password".
@@ -106,7 +109,7 @@ type Step interface {
 
 // All returns the steps in order.
 func All() []Step {
-	return []Step{&Provider{}, &Prerequisites{}, &Account{}, &Security{}, &Test{}, &Save{}}
+	return []Step{&Provider{}, &Prerequisites{}, &Account{}, &SignIn{}, &Security{}, &Test{}, &Save{}}
 }
 
 // formStep is the shared part of the steps built on one huh form: forward

@@ -119,6 +119,26 @@ func (p *IdP) FailNext(f Failure) {
 	p.fail = append(p.fail, f)
 }
 
+// SetBehaviour changes what the user does from the next poll on: a test
+// that shows the code on a screen starts with PendingForever, reads the
+// screen, then approves.
+func (p *IdP) SetBehaviour(b Behaviour) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.st.behaviour = b
+}
+
+// UserCodes lists the user codes handed out so far.
+func (p *IdP) UserCodes() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var codes []string
+	for _, c := range p.st.userCodes {
+		codes = append(codes, c)
+	}
+	return codes
+}
+
 // Polls is how many device_code polls the provider answered.
 func (p *IdP) Polls() int { p.mu.Lock(); defer p.mu.Unlock(); return p.polls }
 
@@ -232,8 +252,9 @@ func (s *store) GetDeviceAuthorizatonState(ctx context.Context, clientID, device
 	s.idp.mu.Unlock()
 	s.idp.mu.Lock()
 	userCode := s.userCodes[deviceCode]
+	behaviour := s.behaviour
 	s.idp.mu.Unlock()
-	switch s.behaviour {
+	switch behaviour {
 	case Approve:
 		s.Storage.CompleteDeviceAuthorization(ctx, userCode, Subject)
 	case SlowDownThenOK:
