@@ -2,9 +2,14 @@ package config
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // TokenPath is where the OAuth token of a config lives: beside it, with
@@ -43,4 +48,30 @@ func (p TokenFile) Save(data []byte) error {
 		return len(t) == 0 || (t[0] == '{' && mode.Perm()&0o077 == 0)
 	})
 	return err
+}
+
+// Lock takes an exclusive lock beside the token file (path.lock, mode
+// 0600), so that only one process refreshes at a time; the others wait,
+// then find the fresh token. It gives up when ctx ends.
+func (p TokenFile) Lock(ctx context.Context) (func(), error) {
+	f, err := os.OpenFile(string(p)+".lock", os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return nil, &SaveError{Path: string(p) + ".lock", Step: "lock the token file", Err: err, Fix: "check that the directory is writable by this user"}
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, &SaveError{Path: string(p) + ".lock", Step: "lock the token file", Err: err}
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

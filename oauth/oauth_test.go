@@ -163,3 +163,38 @@ func TestNoTokenFileSaysSignIn(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestConcurrentRefreshRefreshesOnce: msmtp runs started together (a cron
+// burst) all find the access token expired. With rotation, a second
+// refresh with the same refresh token fails, so only one may refresh; the
+// others wait for the lock and find the new token.
+func TestConcurrentRefreshRefreshesOnce(t *testing.T) {
+	idp := oauthtest.Start(t, oauthtest.Approve)
+	tok, err := signIn(t, idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := config.TokenFile(filepath.Join(t.TempDir(), "smtp.token"))
+	tok.Expiry = time.Now().Add(-time.Minute)
+	oauth.Save(store, tok)
+	const n = 6
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			// Each its own Source, as separate processes would be.
+			got, _, err := (&oauth.Source{Store: store}).Token(context.Background())
+			if err == nil {
+				err = idp.Verify(got.Reveal())
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if idp.Refreshes() != 1 {
+		t.Errorf("refreshes = %d, want 1", idp.Refreshes())
+	}
+}

@@ -50,6 +50,14 @@ type Store interface {
 	Save([]byte) error
 }
 
+// Locker is a Store that can keep other processes from refreshing at the
+// same time: two msmtp runs that both refresh with the same refresh token
+// would race, and with providers that revoke a used refresh token the
+// loser's saved token would be dead.
+type Locker interface {
+	Lock(ctx context.Context) (unlock func(), err error)
+}
+
 // Save writes the token to the store.
 func Save(st Store, t *Token) error {
 	data, err := json.MarshalIndent(t, "", "  ")
@@ -93,8 +101,23 @@ func (s *Source) Token(ctx context.Context) (smtp.Secret, *Token, error) {
 		return smtp.Secret{}, nil, err
 	}
 	c := s.client(t)
-	if t.AccessToken != "" && c.now().Add(EarlyRefresh).Before(t.Expiry) {
+	if fresh(c, t) {
 		return smtp.NewSecret(t.AccessToken), t, nil
+	}
+	if l, ok := s.Store.(Locker); ok {
+		unlock, err := l.Lock(ctx)
+		if err != nil {
+			return smtp.Secret{}, nil, err
+		}
+		defer unlock()
+		// Another process may have refreshed while we waited.
+		if t, err = Load(s.Store); err != nil {
+			return smtp.Secret{}, nil, err
+		}
+		c = s.client(t)
+		if fresh(c, t) {
+			return smtp.NewSecret(t.AccessToken), t, nil
+		}
 	}
 	cfg := c.config()
 	// An expired oauth2.Token makes TokenSource refresh at once.
@@ -115,7 +138,12 @@ func (s *Source) Token(ctx context.Context) (smtp.Secret, *Token, error) {
 	return smtp.NewSecret(nt.AccessToken), nt, nil
 }
 
-// For smtp.Options.Token.
+// fresh reports whether the cached access token is good for a while yet.
+func fresh(c *Client, t *Token) bool {
+	return t.AccessToken != "" && c.now().Add(EarlyRefresh).Before(t.Expiry)
+}
+
+// TokenSource adapts the source for smtp.Options.Token.
 func (s *Source) TokenSource() smtp.TokenSource {
 	return func(ctx context.Context) (smtp.Secret, error) {
 		tok, _, err := s.Token(ctx)
