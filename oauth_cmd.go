@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -58,7 +59,7 @@ func loginCommand() *cobra.Command {
 			}
 			client, err := oauth.NewClient(p, s)
 			if errors.Is(err, oauth.ErrNoClientID) {
-				return badInput("--client-id: %s", noClientIDHelp)
+				return badInput("--client-id: %s", noClientIDHelp(p))
 			}
 			if err != nil {
 				return badInput("--provider: %v", err)
@@ -69,7 +70,7 @@ func loginCommand() *cobra.Command {
 				if ctxErr := cmd.Context().Err(); ctxErr != nil {
 					return &exitError{code: exitFailed, msg: "sign-in cancelled"}
 				}
-				rep := signInReport(s, err)
+				rep := smtp.SignInError(s, err)
 				output.Text(output.Writer(out), rep, smtp.Diagnose(rep, p))
 				return &exitError{code: exitFailed}
 			}
@@ -113,15 +114,20 @@ func loginCommand() *cobra.Command {
 
 // noClientIDHelp is what to do when nobody has given an app id: smtpsetup
 // has no registered app of its own, and borrowing another product's is not
-// ours to do.
-const noClientIDHelp = `no app to sign in with. smtpsetup has no Microsoft app of its own, so an administrator
-registers one once for the organisation (Microsoft Entra admin center, https://entra.microsoft.com):
-  1. App registrations, New registration: any name; supported accounts: this organisation
-     (or any organisation, or personal accounts for Outlook.com); no redirect URI.
-  2. Authentication: "Allow public client flows" = Yes.
-  3. API permissions: add the delegated permissions SMTP.Send (Office 365 Exchange Online)
-     and offline_access, then "Grant admin consent".
-Then pass its Application (client) ID: --client-id 00000000-0000-0000-0000-000000000000`
+// ours to do. The steps come from the catalogue.
+func noClientIDHelp(p *smtp.Provider) string {
+	var b strings.Builder
+	b.WriteString("no app to sign in with. smtpsetup has no app of its own at " + p.Name + ", so an administrator registers one once")
+	if p.OAuth.RegisterURL != "" {
+		b.WriteString(" (" + p.OAuth.RegisterURL + ")")
+	}
+	b.WriteString(":\n")
+	for i, st := range p.OAuth.RegisterSteps {
+		fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
+	}
+	b.WriteString("Then pass its Application (client) ID: --client-id 00000000-0000-0000-0000-000000000000")
+	return b.String()
+}
 
 func checkOAuthFlags(s smtp.Settings) error {
 	if s.OAuthClientID != "" {
@@ -151,17 +157,6 @@ func deviceSignIn(ctx context.Context, c *oauth.Client, out io.Writer) (*oauth.T
 		fmt.Fprintf(out, "Waiting for you to sign in (the code expires at %s)...\n", p.Expires.Local().Format("15:04"))
 	}
 	return c.Wait(ctx, p)
-}
-
-// signInReport turns a sign-in failure into a report that Diagnose and
-// the outputs handle like a failed test.
-func signInReport(s smtp.Settings, err error) *smtp.Report {
-	var oe smtp.OAuthError
-	of := smtp.OAuthFailure{Error: "invalid_response"}
-	if errors.As(err, &oe) {
-		of = oe.OAuthFailure()
-	}
-	return smtp.SignInFailed(s, of, err.Error())
 }
 
 func signInDueNote(t *oauth.Token) string {

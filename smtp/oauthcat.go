@@ -22,8 +22,10 @@ type OAuth struct {
 	// RefreshDays is how long a refresh token lives unused; Microsoft's last
 	// 90 days and are replaced on every use. 0 means unknown.
 	RefreshDays int `yaml:"refresh_days,omitempty" json:"refresh_days,omitempty"`
-	// RegisterURL is where an administrator registers the public client.
-	RegisterURL string `yaml:"register_url,omitempty" json:"register_url,omitempty"`
+	// RegisterURL is where an administrator registers the public client,
+	// and RegisterSteps how, shown when no client id is known.
+	RegisterURL   string   `yaml:"register_url,omitempty" json:"register_url,omitempty"`
+	RegisterSteps []string `yaml:"register_steps,omitempty" json:"register_steps,omitempty"`
 }
 
 // OAuthMechanisms lists the SASL mechanisms an oauth block may name.
@@ -59,6 +61,11 @@ func (o *OAuth) check() error {
 	}
 	if o.Tenant == "" && strings.Contains(o.DeviceAuthorizationURL+o.TokenURL, "{tenant}") {
 		return fmt.Errorf("field oauth.tenant: is empty but the URLs contain {tenant}; give a tenant such as organizations")
+	}
+	for j, st := range o.RegisterSteps {
+		if strings.TrimSpace(st) == "" || strings.ContainsAny(st, "\r\n") {
+			return fmt.Errorf("field oauth.register_steps[%d]: is empty or spans lines; give one step per item", j)
+		}
 	}
 	if err := checkOAuthWord("oauth.client_id", o.ClientID); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"strings"
 )
 
@@ -47,6 +48,17 @@ type OAuthError interface {
 func SignInFailed(s Settings, of OAuthFailure, err string) *Report {
 	f := &Failure{Stage: StageSignIn, Kind: KindOAuth, Error: CleanText(err), OAuth: &of}
 	return &Report{Settings: s, Failure: f, Stages: []StageResult{{Stage: StageSignIn, Detail: failureSummary(f)}}}
+}
+
+// SignInError is SignInFailed for an error from the oauth package (or any
+// other: then the provider's answer was unusable).
+func SignInError(s Settings, err error) *Report {
+	var oe OAuthError
+	of := OAuthFailure{Error: "invalid_response"}
+	if errors.As(err, &oe) {
+		of = oe.OAuthFailure()
+	}
+	return SignInFailed(s, of, err.Error())
 }
 
 // xoauth2Status decodes the JSON a server sends in its 334 challenge when

@@ -13,8 +13,6 @@ import (
 	"charm.land/huh/v2"
 
 	"smtpsetup/config"
-	"smtpsetup/oauth"
-	"smtpsetup/smtp"
 )
 
 // saveState is where saving stands.
@@ -158,14 +156,11 @@ func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
 	}
 	s.d.Settings.PasswordFile = settings.PasswordFile
 	s.d.ConfigPath = path
-	signedIn := s.d.SignedIn
+	d := *s.d // a copy for the command's goroutine
+	d.Settings = settings
 	return Action{}, func() tea.Msg {
-		if signedIn != nil && settings.Auth == smtp.AuthXOAUTH2 {
-			// The token first: a config naming OAuth without it would
-			// only say "not signed in".
-			if err := oauth.Save(config.TokenFile(config.TokenPath(path)), signedIn); err != nil {
-				return savedMsg{config.SaveResult{}, err}
-			}
+		if err := d.SaveSignIn(path); err != nil {
+			return savedMsg{config.SaveResult{}, err}
 		}
 		res, err := config.Save(path, settings, config.SaveOptions{})
 		return savedMsg{res, err}

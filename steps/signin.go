@@ -12,7 +12,9 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"smtpsetup/config"
 	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 )
@@ -59,6 +61,16 @@ type (
 	}
 	signInTickMsg struct{ run int }
 )
+
+// SaveSignIn writes the draft's OAuth token beside the config at path,
+// before the config itself: a config naming OAuth without its token would
+// only say "not signed in". Nothing to do without a sign-in.
+func (d *Draft) SaveSignIn(path string) error {
+	if d.SignedIn == nil || d.Settings.Auth != smtp.AuthXOAUTH2 {
+		return nil
+	}
+	return oauth.Save(config.TokenFile(config.TokenPath(path)), d.SignedIn)
+}
 
 // Title implements Step.
 func (s *SignIn) Title() string { return "Sign in" }
@@ -207,12 +219,7 @@ func (s *SignIn) useToken() {
 
 func (s *SignIn) fail(err error) (Action, tea.Cmd) {
 	s.stop()
-	var oe smtp.OAuthError
-	of := smtp.OAuthFailure{Error: "invalid_response"}
-	if errors.As(err, &oe) {
-		of = oe.OAuthFailure()
-	}
-	s.diag = smtp.Diagnose(smtp.SignInFailed(s.d.Settings, of, err.Error()), s.d.Provider)
+	s.diag = smtp.Diagnose(smtp.SignInError(s.d.Settings, err), s.d.Provider)
 	s.state = signInFailed
 	return Action{}, nil
 }
@@ -260,14 +267,18 @@ func (s *SignIn) View() string {
 	case signInNeedsApp:
 		o := s.d.Provider.OAuth
 		b.WriteString(wrap(s.c, s.d.Provider.Name+" issues sign-in tokens only to an app your organisation registered; smtpsetup has none of its own. An administrator registers one once:") + "\n")
-		b.WriteString(wrap(s.c, "1. Microsoft Entra admin center, App registrations, New registration (no redirect URI).\n2. Authentication: \"Allow public client flows\" = Yes.\n3. API permissions: delegated SMTP.Send and offline_access; grant admin consent.") + "\n")
+		for i, st := range o.RegisterSteps {
+			b.WriteString(wrap(s.c, fmt.Sprintf("%d. %s", i+1, st)) + "\n")
+		}
 		if o.RegisterURL != "" {
 			b.WriteString(st.Link.Hyperlink(o.RegisterURL).Render(o.RegisterURL) + "\n")
 			if qr := qrText(o.RegisterURL, formWidth(s.c), max(s.c.Height-18, 0)); qr != "" {
 				b.WriteString(qr)
 			}
 		}
-		b.WriteString("\n" + s.view())
+		// huh pads the form to its full height; below the prose only
+		// its lines count.
+		b.WriteString("\n" + trimBlankTail(s.view()))
 	case signInStarting:
 		b.WriteString(s.spin.View() + " Asking " + s.d.Provider.Name + " for a sign-in code...")
 	case signInWaiting:
@@ -348,4 +359,13 @@ var glyphs = map[rune][5]string{
 	'W': {"# #", "# #", "###", "###", "# #"}, 'X': {"# #", "# #", " # ", "# #", "# #"},
 	'Y': {"# #", "# #", " # ", " # ", " # "}, 'Z': {"###", "  #", " # ", "#  ", "###"},
 	'-': {"   ", "   ", "###", "   ", "   "},
+}
+
+// trimBlankTail drops the blank lines at the end of a rendered view.
+func trimBlankTail(v string) string {
+	lines := strings.Split(v, "\n")
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
 }

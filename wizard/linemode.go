@@ -484,9 +484,15 @@ func (s *session) account() (steps.Action, error) {
 		return steps.Action{}, err
 	}
 	secret := set.Password.Reveal()
-	// No login ("-") is a relay that needs none: no password to ask for,
-	// unless the secret is the login too (Postmark).
-	if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
+	if pr.OAuth != nil {
+		set.From, set.Username = address, none(login)
+		if act, err := s.signIn(); err != nil || act.Kind != steps.Next {
+			return act, err
+		}
+		secret = ""
+	} else if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
+		// No login ("-") is a relay that needs none: no password to ask
+		// for, unless the secret is the login too (Postmark).
 		if secret, err = s.secret(secret); err != nil {
 			return steps.Action{}, err
 		}
@@ -784,7 +790,11 @@ func (s *session) save() (steps.Action, error) {
 				continue
 			}
 		}
-		res, err := config.Save(path, s.d.Settings, config.SaveOptions{})
+		err = s.d.SaveSignIn(path)
+		var res config.SaveResult
+		if err == nil {
+			res, err = config.Save(path, s.d.Settings, config.SaveOptions{})
+		}
 		if err != nil {
 			s.printf("Could not save: %v\nNothing was changed. Choose another path, or press Ctrl-D to quit.\n", err)
 			continue

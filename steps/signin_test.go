@@ -1,0 +1,56 @@
+package steps
+
+import (
+	"strings"
+	"testing"
+)
+
+// Without a client id the Sign in step explains how an administrator
+// registers an app, asks for its id, and fits in 80x24.
+func TestSignInAsksForAnAppWhenNoneIsKnown(t *testing.T) {
+	for _, id := range []string{"microsoft365", "outlook"} {
+		d, c := newDraft(t, id)
+		s := &SignIn{}
+		if s.Skip(d) {
+			t.Fatalf("%s: Sign in skipped", id)
+		}
+		s.Enter(d, c)
+		v := s.View()
+		for _, want := range []string{"Allow public client flows", "SMTP.Send", "offline_access", "Application (client) ID", "https://entra.microsoft.com"} {
+			if !strings.Contains(v, want) {
+				t.Errorf("%s: the screen lacks %q:\n%s", id, want, v)
+			}
+		}
+		if n := strings.Count(v, "\n") + 1; n > c.Height-4 {
+			t.Errorf("%s: %d lines do not fit in 24 rows with the header and footer:\n%s", id, n, v)
+		}
+		if !s.Typing() {
+			t.Errorf("%s: the client id field does not have the focus", id)
+		}
+	}
+}
+
+func TestSignInSkippedForPasswordProviders(t *testing.T) {
+	d, _ := newDraft(t, "gmail")
+	if !(&SignIn{}).Skip(d) {
+		t.Error("gmail (no oauth block) gets a Sign in step")
+	}
+}
+
+func TestBigTextDrawsEveryCodeCharacter(t *testing.T) {
+	got := bigText("AB-12")
+	rows := strings.Split(got, "\n")
+	if len(rows) != 5 {
+		t.Fatalf("%d rows", len(rows))
+	}
+	for _, r := range rows {
+		if n := len([]rune(r)); n != 5*4 {
+			t.Errorf("row %q is %d wide, want 20", r, n)
+		}
+	}
+	for _, r := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-" {
+		if _, ok := glyphs[r]; !ok {
+			t.Errorf("no glyph for %q", r)
+		}
+	}
+}
