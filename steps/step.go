@@ -112,6 +112,22 @@ func All() []Step {
 	return []Step{&Provider{}, &Prerequisites{}, &Account{}, &SignIn{}, &Security{}, &Test{}, &Save{}}
 }
 
+// Position is the place of step cur among the steps this draft goes
+// through, counting from 1, and how many there are: Sign in appears only
+// for OAuth providers, so the header says "Step 4 of 6" or "of 7".
+func Position(all []Step, d *Draft, cur int) (n, total int) {
+	for i, st := range all {
+		if st.Skip(d) {
+			continue
+		}
+		total++
+		if i <= cur {
+			n++
+		}
+	}
+	return n, total
+}
+
 // formStep is the shared part of the steps built on one huh form: forward
 // messages, report completion, draw the form.
 type formStep struct {

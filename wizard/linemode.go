@@ -59,6 +59,7 @@ var lineSteps = [...]lineStep{
 	steps.ProviderStep:      (*session).provider,
 	steps.PrerequisitesStep: (*session).prerequisites,
 	steps.AccountStep:       (*session).account,
+	steps.SignInStep:        (*session).signIn,
 	steps.SecurityStep:      (*session).security,
 	steps.TestStep:          (*session).test,
 	steps.SaveStep:          (*session).save,
@@ -94,8 +95,9 @@ func RunLines(ctx context.Context, d *steps.Draft, in io.Reader, out io.Writer, 
 			cur++
 			continue
 		}
-		s.n = cur + 1
-		s.printf("\nStep %d of %d: %s\n", s.n, len(screens), screens[cur].Title())
+		n, total := steps.Position(screens, d, cur)
+		s.n = n
+		s.printf("\nStep %d of %d: %s\n", n, total, screens[cur].Title())
 		act, err := lineSteps[cur](s)
 		switch {
 		case errors.Is(err, errQuit) || ctx.Err() != nil:
@@ -485,11 +487,7 @@ func (s *session) account() (steps.Action, error) {
 	}
 	secret := set.Password.Reveal()
 	if pr.OAuth != nil {
-		set.From, set.Username = address, none(login)
-		if act, err := s.signIn(); err != nil || act.Kind != steps.Next {
-			return act, err
-		}
-		secret = ""
+		secret = "" // the next step signs in instead
 	} else if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
 		// No login ("-") is a relay that needs none: no password to ask
 		// for, unless the secret is the login too (Postmark).

@@ -246,7 +246,8 @@ func (m *Model) render() string {
 	if w < MinWidth || h < MinHeight {
 		return fit(fmt.Sprintf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
 	}
-	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", m.position()+1, m.shown(), m.step().Title()))
+	n, total := steps.Position(m.steps, m.draft, m.cur)
+	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", n, total, m.step().Title()))
 	var body string
 	switch {
 	case m.asking:
@@ -347,27 +348,4 @@ func fit(s string, w, h int) string {
 		out = out[:h]
 	}
 	return strings.Join(out, "\n")
-}
-
-// shown counts the steps this draft goes through (Sign in only for OAuth
-// providers), and position is the current one's place among them, so the
-// header says "Step 4 of 6" whichever steps apply.
-func (m *Model) shown() int {
-	n := 0
-	for _, st := range m.steps {
-		if !st.Skip(m.draft) {
-			n++
-		}
-	}
-	return n
-}
-
-func (m *Model) position() int {
-	n := 0
-	for _, st := range m.steps[:m.cur] {
-		if !st.Skip(m.draft) {
-			n++
-		}
-	}
-	return n
 }
