@@ -75,7 +75,7 @@ func wrap(op string, err error) error {
 	if errors.As(err, &re) {
 		e := &Error{Op: op, Code: smtp.CleanLine(re.ErrorCode), Description: firstLine(re.ErrorDescription)}
 		if e.Code == "" {
-			e.Code = "http_" + statusOf(re)
+			e.Code = "http_error"
 			e.Err = errors.New("the identity provider answered " + statusOf(re))
 		}
 		if m := aadsts.FindStringSubmatch(re.ErrorDescription); m != nil {
