@@ -193,7 +193,10 @@ func TestOAuthLoginTokenCheckRefresh(t *testing.T) {
 	if !strings.Contains(errOut, "sasl-xoauth2") {
 		t.Errorf("postfix refusal:\n%s", errOut)
 	}
-	w.run(t, 0, "report", "--config", w.config)
+	report, _ := w.run(t, 0, "report", "--config", w.config)
+	if !strings.Contains(report, "OAuth sign-in due by:") || !strings.Contains(report, "XOAUTH2") {
+		t.Errorf("report:\n%s", report)
+	}
 	w.run(t, 0, "export", "--config", w.config, "--format", "json")
 	w.run(t, 0, "export", "--config", w.config, "--format", "env")
 
