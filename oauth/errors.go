@@ -59,7 +59,7 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // OAuthFailure lets smtp classify the error without importing this package.
 func (e *Error) OAuthFailure() smtp.OAuthFailure {
-	return smtp.OAuthFailure{Error: e.Code, AADSTS: e.AADSTS, Description: e.Description}
+	return smtp.OAuthFailure{Op: e.Op, Error: e.Code, AADSTS: e.AADSTS, Description: e.Description}
 }
 
 var aadsts = regexp.MustCompile(`\bAADSTS(\d{4,9})\b`)

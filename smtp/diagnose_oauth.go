@@ -71,12 +71,16 @@ func signInDiagnosis(of OAuthFailure, p *Provider) Diagnosis {
 			Title:  "A client secret was sent for a public app",
 			Detail: "Microsoft refuses a client secret from a public client (AADSTS700025). smtpsetup never sends one, so a proxy or a vendor's file added it, or the app is registered as confidential.",
 			Fix:    "In the app registration (Authentication), turn on \"Allow public client flows\", and remove any secret from the vendor's settings."}
-	case of.Error == "access_denied" || code == "65004":
+	// Microsoft calls a declined device sign-in authorization_declined
+	// (identity platform, device code flow, token errors).
+	case of.Error == "access_denied" || of.Error == "authorization_declined" || code == "65004":
 		return Diagnosis{Code: "oauth.denied", Family: "credentials",
 			Title:  "The sign-in was declined",
 			Detail: "The person signing in chose not to allow access, or the organisation refused it.",
 			Fix:    "Run smtpsetup login again and approve the request (it asks for permission to send mail as you). If you did approve it, an administrator may need to allow the app."}
-	case of.Error == "expired_token":
+	case of.Error == "expired_token" || of.Error == "invalid_grant" && of.Op == "sign-in" && code == "":
+		// After expired_token some servers answer invalid_grant for the
+		// same device code (Auth0 says so of its own).
 		return Diagnosis{Code: "oauth.code_expired", Family: "credentials", Transient: true,
 			Title:  "The code expired before it was entered",
 			Detail: "The sign-in code is valid for a limited time (Microsoft: 15 minutes).",

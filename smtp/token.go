@@ -26,6 +26,7 @@ const KindOAuth Kind = "oauth"
 // OAuthFailure is what the identity provider, or the SMTP server refusing a
 // token, said. Every field is cleaned; none holds a token.
 type OAuthFailure struct {
+	Op          string `json:"op,omitempty"`          // "start sign-in", "sign-in" or "refresh"
 	Error       string `json:"error,omitempty"`       // RFC 6749/8628 error: access_denied, expired_token, invalid_grant, ...
 	AADSTS      string `json:"aadsts,omitempty"`      // Microsoft's code, digits only: "53003"
 	Description string `json:"description,omitempty"` // the provider's words, first line

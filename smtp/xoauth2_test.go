@@ -145,3 +145,19 @@ func assertNoToken(t *testing.T, rep *smtp.Report, tok string) {
 		}
 	}
 }
+
+func TestSignInDiagnosesByPhase(t *testing.T) {
+	for _, tc := range []struct {
+		of   smtp.OAuthFailure
+		code string
+	}{
+		{smtp.OAuthFailure{Op: "sign-in", Error: "authorization_declined"}, "oauth.denied"},
+		{smtp.OAuthFailure{Op: "sign-in", Error: "invalid_grant"}, "oauth.code_expired"},
+		{smtp.OAuthFailure{Op: "refresh", Error: "invalid_grant"}, "oauth.signin_expired"},
+		{smtp.OAuthFailure{Op: "sign-in", Error: "invalid_grant", AADSTS: "53003"}, "oauth.device_code_blocked"},
+	} {
+		if d := smtp.Diagnose(smtp.SignInFailed(smtp.Settings{}, tc.of, "x"), nil); d.Code != tc.code {
+			t.Errorf("%+v: %s, want %s", tc.of, d.Code, tc.code)
+		}
+	}
+}
