@@ -87,3 +87,34 @@ func TestWizardSignIn(t *testing.T) {
 
 // step7 is the header of step n when the Sign in step is shown.
 func step7(n int, title string) string { return fmt.Sprintf("Step %d of 7: %s", n, title) }
+
+// A declined sign-in shows its diagnosis on the Sign in screen; Enter asks
+// for a new code, and approving it goes on to the next step.
+func TestWizardSignInDeclinedThenRetried(t *testing.T) {
+	t.Parallel()
+	w := newOAuthWorld(t, oauthtest.Deny)
+	os.MkdirAll(filepath.Dir(w.config), 0o700)
+	os.WriteFile(w.config, []byte(fmt.Sprintf("version: 1\nprovider: acme-mail\nhost: localhost\nport: %d\nsecurity: starttls\nusername: %s\nfrom: %s\nca_file: %s\n",
+		w.srv.Port(), oauthUser, oauthUser, w.ca)), 0o600)
+	cmd := exec.Command(binary, "--config", w.config, "--providers", w.providers)
+	cmd.Env = environment(w.dir)
+	p := &program{Term: term.Start(t, cmd, 80, 24), home: w.dir, config: w.config}
+	p.WaitFor("Change the settings").Press(term.Down, term.Enter)
+	p.walk(t, nil,
+		stop{step7(1, "Provider"), focus("Which service sends your mail?")},
+		stop{step7(2, "Before you start"), focus("1. An app registration?")},
+		stop{step7(3, "Account"), focus("E-mail address")},
+		stop{step7(3, "Account"), focus("Login")},
+		stop{step7(3, "Account"), focus("Sender name")},
+	)
+	p.WaitForFunc(func(scr string) bool {
+		return strings.Contains(scr, "The sign-in was declined") && strings.Contains(scr, "oauth.denied") && strings.Contains(scr, "enter sign in again")
+	}, "the declined sign-in's diagnosis")
+	w.idp.SetBehaviour(oauthtest.Approve)
+	p.Press(term.Enter)
+	p.WaitFor(step7(5, "Server and encryption"))
+	if n := len(w.idp.UserCodes()); n != 2 {
+		t.Errorf("%d codes issued, want 2 (one declined, one approved)", n)
+	}
+	p.Press(term.CtrlC)
+}
