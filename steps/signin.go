@@ -76,7 +76,11 @@ func (d *Draft) SaveSignIn(path string) error {
 func (s *SignIn) Title() string { return "Sign in" }
 
 // Skip implements Step: only providers that sign in with OAuth have it.
-func (s *SignIn) Skip(d *Draft) bool { return d.Provider == nil || d.Provider.OAuth == nil }
+func (s *SignIn) Skip(d *Draft) bool { return d.Provider == nil || d.Provider.OAuth == nil || d.NoOAuth }
+
+// PasswordAllowed reports whether the provider still takes a password
+// (Microsoft 365 until it is turned off), so the user may skip OAuth.
+func PasswordAllowed(p *smtp.Provider) bool { return p.Secret.Kind != smtp.SecretOAuth }
 
 // Enter implements Step.
 func (s *SignIn) Enter(d *Draft, c *Common) tea.Cmd {
@@ -186,6 +190,13 @@ func (s *SignIn) Update(msg tea.Msg) (Action, tea.Cmd) {
 		}
 		return Action{}, nil
 	case tea.KeyPressMsg:
+		if key.Matches(msg, signInKeys.password) && PasswordAllowed(s.d.Provider) && s.state != signInDone {
+			s.stop()
+			s.run++
+			s.d.NoOAuth = true
+			s.d.Settings.Auth = smtp.AuthAuto
+			return Action{Kind: Goto, To: AccountStep}, nil
+		}
 		if s.state == signInNeedsApp {
 			break
 		}
@@ -233,12 +244,21 @@ func (s *SignIn) Leave() {
 	}
 }
 
-var signInKeys = struct{ retry key.Binding }{
-	retry: key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", "sign in again")),
+var signInKeys = struct{ retry, password key.Binding }{
+	retry:    key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", "sign in again")),
+	password: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "use a password instead")),
 }
 
 // Keys implements Step.
 func (s *SignIn) Keys() []key.Binding {
+	keys := s.stateKeys()
+	if PasswordAllowed(s.d.Provider) && s.state != signInDone {
+		keys = append(keys, signInKeys.password)
+	}
+	return keys
+}
+
+func (s *SignIn) stateKeys() []key.Binding {
 	switch s.state {
 	case signInNeedsApp:
 		return s.keys()
@@ -279,6 +299,9 @@ func (s *SignIn) View() string {
 		// huh pads the form to its full height; below the prose only
 		// its lines count.
 		b.WriteString("\n" + trimBlankTail(s.view()))
+		if PasswordAllowed(s.d.Provider) {
+			b.WriteString("\n" + st.Subtle.Render(wrap(s.c, "Or press Ctrl-P to log in with a password while "+s.d.Provider.Name+" still accepts one.")))
+		}
 	case signInStarting:
 		b.WriteString(s.spin.View() + " Asking " + s.d.Provider.Name + " for a sign-in code...")
 	case signInWaiting:

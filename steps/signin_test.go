@@ -3,6 +3,8 @@ package steps
 import (
 	"strings"
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // Without a client id the Sign in step explains how an administrator
@@ -51,6 +53,36 @@ func TestBigTextDrawsEveryCodeCharacter(t *testing.T) {
 	for _, r := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-" {
 		if _, ok := glyphs[r]; !ok {
 			t.Errorf("no glyph for %q", r)
+		}
+	}
+}
+
+// Microsoft 365 still takes passwords until it is turned off: Ctrl-P on
+// the Sign in step goes back to Account, which then asks for one, and Sign
+// in is skipped. Outlook.com, which takes none, offers no such key.
+func TestSignInPasswordInsteadOnlyWherePasswordsWork(t *testing.T) {
+	d, c := newDraft(t, "microsoft365")
+	s := &SignIn{}
+	s.Enter(d, c)
+	act, _ := s.Update(tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl})
+	if act.Kind != Goto || act.To != AccountStep || !d.NoOAuth || !s.Skip(d) {
+		t.Fatalf("ctrl+p: action %+v, NoOAuth %v", act, d.NoOAuth)
+	}
+	a := &Account{}
+	a.Enter(d, c)
+	if !strings.Contains(a.View(), "Password") {
+		t.Errorf("Account asks no password after choosing one:\n%s", a.View())
+	}
+
+	d, c = newDraft(t, "outlook")
+	s = &SignIn{}
+	s.Enter(d, c)
+	if act, _ := s.Update(tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl}); act.Kind == Goto || d.NoOAuth {
+		t.Error("Outlook.com lets the user choose a password it refuses")
+	}
+	for _, k := range s.Keys() {
+		if k.Help().Key == "ctrl+p" {
+			t.Error("the footer offers ctrl+p for Outlook.com")
 		}
 	}
 }

@@ -69,6 +69,7 @@ type Draft struct {
 	Detect     detect.Options // network hooks for detection from the address
 	Existing   bool           // Settings came from an existing config file
 	SignedIn   *oauth.Token   // an OAuth sign-in, kept in memory until Save writes it
+	NoOAuth    bool           // the user chose a password over the provider's OAuth sign-in
 
 	// Notes are short messages for the next screen, such as "removed the
 	// spaces from the App Password".

@@ -28,9 +28,22 @@ func (s *session) signIn() (steps.Action, error) {
 			if u := d.Provider.OAuth.RegisterURL; u != "" {
 				s.indent("Open: " + u)
 			}
-			id, err := s.ask("Application (client) ID", "", func(v string) error { return smtp.CheckClientID(strings.TrimSpace(v)) })
+			label := "Application (client) ID"
+			if steps.PasswordAllowed(d.Provider) {
+				label += " (- to log in with a password instead)"
+			}
+			id, err := s.ask(label, "", func(v string) error {
+				if v == "-" && steps.PasswordAllowed(d.Provider) {
+					return nil
+				}
+				return smtp.CheckClientID(strings.TrimSpace(v))
+			})
 			if err != nil {
 				return steps.Action{}, err
+			}
+			if id == "-" {
+				d.NoOAuth, set.Auth = true, smtp.AuthAuto
+				return steps.Action{Kind: steps.Goto, To: steps.AccountStep}, nil
 			}
 			set.OAuthClientID = strings.TrimSpace(id)
 			continue
@@ -65,7 +78,7 @@ func (s *session) signIn() (steps.Action, error) {
 			return steps.Action{}, err
 		}
 		if !again {
-			return steps.Action{Kind: steps.Back}, nil
+			return steps.Action{Kind: steps.Goto, To: steps.AccountStep}, nil
 		}
 	}
 }
