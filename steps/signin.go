@@ -76,7 +76,9 @@ func (d *Draft) SaveSignIn(path string) error {
 func (s *SignIn) Title() string { return "Sign in" }
 
 // Skip implements Step: only providers that sign in with OAuth have it.
-func (s *SignIn) Skip(d *Draft) bool { return d.Provider == nil || d.Provider.OAuth == nil || d.NoOAuth }
+func (s *SignIn) Skip(d *Draft) bool {
+	return d.Provider == nil || d.Provider.OAuth == nil || d.NoOAuth
+}
 
 // PasswordAllowed reports whether the provider still takes a password
 // (Microsoft 365 until it is turned off), so the user may skip OAuth.
