@@ -118,3 +118,23 @@ func TestWizardSignInDeclinedThenRetried(t *testing.T) {
 	}
 	p.Press(term.CtrlC)
 }
+
+// "Test the current settings" of a saved OAuth config logs in with the
+// saved sign-in (refreshing it), without signing in again.
+func TestWizardTestsSavedSignIn(t *testing.T) {
+	t.Parallel()
+	w := newOAuthWorld(t, oauthtest.Approve)
+	w.login(t, 0)
+	_, raw := w.tokenFile(t)
+	raw["expiry"] = "2000-01-01T00:00:00Z" // long expired: the test must refresh
+	w.setTokenFile(t, raw)
+	cmd := exec.Command(binary, "--config", w.config, "--providers", w.providers)
+	cmd.Env = environment(w.dir)
+	p := &program{Term: term.Start(t, cmd, 80, 24), home: w.dir, config: w.config}
+	p.WaitFor("Test the current settings").Press(term.Enter)
+	p.WaitFor("✓ Passed.")
+	if w.idp.Refreshes() != 1 || len(w.idp.UserCodes()) != 1 {
+		t.Errorf("refreshes %d, codes %d: want one refresh and no new sign-in", w.idp.Refreshes(), len(w.idp.UserCodes()))
+	}
+	p.Press(term.CtrlC)
+}
