@@ -517,7 +517,10 @@ func (t *tester) auth() (string, error) {
 	host := strings.Trim(t.s.Host, "[]")
 	user, pass := t.s.Username, t.s.Password.Reveal()
 	if mech == AuthXOAUTH2 && t.opts.Token != nil {
-		tok, err := t.opts.Token(t.ctx)
+		// A refresh, if one is due, shares the stage's time limit.
+		ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
+		tok, err := t.opts.Token(ctx)
+		cancel()
 		if err != nil {
 			return "", err
 		}
