@@ -91,7 +91,10 @@ func wrap(op string, err error) error {
 		return e
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &Error{Op: op, Code: CodeExpired, Description: "the code was not entered before it expired"}
+		if op == "sign-in" { // x/oauth2 stops polling when the code expires
+			return &Error{Op: op, Code: CodeExpired, Description: "the code was not entered before it expired"}
+		}
+		return &Error{Op: op, Code: CodeNetwork, Description: "the identity provider did not answer in time"}
 	}
 	if errors.Is(err, context.Canceled) {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -196,5 +197,34 @@ func TestConcurrentRefreshRefreshesOnce(t *testing.T) {
 	}
 	if idp.Refreshes() != 1 {
 		t.Errorf("refreshes = %d, want 1", idp.Refreshes())
+	}
+}
+
+// A refresh that gets no answer in time is a network problem, not an
+// expired sign-in code.
+func TestRefreshTimeoutIsNetwork(t *testing.T) {
+	store := config.TokenFile(filepath.Join(t.TempDir(), "smtp.token"))
+	// A token endpoint on a port that accepts and never answers.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	oauth.Save(store, &oauth.Token{TokenURL: "http://" + ln.Addr().String() + "/token", ClientID: "c", RefreshToken: "r", Scopes: []string{"s"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, _, err = (&oauth.Source{Store: store}).Token(ctx)
+	var oe *oauth.Error
+	if !errors.As(err, &oe) || oe.Code != oauth.CodeNetwork {
+		t.Fatalf("err = %v, want a network error", err)
 	}
 }

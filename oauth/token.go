@@ -123,7 +123,7 @@ func (s *Source) Token(ctx context.Context) (smtp.Secret, *Token, error) {
 	// An expired oauth2.Token makes TokenSource refresh at once.
 	fresh, err := cfg.TokenSource(c.ctx(ctx), &oauth2.Token{RefreshToken: t.RefreshToken, Expiry: time.Unix(1, 0)}).Token()
 	if err != nil {
-		if ctx.Err() != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
 			return smtp.Secret{}, nil, ctx.Err()
 		}
 		return smtp.Secret{}, nil, wrap("refresh", err)
