@@ -79,9 +79,7 @@ func loginCommand() *cobra.Command {
 			if err := oauth.Save(mem, tok); err != nil {
 				return err
 			}
-			opts := f.testOptions()
-			opts.Token = (&oauth.Source{Store: mem}).TokenSource()
-			rep, err := f.testAndPrintWith(cmd, s, p, opts)
+			rep, err := f.testAndPrintWith(cmd, s, p, f.testOptions(), &oauth.Source{Store: mem})
 			if err != nil {
 				return err
 			}

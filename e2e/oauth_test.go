@@ -161,10 +161,20 @@ func TestOAuthLoginTokenCheckRefresh(t *testing.T) {
 		t.Errorf("token printed %d bytes, refreshes %d", len(tok), w.idp.Refreshes())
 	}
 
-	// check uses it over XOAUTH2.
+	// check uses it over XOAUTH2, and says when to sign in again.
 	out, _ = w.run(t, 0, "check", "--config", w.config)
 	if !strings.Contains(out, "XOAUTH2") {
 		t.Errorf("check did not log in with XOAUTH2:\n%s", out)
+	}
+	out, _ = w.run(t, 0, "check", "--config", w.config, "--json")
+	var res struct {
+		SignInDue string `json:"signin_due"`
+	}
+	json.Unmarshal([]byte(out), &res)
+	// The sign-in was seconds ago (maybe just before midnight UTC).
+	now, before := time.Now().UTC().AddDate(0, 0, 90), time.Now().UTC().Add(-time.Minute).AddDate(0, 0, 90)
+	if res.SignInDue != now.Format(time.DateOnly) && res.SignInDue != before.Format(time.DateOnly) {
+		t.Errorf("check --json signin_due = %q, want %s (90 days from the sign-in)", res.SignInDue, now.Format(time.DateOnly))
 	}
 
 	// An hour later the access token has expired: token refreshes, and the

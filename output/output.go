@@ -26,6 +26,7 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
 }
 
 // Stage is one stage in the JSON output.
@@ -54,6 +55,9 @@ type Line struct {
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent}
+	if !r.SignInDue.IsZero() {
+		res.SignInDue = r.SignInDue.UTC().Format(time.DateOnly)
+	}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}

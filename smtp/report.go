@@ -183,6 +183,9 @@ type Report struct {
 	Started    time.Time        `json:"started"`
 	Elapsed    time.Duration    `json:"-"`
 	Sent       *SentMessage     `json:"sent,omitempty"`
+	// SignInDue is when an OAuth sign-in must be renewed if the token is
+	// not used before then; zero for a password login.
+	SignInDue time.Time `json:"signin_due,omitzero"`
 }
 
 // SentMessage identifies the test message, so the user can find it.
