@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,7 @@ import (
 func loginCommand() *cobra.Command {
 	var f connFlags
 	var saveAnyway bool
+	var secretFile string
 	c := &cobra.Command{
 		Use:   "login",
 		Short: "Sign in with OAuth (Microsoft 365, Outlook.com) using a code typed on your phone or PC",
@@ -64,8 +66,23 @@ func loginCommand() *cobra.Command {
 			if err != nil {
 				return badInput("--provider: %v", err)
 			}
+			if secretFile != "" {
+				b, err := os.ReadFile(secretFile)
+				if err != nil {
+					return badInput("--client-secret-file: %v", err)
+				}
+				if client.OAuth.Flow != smtp.FlowAuthCode {
+					return badInput("--client-secret-file: %s signs in with a device code, as a public client that sends no secret", p.Name)
+				}
+				client.OAuth.ClientSecret = strings.TrimSpace(string(b))
+			}
 			out, errOut := cmd.OutOrStdout(), cmd.ErrOrStderr()
-			tok, err := deviceSignIn(cmd.Context(), client, out)
+			var tok *oauth.Token
+			if client.OAuth.Flow == smtp.FlowAuthCode {
+				tok, err = browserSignIn(cmd.Context(), client, cmd.InOrStdin(), out)
+			} else {
+				tok, err = deviceSignIn(cmd.Context(), client, out)
+			}
 			if err != nil {
 				if ctxErr := cmd.Context().Err(); ctxErr != nil {
 					return &exitError{code: exitFailed, msg: "sign-in cancelled"}
@@ -107,6 +124,7 @@ func loginCommand() *cobra.Command {
 	}
 	f.register(c)
 	c.Flags().BoolVar(&saveAnyway, "save-anyway", false, "write the config and token even when the SMTP test fails")
+	c.Flags().StringVar(&secretFile, "client-secret-file", "", "browser sign-in (Gmail): file holding your installed app's client secret")
 	return c
 }
 
@@ -155,6 +173,24 @@ func deviceSignIn(ctx context.Context, c *oauth.Client, out io.Writer) (*oauth.T
 		fmt.Fprintf(out, "Waiting for you to sign in (the code expires at %s)...\n", p.Expires.Local().Format("15:04"))
 	}
 	return c.Wait(ctx, p)
+}
+
+// browserSignIn is the installed-app sign-in for a machine without a
+// browser: the address to open anywhere, then the address the browser
+// ended on, pasted back on standard input.
+func browserSignIn(ctx context.Context, c *oauth.Client, in io.Reader, out io.Writer) (*oauth.Token, error) {
+	p, err := c.StartBrowser()
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "Open this address in a browser on any phone or computer and sign in:\n\n%s\n\n", p.URL)
+	fmt.Fprintf(out, "The browser then goes to an address starting with %s, which does not load\n"+
+		"(nothing listens there). Copy that whole address from the address bar and paste it here:\n", c.OAuth.RedirectURL)
+	line, err := bufio.NewReader(io.LimitReader(in, 64<<10)).ReadString('\n')
+	if err != nil && strings.TrimSpace(line) == "" {
+		return nil, &oauth.Error{Op: "sign-in", Code: "bad_paste", Description: "nothing was pasted"}
+	}
+	return c.Finish(ctx, p, line)
 }
 
 func signInDueNote(t *oauth.Token) string {

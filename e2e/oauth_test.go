@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,5 +312,61 @@ func TestOAuthLoginBadInput(t *testing.T) {
 	_, errOut = w.run(t, 2, "token", "--config", filepath.Join(w.dir, "none.yaml"))
 	if !strings.Contains(errOut, "--config") {
 		t.Errorf("token without a config:\n%s", errOut)
+	}
+}
+
+// TestOAuthBrowserLogin: the installed-app sign-in of `smtpsetup login`
+// for a provider whose device grant excludes mail (Gmail): it prints the
+// address, the test's "browser" signs in at the identity provider, and the
+// address it ended on is pasted back on standard input.
+func TestOAuthBrowserLogin(t *testing.T) {
+	t.Parallel()
+	w := newOAuthWorld(t, oauthtest.Approve)
+	vendor, _ := os.ReadFile(w.providers)
+	cat := strings.Replace(string(vendor), "      device_authorization_url: "+w.idp.DeviceURL(),
+		"      flow: authcode\n      authorization_url: "+w.idp.AuthURL()+"\n      redirect_url: "+oauthtest.RedirectURL, 1)
+	os.WriteFile(w.providers, []byte(cat), 0o600)
+	secret := filepath.Join(w.dir, "client-secret")
+	os.WriteFile(secret, []byte("not-really-secret\n"), 0o600)
+
+	cmd := exec.Command(binary, "login", "--config", w.config, "--providers", w.providers, "--provider", "acme-mail",
+		"--from", oauthUser, "--ca-file", w.ca, "--client-secret-file", secret)
+	cmd.Env = environment(w.dir)
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var errOut bytes.Buffer
+	cmd.Stderr = &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var shown bytes.Buffer
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		shown.WriteString(line + "\n")
+		if strings.HasPrefix(line, w.idp.AuthURL()) {
+			back, err := w.idp.Browse(line, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(stdin, back+"\n")
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("login: %v\n%s\n%s", err, shown.String(), errOut.String())
+	}
+	tf, raw := w.tokenFile(t)
+	if w.idp.Verify(tf.AccessToken) != nil || raw["client_secret"] != "not-really-secret" {
+		t.Fatalf("token file: valid %v, client secret kept %v", w.idp.Verify(tf.AccessToken) == nil, raw["client_secret"] == "not-really-secret")
+	}
+	if strings.Contains(shown.String()+errOut.String(), "not-really-secret") || strings.Contains(shown.String()+errOut.String(), tf.RefreshToken) {
+		t.Error("the client secret or a token was printed")
+	}
+	// The token refreshes with the client secret from the token file.
+	raw["expiry"] = time.Now().Add(-time.Minute).Format(time.RFC3339)
+	w.setTokenFile(t, raw)
+	w.run(t, 0, "token", "--config", w.config)
+	if w.idp.Refreshes() != 1 {
+		t.Errorf("refreshes %d", w.idp.Refreshes())
 	}
 }

@@ -39,14 +39,19 @@ var ErrNoClientID = errors.New("no OAuth client id: give the Application (client
 func (c *Client) config() *oauth2.Config {
 	return &oauth2.Config{
 		ClientID: c.OAuth.ClientID,
-		// A public client: never a secret (Microsoft answers AADSTS700025),
-		// and the client id in the form, not in a Basic header.
+		// A device sign-in is a public client: never a secret (Microsoft
+		// answers AADSTS700025; the catalogue refuses one). An installed
+		// app (authcode) may carry its provider's non-secret "secret".
+		ClientSecret: c.OAuth.ClientSecret,
+		// The client id in the form, not in a Basic header.
 		Endpoint: oauth2.Endpoint{
+			AuthURL:       c.OAuth.AuthorizationURL,
 			DeviceAuthURL: c.OAuth.DeviceAuthorizationURL,
 			TokenURL:      c.OAuth.TokenURL,
 			AuthStyle:     oauth2.AuthStyleInParams,
 		},
-		Scopes: c.OAuth.Scopes,
+		RedirectURL: c.OAuth.RedirectURL,
+		Scopes:      c.OAuth.Scopes,
 	}
 }
 
@@ -80,6 +85,9 @@ type Prompt struct {
 
 // Start asks the provider for a device code.
 func (c *Client) Start(ctx context.Context) (*Prompt, error) {
+	if c.OAuth.Flow == smtp.FlowAuthCode {
+		return nil, errors.New("this provider signs in through a browser, not with a device code")
+	}
 	da, err := c.config().DeviceAuth(c.ctx(ctx))
 	if err != nil {
 		return nil, wrap("start sign-in", err)
@@ -127,6 +135,7 @@ func (c *Client) fromOAuth2(t *oauth2.Token, prev *Token) *Token {
 	out := &Token{
 		TokenURL:     c.OAuth.TokenURL,
 		ClientID:     c.OAuth.ClientID,
+		ClientSecret: c.OAuth.ClientSecret,
 		Scopes:       c.OAuth.Scopes,
 		RefreshDays:  c.OAuth.RefreshDays,
 		AccessToken:  t.AccessToken,

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +227,64 @@ func TestRefreshTimeoutIsNetwork(t *testing.T) {
 	var oe *oauth.Error
 	if !errors.As(err, &oe) || oe.Code != oauth.CodeNetwork {
 		t.Fatalf("err = %v, want a network error", err)
+	}
+}
+
+func browserClient(idp *oauthtest.IdP) *oauth.Client {
+	return &oauth.Client{OAuth: smtp.OAuth{
+		Flow: smtp.FlowAuthCode, AuthorizationURL: idp.AuthURL(), TokenURL: idp.TokenURL(), RedirectURL: oauthtest.RedirectURL,
+		ClientID: oauthtest.ClientID, Scopes: []string{"openid", "offline_access"}, Mechanism: "xoauth2",
+	}}
+}
+
+// The installed-app sign-in with a pasted address: PKCE, state, and the
+// code exchanged for a token that refreshes like a device sign-in's.
+func TestBrowserSignInWithPastedAddress(t *testing.T) {
+	idp := oauthtest.Start(t, oauthtest.Approve)
+	c := browserClient(idp)
+	p, err := c.StartBrowser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.URL, "code_challenge_method=S256") || !strings.Contains(p.URL, "access_type=offline") {
+		t.Errorf("sign-in address %s", p.URL)
+	}
+	back, err := idp.Browse(p.URL, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A paste of another sign-in's address is refused.
+	if _, err := c.Finish(context.Background(), &oauth.BrowserPrompt{URL: p.URL}, back); err == nil {
+		t.Error("an address with another state was accepted")
+	}
+	tok, err := c.Finish(context.Background(), p, "  "+back+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if idp.Verify(tok.AccessToken) != nil || tok.RefreshToken == "" {
+		t.Fatal("no valid token")
+	}
+	store := config.TokenFile(filepath.Join(t.TempDir(), "smtp.token"))
+	tok.Expiry = time.Now().Add(-time.Minute)
+	oauth.Save(store, tok)
+	if got, _, err := (&oauth.Source{Store: store}).Token(context.Background()); err != nil || idp.Verify(got.Reveal()) != nil {
+		t.Fatalf("refresh after a browser sign-in: %v", err)
+	}
+}
+
+func TestBrowserSignInDeclinedOrWrongPaste(t *testing.T) {
+	idp := oauthtest.Start(t, oauthtest.Approve)
+	c := browserClient(idp)
+	p, _ := c.StartBrowser()
+	back, err := idp.Browse(p.URL, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oe *oauth.Error
+	if _, err := c.Finish(context.Background(), p, back); !errors.As(err, &oe) || oe.Code != oauth.CodeAccessDenied {
+		t.Errorf("declined: %v", err)
+	}
+	if _, err := c.Finish(context.Background(), p, "https://example.com/?code=x"); !errors.As(err, &oe) || oe.Code != "bad_paste" {
+		t.Errorf("wrong paste: %v", err)
 	}
 }

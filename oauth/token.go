@@ -19,6 +19,7 @@ import (
 type Token struct {
 	TokenURL     string    `json:"token_url"`
 	ClientID     string    `json:"client_id"`
+	ClientSecret string    `json:"client_secret,omitempty"` // an installed app's (authcode); refresh needs it
 	Scopes       []string  `json:"scopes"`
 	RefreshDays  int       `json:"refresh_days,omitempty"`
 	RefreshToken string    `json:"refresh_token"`
@@ -156,6 +157,6 @@ func (s *Source) client(t *Token) *Client {
 	if s.HTTP != nil {
 		*c = *s.HTTP
 	}
-	c.OAuth = smtp.OAuth{TokenURL: t.TokenURL, ClientID: t.ClientID, Scopes: t.Scopes, RefreshDays: t.RefreshDays, Mechanism: string(smtp.AuthXOAUTH2)}
+	c.OAuth = smtp.OAuth{TokenURL: t.TokenURL, ClientID: t.ClientID, ClientSecret: t.ClientSecret, Scopes: t.Scopes, RefreshDays: t.RefreshDays, Mechanism: string(smtp.AuthXOAUTH2)}
 	return c
 }

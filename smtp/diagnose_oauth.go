@@ -90,6 +90,11 @@ func signInDiagnosis(of OAuthFailure, p *Provider) Diagnosis {
 			Title:  "The saved sign-in no longer works",
 			Detail: "The identity provider refused the saved refresh token: it was revoked (a password change, an administrator, \"sign out everywhere\") or it expired after " + refreshLifetime(p) + " without use.",
 			Fix:    "Sign in again: smtpsetup login --config FILE (the config stays as it is)."}
+	case of.Error == "bad_paste":
+		return Diagnosis{Code: "oauth.bad_paste", Family: "credentials",
+			Title:  "The pasted address is not the one the sign-in ended on",
+			Detail: "After signing in, the browser goes to this machine's loopback address with a one-time code in it; that whole address is what smtpsetup needs.",
+			Fix:    "Run smtpsetup login again, sign in with the new address it shows, then copy the complete address from the browser's address bar (it starts with http://127.0.0.1) and paste it."}
 	case of.Error == "not_signed_in":
 		return Diagnosis{Code: "oauth.not_signed_in", Family: "credentials",
 			Title:  "Nobody has signed in on this machine yet",

@@ -13,7 +13,15 @@ import (
 // data, so an appliance vendor ships its own registered app with
 // --providers FILE.
 type OAuth struct {
-	DeviceAuthorizationURL string   `yaml:"device_authorization_url" json:"device_authorization_url"`
+	// Flow is how the user signs in: "device" (the default: a code typed
+	// on a phone or PC, RFC 8628) or "authcode" (a browser anywhere signs
+	// in and the user pastes back the loopback address it ended on, for
+	// providers whose device grant excludes mail, such as Gmail).
+	Flow                   string   `yaml:"flow,omitempty" json:"flow,omitempty"`
+	AuthorizationURL       string   `yaml:"authorization_url,omitempty" json:"authorization_url,omitempty"` // authcode
+	RedirectURL            string   `yaml:"redirect_url,omitempty" json:"redirect_url,omitempty"`           // authcode: a loopback address registered for the app
+	ClientSecret           string   `yaml:"client_secret,omitempty" json:"-"`                               // authcode: an installed app's, which Google does not treat as secret; never for device
+	DeviceAuthorizationURL string   `yaml:"device_authorization_url,omitempty" json:"device_authorization_url,omitempty"`
 	TokenURL               string   `yaml:"token_url" json:"token_url"`
 	ClientID               string   `yaml:"client_id,omitempty" json:"client_id,omitempty"` // empty in the built-in catalogue: we have no app of our own to ship
 	Tenant                 string   `yaml:"tenant,omitempty" json:"tenant,omitempty"`       // replaces {tenant} in the URLs
@@ -28,17 +36,45 @@ type OAuth struct {
 	RegisterSteps []string `yaml:"register_steps,omitempty" json:"register_steps,omitempty"`
 }
 
+// The sign-in flows an oauth block may name.
+const (
+	FlowDevice   = "device"
+	FlowAuthCode = "authcode"
+)
+
+// SignsInWithCode reports whether the provider's sign-in is the device
+// code the wizard shows (its Sign in step replaces the password); an
+// authcode sign-in is only offered by smtpsetup login.
+func (p *Provider) SignsInWithCode() bool {
+	return p != nil && p.OAuth != nil && (p.OAuth.Flow == "" || p.OAuth.Flow == FlowDevice)
+}
+
 // OAuthMechanisms lists the SASL mechanisms an oauth block may name.
 var OAuthMechanisms = []string{string(AuthXOAUTH2)}
 
 // check refuses endpoints a token could leak through: only https, or http
 // to this machine (a local identity provider, the tests').
 func (o *OAuth) check() error {
-	for _, f := range []struct{ name, v string }{
-		{"oauth.device_authorization_url", o.DeviceAuthorizationURL},
+	urls := []struct{ name, v string }{
 		{"oauth.token_url", o.TokenURL},
 		{"oauth.register_url", o.RegisterURL},
-	} {
+	}
+	switch o.Flow {
+	case "", FlowDevice:
+		urls = append(urls, struct{ name, v string }{"oauth.device_authorization_url", o.DeviceAuthorizationURL})
+		if o.ClientSecret != "" {
+			// Microsoft refuses a secret from a public client (AADSTS700025).
+			return fmt.Errorf("field oauth.client_secret: a device sign-in is a public client and sends no secret; remove it")
+		}
+	case FlowAuthCode:
+		urls = append(urls, struct{ name, v string }{"oauth.authorization_url", o.AuthorizationURL})
+		if err := checkLoopback(o.RedirectURL); err != nil {
+			return fmt.Errorf("field oauth.redirect_url: %w", err)
+		}
+	default:
+		return fmt.Errorf("field oauth.flow: %q is not device or authcode", o.Flow)
+	}
+	for _, f := range urls {
 		if f.v == "" && f.name == "oauth.register_url" {
 			continue
 		}
@@ -59,7 +95,7 @@ func (o *OAuth) check() error {
 			return fmt.Errorf("field oauth.scopes[%d]: is empty or contains a space; give one scope per item", j)
 		}
 	}
-	if o.Tenant == "" && strings.Contains(o.DeviceAuthorizationURL+o.TokenURL, "{tenant}") {
+	if o.Tenant == "" && strings.Contains(o.DeviceAuthorizationURL+o.TokenURL+o.AuthorizationURL, "{tenant}") {
 		return fmt.Errorf("field oauth.tenant: is empty but the URLs contain {tenant}; give a tenant such as organizations")
 	}
 	for j, st := range o.RegisterSteps {
@@ -92,6 +128,19 @@ func CheckEndpoint(raw string) error {
 		}
 	}
 	return fmt.Errorf("%q must start with https:// (http is allowed only to 127.0.0.1, ::1 or localhost)", raw)
+}
+
+// checkLoopback accepts an http URL to this machine: where an installed
+// app's browser sign-in ends, and the user copies the address from.
+func checkLoopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.User != nil {
+		return fmt.Errorf("%q must be an http address on this machine, such as http://127.0.0.1", raw)
+	}
+	if h := u.Hostname(); h != "localhost" && !net.ParseIP(h).IsLoopback() {
+		return fmt.Errorf("%q must be an http address on this machine, such as http://127.0.0.1", raw)
+	}
+	return nil
 }
 
 // checkOAuthWord checks a client id or tenant: a word that goes into a URL
@@ -130,6 +179,6 @@ func (o OAuth) Resolved(clientID, tenant string) OAuth {
 		o.Tenant = tenant
 	}
 	sub := func(u string) string { return strings.ReplaceAll(u, "{tenant}", url.PathEscape(o.Tenant)) }
-	o.DeviceAuthorizationURL, o.TokenURL = sub(o.DeviceAuthorizationURL), sub(o.TokenURL)
+	o.DeviceAuthorizationURL, o.TokenURL, o.AuthorizationURL = sub(o.DeviceAuthorizationURL), sub(o.TokenURL), sub(o.AuthorizationURL)
 	return o
 }

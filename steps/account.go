@@ -68,7 +68,7 @@ func (a *Account) Enter(d *Draft, c *Common) tea.Cmd {
 			return nil
 		}).
 		Value(&a.name)
-	if d.Provider.OAuth != nil && !d.NoOAuth {
+	if d.Provider.SignsInWithCode() && !d.NoOAuth {
 		// The next step signs in instead of asking for a password.
 		return a.newForm(c, a.addressIn, a.loginIn, nameIn)
 	}
@@ -153,7 +153,7 @@ func (a *Account) store() {
 	s.Username = strings.TrimSpace(a.login)
 	s.FromName = strings.TrimSpace(a.name)
 	chk := a.d.Provider.CheckSecret(a.secret)
-	if a.d.Provider.OAuth == nil || a.d.NoOAuth {
+	if !a.d.Provider.SignsInWithCode() || a.d.NoOAuth {
 		s.Password = smtp.NewSecret(chk.Value)
 	}
 	if s.Username == "" {

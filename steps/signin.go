@@ -77,7 +77,7 @@ func (s *SignIn) Title() string { return "Sign in" }
 
 // Skip implements Step: only providers that sign in with OAuth have it.
 func (s *SignIn) Skip(d *Draft) bool {
-	return d.Provider == nil || d.Provider.OAuth == nil || d.NoOAuth
+	return !d.Provider.SignsInWithCode() || d.NoOAuth
 }
 
 // PasswordAllowed reports whether the provider still takes a password

@@ -486,7 +486,7 @@ func (s *session) account() (steps.Action, error) {
 		return steps.Action{}, err
 	}
 	secret := set.Password.Reveal()
-	if pr.OAuth != nil && !s.d.NoOAuth {
+	if pr.SignsInWithCode() && !s.d.NoOAuth {
 		secret = "" // the next step signs in instead
 	} else if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
 		// No login ("-") is a relay that needs none: no password to ask

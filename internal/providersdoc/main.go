@@ -92,8 +92,16 @@ func section(b *bytes.Buffer, p *smtp.Provider) {
 		if o.ClientID != "" {
 			client = "`" + o.ClientID + "`"
 		}
-		item(b, "OAuth sign-in", fmt.Sprintf("device code (`smtpsetup login`), then SMTP AUTH %s; scopes `%s`; tenant `%s`; client id: %s",
-			strings.ToUpper(o.Mechanism), strings.Join(o.Scopes, " "), o.Tenant, client))
+		how := "device code (`smtpsetup login` or the wizard)"
+		if !p.SignsInWithCode() {
+			how = "browser anywhere, address pasted back (`smtpsetup login` only)"
+		}
+		tenant := ""
+		if o.Tenant != "" {
+			tenant = "; tenant `" + o.Tenant + "`"
+		}
+		item(b, "OAuth sign-in", fmt.Sprintf("%s, then SMTP AUTH %s; scopes `%s`%s; client id: %s",
+			how, strings.ToUpper(o.Mechanism), strings.Join(o.Scopes, " "), tenant, client))
 	}
 	if len(p.Prerequisites) > 0 {
 		b.WriteString("\n### Before the first login\n\n")

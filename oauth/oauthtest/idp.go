@@ -11,10 +11,12 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +30,10 @@ import (
 
 // ClientID is the public client the provider knows.
 const ClientID = "smtpsetup-test-app"
+
+// RedirectURL is the client's registered loopback address, for the
+// installed-app (authcode) sign-in.
+const RedirectURL = "http://127.0.0.1/callback"
 
 // Subject is the user who signs in.
 const Subject = "id1"
@@ -75,7 +81,7 @@ func Start(t testing.TB, b Behaviour) *IdP {
 	}
 	issuer := "http://" + ln.Addr().String()
 	ex := storage.NewStorageWithClients(storage.NewUserStore(issuer), map[string]*storage.Client{
-		ClientID: storage.NativeClient(ClientID),
+		ClientID: storage.NativeClient(ClientID, RedirectURL),
 	})
 	idp := &IdP{URL: issuer, hits: map[string]int{}}
 	idp.st = &store{Storage: ex, idp: idp, behaviour: b, issued: map[string]time.Time{}, userCodes: map[string]string{}}
@@ -107,6 +113,46 @@ func Start(t testing.TB, b Behaviour) *IdP {
 	t.Cleanup(func() { idp.srv.Close() })
 	return idp
 }
+
+// Browse plays the user's browser for the installed-app sign-in: it opens
+// authURL at the provider, signs in as the test user (or declines), and
+// returns the loopback address the browser ends on, which the user would
+// copy back.
+func (p *IdP) Browse(authURL string, approve bool) (string, error) {
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 10 * time.Second}
+	resp, err := hc.Get(authURL)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	login, err := resp.Location()
+	if err != nil {
+		return "", fmt.Errorf("authorize answered %s without a login page", resp.Status)
+	}
+	id := login.Query().Get("authRequestID")
+	if !approve {
+		// The provider sends the browser back with an RFC 6749 error.
+		u, _ := url.Parse(authURL)
+		return RedirectURL + "?error=access_denied&error_description=The+user+declined&state=" + url.QueryEscape(u.Query().Get("state")), nil
+	}
+	host := strings.TrimPrefix(p.URL, "http://")
+	if err := p.st.CheckUsernamePassword("test-user@"+strings.Split(host, ":")[0], "verysecure", id); err != nil {
+		return "", err
+	}
+	resp, err = hc.Get(p.URL + "/authorize/callback?id=" + url.QueryEscape(id))
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	back, err := resp.Location()
+	if err != nil {
+		return "", fmt.Errorf("callback answered %s without a redirect", resp.Status)
+	}
+	return back.String(), nil
+}
+
+// AuthURL is the authorization endpoint, for an authcode oauth block.
+func (p *IdP) AuthURL() string { return p.URL + "/authorize" }
 
 // DeviceURL and TokenURL are the endpoints for a catalogue's oauth block.
 func (p *IdP) DeviceURL() string { return p.URL + "/device_authorization" }
