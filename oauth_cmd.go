@@ -31,6 +31,8 @@ func loginCommand() *cobra.Command {
 			"short code, you sign in there from any phone or computer, and smtpsetup receives a token. It\n" +
 			"then tests the SMTP login with XOAUTH2 and writes the config and, beside it, the token file\n" +
 			"(mode 0600; the token is never printed). Run it again when the sign-in expires.\n" +
+			"For Gmail (whose device sign-in excludes mail) it prints an address to open in any browser\n" +
+			"and asks you to paste back the address the browser ends on (--client-secret-file).\n" +
 			"The app to sign in with is your organisation's registration: --client-id (and --tenant).\n" +
 			"Exit 0 when signed in and the test passes, 1 when the sign-in or the test fails, 2 for bad input.",
 		Example: "  smtpsetup login --provider microsoft365 --from nas@contoso.com --client-id 00000000-0000-0000-0000-000000000000\n" +
