@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"smtpsetup/smtp"
 )
 
 // Without a client id the Sign in step explains how an administrator
@@ -84,5 +86,21 @@ func TestSignInPasswordInsteadOnlyWherePasswordsWork(t *testing.T) {
 		if k.Help().Key == "ctrl+p" {
 			t.Error("the footer offers ctrl+p for Outlook.com")
 		}
+	}
+}
+
+// Choosing another provider drops the sign-in and the XOAUTH2 login made
+// for the first: a Gmail App Password must not be sent as a token.
+func TestChangingProviderDropsTheSignIn(t *testing.T) {
+	d, c := newDraft(t, "outlook")
+	(&SignIn{}).Enter(d, c)
+	if d.Settings.Auth != smtp.AuthXOAUTH2 {
+		t.Fatalf("auth %s after the Sign in step", d.Settings.Auth)
+	}
+	d.NoOAuth = true
+	gmail, _ := d.Catalogue.ByID("gmail")
+	d.UseProvider(gmail)
+	if d.Settings.Auth != smtp.AuthAuto || d.NoOAuth || d.SignedIn != nil || d.Test.Token != nil {
+		t.Errorf("after switching to Gmail: auth %s, NoOAuth %v", d.Settings.Auth, d.NoOAuth)
 	}
 }

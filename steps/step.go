@@ -227,6 +227,13 @@ func (d *Draft) UseProvider(pr *smtp.Provider) {
 	s := &d.Settings
 	changed := s.Provider != pr.ID
 	s.Provider, d.Provider = pr.ID, pr
+	if changed {
+		// A sign-in belongs to the provider it was made with.
+		d.SignedIn, d.NoOAuth, d.Test.Token = nil, false, nil
+		if s.Auth == smtp.AuthXOAUTH2 {
+			s.Auth = smtp.AuthAuto
+		}
+	}
 	if !changed && s.Host != "" {
 		return
 	}
