@@ -49,7 +49,7 @@ func checkCommand() *cobra.Command {
 // and setup --non-interactive share it, so both say the same.
 func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, error) {
 	src, _ := oauthTokenSource(f.config, s)
-	return f.testAndPrintWith(cmd, s, p, f.testOptions(), src)
+	return f.testAndPrintWith(cmd, s, p, f.testOptions(p), src)
 }
 
 // testAndPrintWith is testAndPrint with the test options given and the

@@ -26,6 +26,8 @@ type connFlags struct {
 	passwordStdin, insecure, plainAuth bool
 	timeout                            time.Duration
 	jsonOut                            bool
+	helo                               string // EHLO name
+	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -50,6 +52,8 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object instead of text")
+	fs.StringVar(&f.helo, "helo", "", "name to say in EHLO, a fully-qualified name of this machine (default: its host name)")
+	fs.BoolVar(&f.builtinRoots, "builtin-roots", false, "on a device without CA certificates, trust the public CAs built into smtpsetup")
 }
 
 // fromEnv lets every flag come from SMTPSETUP_<FLAG> (dashes as
@@ -111,6 +115,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("provider", &s.Provider, f.provider)
 	set("client-id", &s.OAuthClientID, f.clientID)
 	set("tenant", &s.OAuthTenant, f.tenant)
+	set("helo", &s.Helo, f.helo)
 	if changed("port") {
 		s.Port = f.port
 	}
@@ -223,6 +228,10 @@ func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
 	return nil
 }
 
-func (f *connFlags) testOptions() smtp.Options {
-	return smtp.Options{Timeout: f.timeout, SendTo: f.sendTo}
+func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {
+	o := smtp.Options{Timeout: f.timeout, SendTo: f.sendTo, Provider: p}
+	if f.builtinRoots {
+		o.SystemRoots = smtp.SystemOrBuiltinRoots
+	}
+	return o
 }

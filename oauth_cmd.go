@@ -98,7 +98,7 @@ func loginCommand() *cobra.Command {
 			if err := oauth.Save(mem, tok); err != nil {
 				return err
 			}
-			rep, err := f.testAndPrintWith(cmd, s, p, f.testOptions(), &oauth.Source{Store: mem})
+			rep, err := f.testAndPrintWith(cmd, s, p, f.testOptions(p), &oauth.Source{Store: mem})
 			if err != nil {
 				return err
 			}
@@ -143,7 +143,7 @@ func noClientIDHelp(p *smtp.Provider) string {
 	for i, st := range p.OAuth.RegisterSteps {
 		fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
 	}
-	b.WriteString("Then pass its Application (client) ID: --client-id 00000000-0000-0000-0000-000000000000")
+	b.WriteString("Then pass its client ID (Microsoft: the Application (client) ID): --client-id ID")
 	return b.String()
 }
 

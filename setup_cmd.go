@@ -95,7 +95,7 @@ func reportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			opts := f.testOptions()
+			opts := f.testOptions(p)
 			src, oauthUsed := oauthTokenSource(f.config, s)
 			if oauthUsed {
 				opts.Token = src.TokenSource()

@@ -117,6 +117,7 @@ func textFields(s smtp.Settings) []struct{ name, value string } {
 		{"ca_file", s.CAFile},
 		{"oauth_client_id", s.OAuthClientID},
 		{"oauth_tenant", s.OAuthTenant},
+		{"helo", s.Helo},
 	}
 }
 

@@ -94,6 +94,7 @@ func MsmtpConfig(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		{"tls_starttls", "security", onOff(s.Security == smtp.SecuritySTARTTLS), false, s.Security.Encrypted()},
 		{"tls_trust_file", "ca_file", s.CAFile, true, s.Security.Encrypted() && s.CAFile != "" && !s.InsecureSkipVerify},
 		{"tls_certcheck", "insecure_skip_verify", "off", false, s.Security.Encrypted() && s.InsecureSkipVerify},
+		{"domain", "helo", s.Helo, false, s.Helo != ""}, // msmtp's EHLO name
 	}
 	for _, st := range steps {
 		if st.when {

@@ -36,6 +36,7 @@ type file struct {
 	AllowPlaintextAuth bool   `yaml:"allow_plaintext_auth,omitempty" json:"allow_plaintext_auth"`
 	OAuthClientID      string `yaml:"oauth_client_id,omitempty" json:"oauth_client_id,omitempty"`
 	OAuthTenant        string `yaml:"oauth_tenant,omitempty" json:"oauth_tenant,omitempty"`
+	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
 }
 
 // header starts every file Marshal writes. It says who wrote the file and
@@ -88,9 +89,15 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		AllowPlaintextAuth: s.AllowPlaintextAuth,
 		OAuthClientID:      s.OAuthClientID,
 		OAuthTenant:        s.OAuthTenant,
+		Helo:               s.Helo,
 	}
 	if withPassword {
 		f.Password = s.Password.Reveal()
+	}
+	if s.Helo != "" {
+		if err := smtp.ValidateHelo(s.Helo); err != nil {
+			return file{}, err
+		}
 	}
 	if s.Port < 0 || s.Port > 65535 {
 		return file{}, smtp.FieldError{Field: "port", Problem: "must be a number from 1 to 65535", Fix: "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
@@ -149,7 +156,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "oauth_client_id", "oauth_tenant"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "oauth_client_id", "oauth_tenant"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -172,6 +179,7 @@ var setters = map[string]setter{
 	"allow_plaintext_auth": boolField(func(f *file) *bool { return &f.AllowPlaintextAuth }),
 	"oauth_client_id":      stringField(func(f *file) *string { return &f.OAuthClientID }),
 	"oauth_tenant":         stringField(func(f *file) *string { return &f.OAuthTenant }),
+	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
 }
 
 func parseSecurity(v string) (string, bool) {
@@ -475,6 +483,7 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		PasswordFile:       f.PasswordFile,
 		OAuthClientID:      f.OAuthClientID,
 		OAuthTenant:        f.OAuthTenant,
+		Helo:               f.Helo,
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto
@@ -484,6 +493,12 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 			var fe smtp.FieldError
 			errors.As(err, &fe)
 			return smtp.Settings{}, &LoadError{Path: name, Line: line(tf.name), Field: tf.name, Problem: fe.Problem, Fix: fe.Fix}
+		}
+	}
+	if f.Helo != "" {
+		if err := smtp.ValidateHelo(f.Helo); err != nil {
+			fe := err.(smtp.FieldError)
+			return smtp.Settings{}, &LoadError{Path: name, Line: line("helo"), Field: "helo", Problem: fe.Problem, Fix: fe.Fix}
 		}
 	}
 	if f.Password != "" && f.PasswordFile != "" {

@@ -301,7 +301,7 @@ func TestOAuthLoginBadInput(t *testing.T) {
 	if !strings.Contains(errOut, "Allow public client flows") || !strings.Contains(errOut, "--client-id") {
 		t.Errorf("no client id:\n%s", errOut)
 	}
-	_, errOut = w.run(t, 2, "login", "--config", w.config, "--provider", "gmail", "--from", "nas@gmail.com")
+	_, errOut = w.run(t, 2, "login", "--config", w.config, "--provider", "yahoo", "--from", "nas@yahoo.com")
 	if !strings.Contains(errOut, "--provider") {
 		t.Errorf("provider without oauth:\n%s", errOut)
 	}

@@ -79,6 +79,9 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 			line("              sha256 %s", c.SHA256)
 		}
 	}
+	for _, n := range r.NetworkLines() {
+		line("  network     %s", n)
+	}
 	line("")
 	line("Transcript (passwords and AUTH data masked)")
 	for _, l := range r.Transcript {

@@ -27,6 +27,7 @@ type Result struct {
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
 	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
+	Network    smtp.NetworkFacts `json:"network,omitzero"`     // this machine's side, when the server was not reached
 }
 
 // Stage is one stage in the JSON output.
@@ -54,7 +55,7 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
 	if !r.SignInDue.IsZero() {
 		res.SignInDue = r.SignInDue.UTC().Format(time.DateOnly)
 	}
@@ -108,7 +109,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		}
 		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
 	}
-	writeServer(w, st, r.Server)
+	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
 		msg := "PASSED: the server accepted "
 		if s.Username != "" {
@@ -133,7 +134,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 }
 
-func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
+func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 	var lines []string
 	if srv.Greeting != "" {
 		lines = append(lines, "greeting    "+srv.Banner())
@@ -150,11 +151,16 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 				"            sha256 "+c.SHA256)
 		}
 	}
-	if len(lines) == 0 {
-		return
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Server"))
+		for _, l := range lines {
+			fmt.Fprintln(w, "  "+l)
+		}
 	}
-	fmt.Fprintln(w, "\n"+st.title.Render("Server"))
-	for _, l := range lines {
-		fmt.Fprintln(w, "  "+l)
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Network"))
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+st.warn.Render(n))
+		}
 	}
 }

@@ -83,3 +83,30 @@ func TestTextAndReportNeverShowThePassword(t *testing.T) {
 		t.Errorf("text lacks the suggestion:\n%s", text.String())
 	}
 }
+
+// TestNetworkFactsAreShown: what the test learned about this machine's side
+// reaches the text, the report and the JSON alike.
+func TestNetworkFactsAreShown(t *testing.T) {
+	r := &smtp.Report{
+		Settings: smtp.Settings{Host: "smtp.example.com", Port: 587, Security: smtp.SecuritySTARTTLS},
+		Stages:   []smtp.StageResult{{Stage: smtp.StageConnect, Detail: "dial tcp 192.0.2.1:587: connect: connection refused"}},
+		Failure:  &smtp.Failure{Stage: smtp.StageConnect, Kind: smtp.KindRefused},
+		Network:  smtp.NetworkFacts{Ports: []smtp.PortProbe{{Port: 465, Security: smtp.SecuritySSL, Open: true, Result: "open"}}},
+	}
+	d := smtp.Diagnose(r, nil)
+	var text, js bytes.Buffer
+	Text(&text, r, d)
+	JSON(&js, r, d)
+	report := Helpdesk(r, d, "test")
+	for name, out := range map[string]string{"text": text.String(), "report": report} {
+		if !strings.Contains(out, "port 465 (SSL/TLS): open") {
+			t.Errorf("%s lacks the port that answered:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(js.String(), `"port": 465`) || !strings.Contains(js.String(), `"open": true`) {
+		t.Errorf("json lacks the network facts:\n%s", js.String())
+	}
+	if !strings.Contains(text.String(), "--security ssl --port 465") {
+		t.Errorf("text lacks the suggestion:\n%s", text.String())
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // Diagnosis is what a failed test means for the user: a stable code a
@@ -12,13 +11,13 @@ import (
 // when one would fix it, the concrete change to try.
 type Diagnosis struct {
 	Code       string      `json:"code"`
+	Family     string      `json:"family"`
+	Transient  bool        `json:"transient"`
 	Title      string      `json:"title"`
 	Detail     string      `json:"detail"`
 	Fix        string      `json:"fix"`
-	Suggestion *Suggestion `json:"-"`
-	Family     string      `json:"family"`
-	Transient  bool        `json:"transient"`
 	Reply      string      `json:"reply,omitempty"`
+	Suggestion *Suggestion `json:"-"`
 }
 
 // Suggestion is a change of settings that would likely fix the failure; the
@@ -48,11 +47,14 @@ func Diagnose(r *Report, p *Provider) *Diagnosis {
 	if d := diagnoseOAuth(r, p); d != nil {
 		return d
 	}
+	if d := diagnoseConnection(r, p); d != nil {
+		return d
+	}
 	in := diagInput{r: r, f: f, p: p, s: r.Settings}
 	for _, rule := range rules {
 		if rule.when(in) {
 			d := rule.then(in)
-			return &d
+			return withoutTried(r, &d)
 		}
 	}
 	return &Diagnosis{
@@ -137,112 +139,6 @@ type rule struct {
 // rules are tried in order; the first that matches explains the failure.
 // Provider-specific replies come before the generic ones they resemble.
 var rules = []rule{
-	{func(in diagInput) bool { return in.kind(KindCancelled) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "test.cancelled", Title: "The test was cancelled",
-			Detail: "The test stopped before it finished; nothing was decided.",
-			Fix:    "Run the test again when you are ready."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindBadSettings) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "settings.invalid", Title: "The settings are incomplete",
-			Detail: in.f.Error, Fix: "Correct the field named above and test again."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindDNSNotFound) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "resolve.not_found", Title: fmt.Sprintf("The server name %q does not exist", CleanLine(in.s.Host)),
-			Detail: "DNS answered that there is no such name.",
-			Fix:    "Check the spelling of the host name."}
-		if in.p != nil && in.p.Host != "" && !strings.EqualFold(in.p.Host, in.s.Host) {
-			d.Fix += fmt.Sprintf(" %s's server is %s.", in.p.Name, in.p.Host)
-		}
-		return d
-	}},
-	{func(in diagInput) bool { return in.kind(KindDNSFailed) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "resolve.failed", Title: "No DNS server answered",
-			Detail: "This device could not look up any name: it may have no DNS server, or no network yet.",
-			Fix:    "Check the network connection and the DNS server of this device (/etc/resolv.conf), or type the server's IP address and set a CA file that names it."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindRefused) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "connect.refused", Title: fmt.Sprintf("Nothing accepts connections on port %d", in.s.Port),
-			Detail: fmt.Sprintf("%s answered, but refused the connection on port %d: the port is wrong or the mail service is down.", CleanLine(in.s.Host), in.s.Port),
-			Fix:    "Check the port: 465 for SSL/TLS, 587 for STARTTLS."}
-		if rec, ok := in.recommended(); ok && rec.Port != in.s.Port {
-			d.Suggestion = &Suggestion{rec.Security, rec.Port}
-			d.Fix = fmt.Sprintf("%s uses %s.", in.p.Name, d.Suggestion)
-		}
-		return d
-	}},
-	{func(in diagInput) bool { return in.kind(KindUnreachable) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "connect.unreachable", Title: "There is no route to the server",
-			Detail: "The network of this device cannot reach the server's address.",
-			Fix:    "Check the network cable or Wi-Fi, the default gateway and any VPN, then test again."}
-	}},
-	{func(in diagInput) bool { return in.f.Stage == StageConnect && in.kind(KindTimeout) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "connect.timeout", Title: fmt.Sprintf("No answer from port %d", in.s.Port),
-			Detail: "The server did not answer the connection at all. A firewall, or your Internet provider, most likely drops this port: many networks block port 25, some block 465 or 587.",
-			Fix:    "Try the other port (587 with STARTTLS, or 465 with SSL/TLS), or ask your network administrator to allow outgoing connections to it."}
-		switch in.s.Port {
-		case 25, 2525:
-			d.Suggestion = &Suggestion{SecuritySTARTTLS, 587}
-		case 587:
-			d.Suggestion = &Suggestion{SecuritySSL, 465}
-		case 465:
-			d.Suggestion = &Suggestion{SecuritySTARTTLS, 587}
-		}
-		return d
-	}},
-	{func(in diagInput) bool {
-		return in.kind(KindSpeaksTLS) || in.f.Stage == StageGreeting && in.kind(KindTimeout) && in.s.Port == 465
-	},
-		func(in diagInput) Diagnosis {
-			return Diagnosis{Code: "greeting.timeout", Title: fmt.Sprintf("Port %d expects TLS from the first byte", in.s.Port),
-				Detail: fmt.Sprintf("The server sent no greeting, but it answers TLS on port %d: %s waits for a plain-text greeting that never comes.", in.s.Port, in.s.Security.Label()),
-				Fix:    "Switch to SSL/TLS on this port.", Suggestion: &Suggestion{SecuritySSL, in.s.Port}}
-		}},
-	{func(in diagInput) bool { return in.f.Stage == StageGreeting && in.kind(KindTimeout) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "greeting.timeout", Title: "The server never greeted",
-			Detail: "The connection opened, but the server sent nothing, and it does not answer TLS either. It may be overloaded, slowing down unknown clients, or not a mail server.",
-			Fix:    "Check the host and port; try again later, or with a longer --timeout."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindHTTP) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "server.unexpected", Title: "A web server answered instead of a mail server",
-			Detail: "The reply was HTTP. A captive portal (hotel, guest Wi-Fi), a web proxy or a firewall page is intercepting the connection.",
-			Fix:    "Log in to the network's portal or use another network, then test again."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindNotTLS) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "tls.not_tls", Title: fmt.Sprintf("Port %d does not speak TLS from the first byte", in.s.Port),
-			Detail: fmt.Sprintf("We started TLS, and the server answered in plain text (%q). It expects a plain greeting and then STARTTLS.", in.f.Seen),
-			Fix:    "Switch to STARTTLS on this port.", Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
-	}},
-	{func(in diagInput) bool { return in.kind(KindTLSUntrusted) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "tls.untrusted", Title: "The server's certificate is not from a trusted authority",
-			Detail: "The certificate" + certIssuer(in.f.Certificate) + " is signed by an authority this device does not trust: a private CA, a self-signed certificate, or a device without an up-to-date CA bundle.",
-			Fix:    "Give the CA certificate with --ca-file (in the wizard: the CA file field), or update this device's CA certificates. Skipping verification would let anyone read the password."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindTLSExpired) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "tls.expired", Title: "The certificate is not valid at this device's time",
-			Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + "." + certDates(in.f.Certificate),
-			Fix:    "If the date on this device is wrong (common on first boot, without NTP), set the clock and test again. If it is right, the server's certificate has expired: tell the server's administrator."}
-		return d
-	}},
-	{func(in diagInput) bool { return in.kind(KindTLSHostname) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "tls.hostname_mismatch", Title: fmt.Sprintf("The certificate is not for %q", CleanLine(in.s.Host)),
-			Detail: "The server presented a certificate for other names, so we cannot tell it from an impostor.",
-			Fix:    "Type the host name the certificate is for."}
-		if c := in.f.Certificate; c != nil && len(c.Names) > 0 {
-			d.Detail = "The certificate is for " + strings.Join(c.Names, ", ") + "."
-			d.Fix = "Use " + c.Names[0] + " as the host name."
-		}
-		return d
-	}},
-	{func(in diagInput) bool { return in.kind(KindTLSHandshake) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "tls.handshake", Title: "The TLS handshake failed",
-			Detail: "The server and this device could not agree on encryption: " + in.f.Error,
-			Fix:    "The server may only offer old TLS versions (we require 1.2 or newer), or something between us tampers with TLS. Try the other mode or port, or ask the server's administrator."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindClosed, KindReset) && in.f.Stage == StageTLS }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "tls.not_tls", Title: fmt.Sprintf("The server on port %d hung up when TLS started", in.s.Port),
-			Detail: "It closed the connection instead of answering TLS: it probably expects plain text first, then STARTTLS.",
-			Fix:    "Switch to STARTTLS.", Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
-	}},
 	{func(in diagInput) bool { return in.kind(KindSTARTTLSNotOffered) }, func(in diagInput) Diagnosis {
 		d := Diagnosis{Code: "starttls.not_offered", Title: "The server did not offer STARTTLS",
 			Detail: "Encryption was required, so the test stopped before sending the password: your credentials were not sent. Either this port does not offer encryption, or something on the network removed the offer (interception).",
@@ -409,20 +305,6 @@ func (in diagInput) recommended() (PortOption, bool) {
 		return PortOption{}, false
 	}
 	return in.p.Recommended()
-}
-
-func certIssuer(c *CertInfo) string {
-	if c == nil {
-		return ""
-	}
-	return fmt.Sprintf(" (%s, issued by %s)", c.Subject, c.Issuer)
-}
-
-func certDates(c *CertInfo) string {
-	if c == nil {
-		return ""
-	}
-	return fmt.Sprintf(" The certificate is valid from %s to %s.", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly))
 }
 
 func firstNonEmpty(s ...string) string {

@@ -101,7 +101,7 @@ func signInDiagnosis(of OAuthFailure, p *Provider) Diagnosis {
 			Detail: "The config uses OAuth, but there is no token file beside it.",
 			Fix:    "Run smtpsetup login --config FILE and sign in with the code it shows."}
 	case of.Error == "network":
-		return Diagnosis{Code: "oauth.unreachable", Transient: true,
+		return Diagnosis{Code: "oauth.unreachable", Family: FamilyNetwork, Transient: true,
 			Title:  "The identity provider could not be reached",
 			Detail: "The sign-in server did not answer; the SMTP server was not tried.",
 			Fix:    "Check the network, DNS and any proxy for HTTPS to the sign-in server, then try again."}

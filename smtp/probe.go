@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,8 +27,10 @@ import (
 const DefaultStageTimeout = 10 * time.Second
 
 // DefaultProbeAfter is how long the greeting may be silent before the test
-// checks, in parallel, whether the port speaks TLS from the first byte.
-const DefaultProbeAfter = 2 * time.Second
+// checks, on a second connection, whether the port speaks TLS from the
+// first byte. Most servers greet within a round trip or two; one that waits
+// longer only costs a harmless extra handshake.
+const DefaultProbeAfter = 300 * time.Millisecond
 
 // Resolver looks up host addresses; *net.Resolver satisfies it.
 type Resolver interface {
@@ -47,6 +50,14 @@ type Options struct {
 	MaxRead    int64       // bytes one connection may read; DefaultMaxRead when zero
 	Now        func() time.Time
 	Token      TokenSource // for XOAUTH2: the access token, asked for when the auth stage starts
+
+	// What the test knows of this machine and the provider, to tell a
+	// local fault from the server's. All are optional.
+	Provider       *Provider                      // catalogue entry; found by Settings.Provider or the host when nil
+	ResolvConf     string                         // DefaultResolvConf when empty
+	InterfaceAddrs func() ([]net.Addr, error)     // net.InterfaceAddrs when nil
+	SystemRoots    func() (*x509.CertPool, error) // x509.SystemCertPool when nil; used when RootCAs is nil
+	Tried          []Attempt                      // settings that failed before; never suggested again
 }
 
 func (o *Options) defaults() {
@@ -72,6 +83,15 @@ func (o *Options) defaults() {
 	if o.HelloName == "" {
 		o.HelloName = helloName()
 	}
+	if o.ResolvConf == "" {
+		o.ResolvConf = DefaultResolvConf
+	}
+	if o.InterfaceAddrs == nil {
+		o.InterfaceAddrs = net.InterfaceAddrs
+	}
+	if o.SystemRoots == nil {
+		o.SystemRoots = x509.SystemCertPool
+	}
 }
 
 // helloName is this machine's name for EHLO, or "localhost" when it has
@@ -90,8 +110,13 @@ func helloName() string {
 // it, never retries, and closes the connection on every path. Cancelling
 // ctx ends it at once.
 func Test(ctx context.Context, s Settings, opts Options) *Report {
+	if s.Helo != "" {
+		opts.HelloName = s.Helo
+	}
 	opts.defaults()
-	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now()}}
+	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried}}
+	// Parsing the catalogue costs milliseconds: only a failure needs it.
+	t.provider = sync.OnceValue(func() *Provider { return providerFor(s, opts.Provider) })
 	t.tr.start = time.Now()
 	t.run()
 	t.rep.Elapsed = time.Since(t.tr.start)
@@ -115,7 +140,10 @@ type tester struct {
 	extOrder  []string
 	authQuiet bool // true while AUTH runs: lines are masked in the transcript
 
-	oauthStatus *OAuthFailure // the JSON status of a refused XOAUTH2 token
+	oauthStatus   *OAuthFailure    // the JSON status of a refused XOAUTH2 token
+	provider      func() *Provider // the catalogue entry, nil for a custom server
+	tlsCfg        *tls.Config      // the last handshake's, to re-check a refused chain
+	noSystemRoots bool             // the system CA bundle was used and is empty
 }
 
 func (t *tester) run() {
@@ -212,6 +240,12 @@ func (t *tester) resolve() ([]net.IPAddr, error) {
 	if err == nil && len(addrs) == 0 {
 		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	}
+	if err == nil && sinkholed(addrs) {
+		err = errDNSBlocked
+	}
+	if err != nil && t.ctx.Err() == nil {
+		t.dnsFacts()
+	}
 	// IPv4 first: appliances often have an IPv6 address but no IPv6 route.
 	slices.SortStableFunc(addrs, func(a, b net.IPAddr) int {
 		return boolInt(a.IP.To4() == nil) - boolInt(b.IP.To4() == nil)
@@ -226,20 +260,53 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// connect tries the addresses in order. When connect is refused, or
+// stalls for portProbeAfter, the provider's other ports are tried in
+// parallel, so that a blocked port can be told from a server that is down.
+// An address family that fails while the other works is noted.
 func (t *tester) connect(addrs []net.IPAddr) (string, error) {
 	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
 	defer cancel()
-	var err error
-	for _, a := range addrs {
+	probes := t.newPortProber(addrs)
+	stall := time.AfterFunc(min(portProbeAfter, t.opts.Timeout/2), probes.start)
+	defer stall.Stop()
+	var (
+		err    error
+		failed []dialFailure
+	)
+	for i, a := range addrs {
 		addr := net.JoinHostPort(a.IP.String(), strconv.Itoa(t.s.Port))
+		// Every address but the last gets half the time left, so that a
+		// silent first family leaves time for the other.
+		actx, acancel := ctx, context.CancelFunc(func() {})
+		if i < len(addrs)-1 {
+			if dl, ok := ctx.Deadline(); ok {
+				actx, acancel = context.WithTimeout(ctx, time.Until(dl)/2)
+			}
+		}
 		var c net.Conn
-		c, err = t.opts.Dial(ctx, "tcp", addr)
+		c, err = t.opts.Dial(actx, "tcp", addr)
+		acancel()
 		if err == nil {
+			probes.stop()
 			t.raw = guard(t.ctx, c, t.opts.MaxRead)
 			t.conn = t.raw
 			t.rep.Server.Address = addr
+			if note := familyNote(failed, a.IP); note != "" {
+				t.rep.Server.Notes = append(t.rep.Server.Notes, note)
+			}
 			return addr, nil
 		}
+		if isRefused(err) {
+			probes.start()
+		}
+		failed = append(failed, dialFailure{a.IP, dialWhy(err)})
+	}
+	if t.ctx.Err() == nil {
+		t.rep.Network.Ports = probes.wait()
+		t.connectFacts()
+	} else {
+		probes.stop()
 	}
 	return "", err
 }
@@ -251,20 +318,17 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		MinVersion:         tls.VersionTLS12,
 		RootCAs:            t.opts.RootCAs,
 		InsecureSkipVerify: t.s.InsecureSkipVerify,
+		Time:               t.opts.Now, // a wrong clock is diagnosed, so tests can set it
+	}
+	if cfg.RootCAs == nil {
+		cfg.RootCAs = t.systemRoots()
 	}
 	if t.s.CAFile != "" {
 		pem, err := os.ReadFile(t.s.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("reading the CA file: %w", err)
 		}
-		pool := t.opts.RootCAs
-		if pool == nil {
-			if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
-				pool = x509.NewCertPool()
-			}
-		} else {
-			pool = pool.Clone()
-		}
+		pool := cfg.RootCAs.Clone()
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("the CA file %s holds no PEM certificate", t.s.CAFile)
 		}
@@ -278,6 +342,7 @@ func (t *tester) handshake() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	t.tlsCfg = cfg
 	tc := tls.Client(t.raw, cfg)
 	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
 	defer cancel()
@@ -693,6 +758,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind = KindPlaintextRefused
 	case errors.Is(err, errSpeaksTLS):
 		f.Kind = KindSpeaksTLS
+	case errors.Is(err, errDNSBlocked):
+		f.Kind = KindDNSBlocked
 	case errors.As(err, &dnsErr):
 		f.Kind = KindDNSFailed
 		if dnsErr.IsNotFound {
@@ -707,12 +774,14 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind = certKind(cve.Err)
 		if len(cve.UnverifiedCertificates) > 0 {
 			f.Certificate = certInfo(cve.UnverifiedCertificates[0])
+			f.ChainTrusted = chainTrusted(cve.UnverifiedCertificates, t.tlsCfg, f.LocalTime)
 		}
+		f.NoSystemRoots = t.noSystemRoots
 	case errors.Is(err, syscall.ECONNREFUSED):
 		f.Kind = KindRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		f.Kind = KindReset
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case isUnreachable(err):
 		f.Kind = KindUnreachable
 	case t.raw != nil && t.raw.timedOut.Load(), errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		f.Kind = KindTimeout

@@ -323,10 +323,10 @@ func TestDiagnosesNetworkFailures(t *testing.T) {
 		o    smtp.Options
 		code string
 	}{
-		{"name not found", base, smtp.Options{Resolver: stubResolver{&net.DNSError{Err: "no such host", Name: "smtp.example.test", IsNotFound: true}}}, "resolve.not_found"},
-		{"no dns", base, smtp.Options{Resolver: stubResolver{&net.DNSError{Err: "server misbehaving", Name: "smtp.example.test", IsTemporary: true}}}, "resolve.failed"},
+		{"name not found", base, smtp.Options{Resolver: blocking{"smtp.example.test"}, InterfaceAddrs: online}, "resolve.not_found"},
+		{"no dns", base, smtp.Options{Resolver: stubResolver{&net.DNSError{Err: "server misbehaving", Name: "smtp.example.test", IsTemporary: true}}, InterfaceAddrs: online}, "resolve.failed"},
 		{"refused", smtp.Settings{Host: "127.0.0.1", Port: closed(), Security: smtp.SecuritySTARTTLS}, smtp.Options{}, "connect.refused"},
-		{"dropped", smtp.Settings{Host: "192.0.2.1", Port: 25, Security: smtp.SecurityNone}, smtp.Options{Timeout: 300 * time.Millisecond,
+		{"dropped", smtp.Settings{Host: "192.0.2.1", Port: 25, Security: smtp.SecurityNone}, smtp.Options{Timeout: 300 * time.Millisecond, InterfaceAddrs: online,
 			Dial: func(ctx context.Context, _, _ string) (net.Conn, error) { <-ctx.Done(); return nil, ctx.Err() }}, "connect.timeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

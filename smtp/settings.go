@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -125,6 +126,7 @@ type Settings struct {
 	InsecureSkipVerify bool   // accept any certificate; loud, never the default
 	AllowPlaintextAuth bool   // allow AUTH on a link without TLS
 	PasswordFile       string // when set, the config names this file instead of holding the password
+	Helo               string // the name given in EHLO; this machine's host name when empty
 
 	// OAuth sign-in (Auth xoauth2 with a provider's oauth block): the app
 	// and directory to sign in with, when they differ from the catalogue's.
@@ -193,6 +195,24 @@ func ValidateHost(h string) error {
 	return nil
 }
 
+// ValidateHelo checks the name given in EHLO: a fully-qualified host name
+// or an address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1).
+func ValidateHelo(h string) error {
+	fix := "give this machine's fully-qualified name, such as nas.example.com, or an address literal such as [192.0.2.1]"
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		if net.ParseIP(strings.TrimPrefix(strings.Trim(h, "[]"), "IPv6:")) != nil {
+			return nil
+		}
+		return FieldError{"helo", "is not an address literal", fix}
+	}
+	if len(h) > MaxHostLen || net.ParseIP(h) != nil || !heloPattern.MatchString(h) {
+		return FieldError{"helo", "is not a host name", fix}
+	}
+	return nil
+}
+
+var heloPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$`)
+
 // ValidatePort checks a port number typed as text.
 func ValidatePort(p string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(p))
@@ -254,6 +274,9 @@ func (s Settings) Validate() []FieldError {
 	}
 	if s.From != "" {
 		add(ValidateAddress("from", s.From))
+	}
+	if s.Helo != "" {
+		add(ValidateHelo(s.Helo))
 	}
 	if strings.ContainsAny(s.FromName, "\r\n") || len(s.FromName) > MaxNameLen {
 		errs = append(errs, FieldError{"sender name", "is too long or contains a line break", "type a short name on one line"})

@@ -85,6 +85,7 @@ func (t *Test) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(t.d.Ctx)
 	t.cancel = cancel
 	settings, opts := t.d.Settings, t.d.Test
+	opts.Provider = t.d.Provider
 	size := 2*len(t.plan) + 1 // a start and an end per stage, and the report: sends never block
 	launch := func() tea.Msg {
 		ch := make(chan tea.Msg, size)
@@ -150,6 +151,7 @@ func (t *Test) Update(msg tea.Msg) (Action, tea.Cmd) {
 func (t *Test) finish(rep *smtp.Report) {
 	t.cancel = nil
 	t.d.Report = rep
+	t.d.Test.Tried = smtp.Remember(t.d.Test.Tried, rep) // a suggestion never sends the user back
 	t.current = ""
 	for _, r := range rep.Stages {
 		t.results[r.Stage] = r
@@ -334,6 +336,9 @@ func (t *Test) details() string {
 				"  valid "+c.NotBefore.Format(time.DateOnly)+" to "+c.NotAfter.Format(time.DateOnly)+", names "+strings.Join(c.Names, " "),
 				"  SHA-256 "+c.SHA256)
 		}
+	}
+	for _, n := range rep.NetworkLines() {
+		lines = append(lines, "Network:    "+n)
 	}
 	lines = append(lines, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
 	for _, l := range rep.Transcript {

@@ -672,6 +672,9 @@ func (s *session) test() (steps.Action, error) {
 		if s.ctx.Err() != nil {
 			return steps.Action{}, errQuit
 		}
+		for _, n := range rep.NetworkLines() {
+			s.printf("Note: %s\n", n)
+		}
 		if rep.OK {
 			s.printf("Passed. %s\n", passedSummary(s.d.Settings, rep))
 			return steps.Action{Kind: steps.Next}, nil
@@ -704,8 +707,10 @@ func (s *session) runTest() *smtp.Report {
 		}
 		s.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.Detail)
 	}
+	opts.Provider = s.d.Provider
 	rep := smtp.Test(s.ctx, set, opts)
 	s.d.Report = rep
+	s.d.Test.Tried = smtp.Remember(s.d.Test.Tried, rep) // a suggestion never sends the user back
 	return rep
 }
 

@@ -163,6 +163,10 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 	if s := loadSaved(t, d.ConfigPath, out); s.Security != smtp.SecuritySTARTTLS || s.Port != srv.Port() {
 		t.Errorf("saved %s on %d, want starttls on %d", s.Security, s.Port, srv.Port())
 	}
+	// The failed mode is remembered, so no later test can suggest it back.
+	if want := (smtp.Attempt{Host: d.Settings.Host, Security: smtp.SecuritySSL, Port: srv.Port()}); len(d.Test.Tried) != 1 || d.Test.Tried[0] != want {
+		t.Errorf("tried %+v, want [%+v]", d.Test.Tried, want)
+	}
 }
 
 func TestLinesEOFQuitsWithoutWriting(t *testing.T) {

@@ -122,6 +122,7 @@ func runMain(m *testing.M) int {
 	for key, p := range map[string]int{
 		"INTEROP_SUBMISSION_PORT": env.Ports.Submission, "INTEROP_SMTPS_PORT": env.Ports.SMTPS,
 		"INTEROP_RELAY_PORT": env.Ports.Relay, "INTEROP_SECOND_PORT": env.Ports.Second,
+		"INTEROP_HELO_PORT": env.Ports.Helo,
 	} {
 		os.Setenv(key, strconv.Itoa(p+10000))
 	}
@@ -642,12 +643,26 @@ func TestCheckUntrustedCA(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, roots := range [][]string{
-		{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir},
-		{"SSL_CERT_FILE=" + filepath.Join(emptyDir, "nonexistent.pem"), "SSL_CERT_DIR=" + emptyDir},
+	// The system bundle without the test CA (Debian's, as installed).
+	system := "/etc/ssl/certs/ca-certificates.crt"
+	for _, tc := range []struct {
+		roots []string
+		flags []string
+		code  string
+	}{
+		// An empty or missing bundle is a device without CA certificates.
+		{[]string{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir}, nil, "tls.no_ca_bundle"},
+		{[]string{"SSL_CERT_FILE=" + filepath.Join(emptyDir, "nonexistent.pem"), "SSL_CERT_DIR=" + emptyDir}, nil, "tls.no_ca_bundle"},
+		// With the public CAs built in, the bundle is no longer empty, and
+		// the test CA is still not trusted.
+		{[]string{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir}, []string{"--builtin-roots"}, "tls.untrusted"},
+		{[]string{"SSL_CERT_FILE=" + system, "SSL_CERT_DIR=" + emptyDir}, nil, "tls.untrusted"},
 	} {
-		r := k.check(roots, k.login(alice, shared.Ports.Submission, "starttls", alice.Password)...)
-		wantFail(t, r, "tls.untrusted", "starttls")
+		if _, err := os.Stat(system); err != nil && strings.Contains(strings.Join(tc.roots, " "), system) {
+			continue
+		}
+		r := k.check(tc.roots, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password), tc.flags...)...)
+		wantFail(t, r, tc.code, "starttls")
 		wantNoSuggestion(t, r)
 		if sentAuth(r.check) {
 			t.Error("AUTH sent over an unverified link")
@@ -678,6 +693,36 @@ func TestCheckPlainRelay(t *testing.T) {
 			t.Errorf("stage %s ran without TLS or login", s)
 		}
 	}
+}
+
+// TestCheckHeloName: Postfix with reject_non_fqdn_helo_hostname (and
+// smtpd_delay_reject=no) refuses a bare EHLO name with its own words; --helo
+// with a fully-qualified name fixes it, as the diagnosis says.
+func TestCheckHeloName(t *testing.T) {
+	k := newCase(t, shared.PostfixLog)
+	args := []string{"--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Helo), "--security", "none"}
+	r := k.check(nil, append(args, "--helo", "nas")...)
+	wantFail(t, r, "helo.rejected", "ehlo")
+	if want := loadReplies(t)["postfix.helo_not_fqdn"]; !transcriptHas(r.check, want) {
+		t.Errorf("the transcript lacks Postfix's reply %q", want)
+	}
+	if d := r.check.Diagnosis; d != nil && (!strings.Contains(d.Detail, "Helo command rejected: need fully-qualified hostname") || !strings.Contains(d.Fix, "--helo")) {
+		t.Errorf("diagnosis does not show Postfix's words and the fix: %+v", d)
+	}
+	r = k.check([]string{"SMTPSETUP_HELO=nas.example.test"}, args...)
+	wantPass(t, r, "connect", "greeting", "ehlo", "quit")
+	if !transcriptHas(r.check, "EHLO nas.example.test") {
+		t.Errorf("the server did not hear EHLO nas.example.test")
+	}
+}
+
+func transcriptHas(c *checkJSON, text string) bool {
+	for _, l := range c.Transcript {
+		if l.Text == text {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- real consumers --------------------------------------------------------------
