@@ -71,7 +71,7 @@ func readPasswordFile(path string) (string, error) {
 	}
 	if loose := loosePerms(mode); loose != "" {
 		return "", &LoadError{Path: path, Field: "password_file", Problem: "holds the password but " + loose,
-			Fix: "run: chmod 600 " + shellQuote(path)}
+			Fix: secretFileFix(path, "password_file")}
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if err := smtp.ValidateSecret(pw); err != nil {

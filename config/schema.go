@@ -141,7 +141,7 @@ func Load(path string) (smtp.Settings, error) {
 	if !s.Password.IsZero() {
 		if loose := loosePerms(mode); loose != "" {
 			return smtp.Settings{}, &LoadError{Path: path, Problem: "holds a password but " + loose,
-				Fix: "run: chmod 600 " + shellQuote(path)}
+				Fix: secretFileFix(path, "")}
 		}
 	}
 	if s.PasswordFile != "" {

@@ -60,7 +60,11 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 	if d != nil {
 		line("")
 		line("Diagnosis [%s]: %s", d.Code, d.Title)
+		line("  family: %s%s", d.Family, map[bool]string{true: " (temporary)", false: ""}[d.Transient])
 		line("  %s", d.Detail)
+		for _, l := range d.ReplyLines() {
+			line("  %s", l)
+		}
 		line("  Fix: %s", d.Fix)
 		if d.Suggestion != nil {
 			line("  Suggested: %s", d.Suggestion)

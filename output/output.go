@@ -40,10 +40,15 @@ type Stage struct {
 
 // Diagnosis is the diagnosis in the JSON output.
 type Diagnosis struct {
-	Code   string `json:"code"`
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	Fix    string `json:"fix"`
+	Code      string `json:"code"`
+	Family    string `json:"family"`
+	Transient bool   `json:"transient"`
+	Title     string `json:"title"`
+	Detail    string `json:"detail"`
+	Fix       string `json:"fix"`
+	Reply     string `json:"reply"` // the server's own words, cleaned and masked; "" when it said nothing
+	// RetryAfterSeconds is how long the server asked to wait, when it said.
+	RetryAfterSeconds int64 `json:"retry_after_seconds,omitempty"`
 }
 
 // Line is one transcript line in the JSON output.
@@ -66,7 +71,8 @@ func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 		res.Transcript = append(res.Transcript, Line{MS: l.At.Milliseconds(), Dir: l.Dir, Text: l.Text})
 	}
 	if d != nil {
-		res.Diagnosis = &Diagnosis{Code: d.Code, Title: d.Title, Detail: d.Detail, Fix: d.Fix}
+		res.Diagnosis = &Diagnosis{Code: d.Code, Family: d.Family, Transient: d.Transient, Title: d.Title, Detail: d.Detail, Fix: d.Fix,
+			Reply: d.Reply, RetryAfterSeconds: int64(d.RetryAfter.Seconds())}
 		res.Suggestion = d.Suggestion
 	}
 	return res
@@ -128,6 +134,9 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)
+	for _, l := range d.ReplyLines() {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
 	fmt.Fprintf(w, "  %s %s\n", st.title.Render("Fix:"), d.Fix)
 	if g := d.Suggestion; g != nil {
 		fmt.Fprintf(w, "  %s --security %s --port %d\n", st.title.Render("Try:"), g.Security, g.Port)

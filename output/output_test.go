@@ -84,6 +84,39 @@ func TestTextAndReportNeverShowThePassword(t *testing.T) {
 	}
 }
 
+// TestServerWordsInEveryOutput: a refusal's words, all lines, reach the
+// text, the JSON (with family and transient) and the report.
+func TestServerWordsInEveryOutput(t *testing.T) {
+	reply := smtp.Reply{Code: 550, Enhanced: "5.4.5", Text: "5.4.5 Daily user sending limit exceeded. For more information on Gmail\n5.4.5 sending limits go to https://support.google.com/a/answer/166852"}
+	r := &smtp.Report{
+		Settings: smtp.Settings{Host: "smtp.gmail.com", Port: 465, Security: smtp.SecuritySSL, Username: "nas@gmail.com"},
+		Failure:  &smtp.Failure{Stage: smtp.StageSend, Kind: smtp.KindReply, Command: "MAIL", Reply: &reply},
+	}
+	gmail, _ := smtp.BuiltinCatalogue().ByID("gmail")
+	d := smtp.Diagnose(r, gmail)
+	var text, js bytes.Buffer
+	Text(&text, r, d)
+	if err := JSON(&js, r, d); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Diagnosis map[string]any `json:"diagnosis"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Diagnosis["family"] != "rate_limit" || got.Diagnosis["transient"] != false {
+		t.Errorf("JSON family/transient: %v", got.Diagnosis)
+	}
+	for name, out := range map[string]string{"text": text.String(), "json reply": got.Diagnosis["reply"].(string), "report": Helpdesk(r, d, "test")} {
+		for _, w := range []string{"550-5.4.5 Daily user sending limit exceeded.", "550 5.4.5 sending limits go to"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks the server's words %q:\n%s", name, w, out)
+			}
+		}
+	}
+}
+
 // TestNetworkFactsAreShown: what the test learned about this machine's side
 // reaches the text, the report and the JSON alike.
 func TestNetworkFactsAreShown(t *testing.T) {

@@ -4,20 +4,41 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Diagnosis is what a failed test means for the user: a stable code a
 // helpdesk can read over the phone, a title, what happened, what to do, and
 // when one would fix it, the concrete change to try.
 type Diagnosis struct {
-	Code       string      `json:"code"`
-	Family     string      `json:"family"`
-	Transient  bool        `json:"transient"`
-	Title      string      `json:"title"`
-	Detail     string      `json:"detail"`
-	Fix        string      `json:"fix"`
-	Reply      string      `json:"reply,omitempty"`
-	Suggestion *Suggestion `json:"-"`
+	Code   string `json:"code"`
+	Family string `json:"family"` // what kind of cause: a reply family (classify.go) or a network one
+	// Transient is true for every 4xx reply and for failures that may pass
+	// later (timeouts): the settings may well be right.
+	Transient bool   `json:"transient"`
+	Title     string `json:"title"`
+	Detail    string `json:"detail"`
+	Fix       string `json:"fix"`
+	// Reply is the server's own words, all lines as they crossed the wire,
+	// cleaned and with secrets masked as the transcript has them; "" when
+	// the server said nothing.
+	Reply      string        `json:"reply"`
+	RetryAfter time.Duration `json:"-"` // how long the server asks to wait, when it says
+	Suggestion *Suggestion   `json:"-"`
+}
+
+// ReplyLines is the server's own words as every output shows them: a
+// heading, then each line of the reply as it crossed the wire. It is empty
+// when the server said nothing.
+func (d *Diagnosis) ReplyLines() []string {
+	if d == nil || d.Reply == "" {
+		return nil
+	}
+	lines := []string{"The server said:"}
+	for _, l := range strings.Split(d.Reply, "\n") {
+		lines = append(lines, "  "+l)
+	}
+	return lines
 }
 
 // Suggestion is a change of settings that would likely fix the failure; the
@@ -44,25 +65,33 @@ func Diagnose(r *Report, p *Provider) *Diagnosis {
 	if f == nil {
 		return nil
 	}
+	in := diagInput{r: r, f: f, p: p, s: r.Settings}
 	if d := diagnoseOAuth(r, p); d != nil {
-		return d
+		return finish(d, in)
 	}
 	if d := diagnoseConnection(r, p); d != nil {
-		return d
+		return finish(d, in)
 	}
-	in := diagInput{r: r, f: f, p: p, s: r.Settings}
+	// Failures without a useful reply (DNS, network, mode, certificate,
+	// HELO name) are diagnoseConnection's (diagnose_network.go). A server's
+	// refusal is classified in layers (classify.go); the rules below
+	// explain the rest.
+	if f.Kind == KindReply && f.Reply != nil {
+		d := classifyReply(in)
+		return finish(&d, in)
+	}
 	for _, rule := range rules {
 		if rule.when(in) {
 			d := rule.then(in)
-			return withoutTried(r, &d)
+			return withoutTried(r, finish(&d, in))
 		}
 	}
-	return &Diagnosis{
+	return finish(&Diagnosis{
 		Code:   "server.unexpected",
 		Title:  "The server answered in a way we did not expect",
 		Detail: fmt.Sprintf("At the %q stage: %s", f.Stage, firstNonEmpty(failureSummary(f), string(f.Kind))),
 		Fix:    "Check the host and port, then send the report (smtpsetup report) to your provider or helpdesk.",
-	}
+	}, in)
 }
 
 type diagInput struct {
@@ -93,29 +122,9 @@ func (in diagInput) says(phrases ...string) bool {
 	return false
 }
 
-func (in diagInput) enhanced(codes ...string) bool {
-	return slices.Contains(codes, in.reply().Enhanced)
-}
-
 func (in diagInput) offered(ext string) bool {
 	for _, e := range in.r.Server.Extensions {
 		if k, _, _ := strings.Cut(e, " "); strings.EqualFold(k, ext) {
-			return true
-		}
-	}
-	return false
-}
-
-// providerIs matches the provider or its host, so a custom entry pointing at
-// Gmail's server gets Gmail's advice too.
-func (in diagInput) providerIs(ids ...string) bool {
-	if in.p != nil && slices.Contains(ids, in.p.ID) {
-		return true
-	}
-	host := strings.ToLower(in.s.Host)
-	hosts := map[string]string{"gmail": "smtp.gmail.com", "microsoft365": "smtp.office365.com", "outlook": "smtp-mail.outlook.com", "yahoo": "smtp.mail.yahoo.com"}
-	for _, id := range ids {
-		if hosts[id] != "" && hosts[id] == host {
 			return true
 		}
 	}
@@ -148,13 +157,6 @@ var rules = []rule{
 		}
 		return d
 	}},
-	{func(in diagInput) bool {
-		return in.kind(KindReply) && in.reply().Code == 530 && (in.says("starttls", "tls") || in.enhanced("5.7.0") && !in.encrypted())
-	}, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "starttls.required", Title: "The server requires encryption first",
-			Detail: "It answered " + in.reply().String(),
-			Fix:    "Switch to STARTTLS.", Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
-	}},
 	{func(in diagInput) bool { return in.kind(KindPlaintextRefused) }, func(in diagInput) Diagnosis {
 		return Diagnosis{Code: "auth.plaintext_refused", Title: "We did not send the password without encryption",
 			Detail: "The connection is not encrypted, so anyone on the network could read the password. The test stopped before logging in.",
@@ -171,107 +173,6 @@ var rules = []rule{
 			d.Fix = "This server accepts OAuth only; a password cannot work here. Use a transactional mail service, or a device that supports OAuth."
 		}
 		return d
-	}},
-	// Logins: provider-specific wording first.
-	{func(in diagInput) bool {
-		return in.authReply() && (in.enhanced("5.7.139", "5.7.30") || in.says("basic authentication", "SmtpClientAuthentication is disabled", "SMTP AUTH is disabled"))
-	}, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "auth.basic_auth_disabled", Title: "Password logins are turned off for this account",
-			Detail: "Microsoft answered: " + in.reply().String(),
-			Fix:    "An administrator must enable Authenticated SMTP for this mailbox (Microsoft 365 admin center, Mail, Manage email apps) and the tenant; Outlook.com accepts no passwords at all since September 2024. Otherwise use OAuth or a transactional mail service. An App Password will not help."}
-	}},
-	{func(in diagInput) bool {
-		return in.authReply() && (in.says("log in via your web browser", "WebLoginRequired") || in.enhanced("5.7.14"))
-	}, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "auth.web_login_required", Title: "Google blocked this sign-in as suspicious",
-			Detail: "Google answered: " + in.reply().String(),
-			Fix:    "Sign in to the account in a browser (from the same network if you can), confirm the security alert, and use an App Password."}
-	}},
-	{func(in diagInput) bool {
-		return in.authReply() && (in.says("AUTH005") || in.reply().Code == 454 && in.says("too many") || in.reply().Code == 421 && in.says("too many", "rate"))
-	}, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "auth.rate_limited", Title: "The server is refusing logins after failed attempts",
-			Detail: "It answered: " + in.reply().String(),
-			Fix:    "Stop and wait: every retry extends the block. Then check the password."}
-		if in.says("AUTH005") || in.providerIs("yahoo", "aol") {
-			d.Detail += " Yahoo and AOL give this answer for the account password, even on the first try."
-			d.Fix = "Create an App Password (Account Security, Generate app password) and use it instead of the account password. Do not retry with the same password: it extends the block."
-		}
-		return d
-	}},
-	{func(in diagInput) bool {
-		return in.authReply() && (in.enhanced("5.7.9") || in.reply().Code == 534 || in.says("application-specific password", "authorization code", "授权码") ||
-			in.reply().Code == 535 && in.providerIs("gmail", "google-workspace"))
-	}, func(in diagInput) Diagnosis {
-		label := in.secretLabel()
-		if label == "Password" {
-			label = "App Password"
-		}
-		d := Diagnosis{Code: "auth.app_password_required", Title: "This account needs an " + label + ", not the account password",
-			Detail: "The server answered: " + in.reply().String(),
-			Fix:    "Turn on two-step verification for the account, create an " + label + ", and use it as the password."}
-		if in.providerIs("gmail", "google-workspace") {
-			d.Fix = "Turn on 2-Step Verification (myaccount.google.com/signinoptions/twosv), create an App Password (myaccount.google.com/apppasswords) and paste its 16 letters as the password. If you already did, the App Password was mistyped or revoked: create a new one."
-		}
-		if in.says("authorization code", "授权码") {
-			d.Fix = "Enable SMTP in the mailbox's web settings, generate an authorization code, and use it as the password."
-		}
-		return d
-	}},
-	{func(in diagInput) bool {
-		return in.authReply() && (in.reply().Code == 535 || in.enhanced("5.7.8", "5.7.3") || in.reply().Code == 454 && in.says("auth"))
-	}, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "auth.bad_credentials", Title: "The server rejected the login or " + strings.ToLower(in.secretLabel()),
-			Detail: "The server answered: " + in.reply().String(),
-			Fix:    "Check the login (" + CleanLine(in.s.Username) + ") and type the " + strings.ToLower(in.secretLabel()) + " again. We do not retry by ourselves: repeated failures can lock the account."}
-		if in.p != nil && in.p.Login == LoginLiteral && in.s.Username != in.p.LoginLiteral {
-			d.Fix = fmt.Sprintf("%s expects the login %q, literally, and the %s as the password.", in.p.Name, in.p.LoginLiteral, strings.ToLower(in.secretLabel()))
-		}
-		return d
-	}},
-	{func(in diagInput) bool {
-		return in.authReply() && (in.reply().Code == 504 || in.enhanced("5.7.4", "5.5.4"))
-	}, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "auth.not_offered", Title: "The server does not accept this login mechanism",
-			Detail: "It answered: " + in.reply().String(),
-			Fix:    "Set the login mechanism to auto, or to one of: " + firstNonEmpty(strings.Join(in.r.Server.Auth, ", "), "none listed") + "."}
-	}},
-	// Sending.
-	{func(in diagInput) bool {
-		return in.kind(KindReply) && in.f.Command == "MAIL" && (in.reply().Code == 530 || in.enhanced("5.7.57"))
-	}, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "send.auth_required", Title: "The server requires a login before sending",
-			Detail: "It answered: " + in.reply().String(), Fix: "Fill in the login and password."}
-	}},
-	{func(in diagInput) bool {
-		return in.kind(KindReply) && (in.f.Command == "MAIL" && in.reply().Permanent() ||
-			in.f.Command != "AUTH" && in.says("not owned", "verified sender", "sender identity", "not verified", "sender address rejected", "sendas", "send as"))
-	}, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "send.sender_rejected", Title: "The server will not send from " + firstNonEmpty(CleanLine(in.s.From), "this address"),
-			Detail: "It answered: " + in.reply().String(),
-			Fix:    "Use the address you log in with as the From address, or register this address with the provider as a verified sender or alias."}
-		if in.p != nil && in.p.SenderRule != "" {
-			d.Fix = in.p.SenderRule
-		}
-		if in.says("not verified") && strings.Contains(strings.ToLower(in.s.Host), "amazonaws.com") {
-			d.Fix = "Verify the From address or its domain in Amazon SES in this region; in the SES sandbox, verify the recipient too."
-		}
-		return d
-	}},
-	{func(in diagInput) bool { return in.kind(KindReply) && in.f.Command == "RCPT" }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "send.recipient_rejected", Title: "The server refused the test recipient",
-			Detail: "It answered: " + in.reply().String(),
-			Fix:    "Check the recipient address. \"Relay access denied\" means the server does not know you: log in, or use the provider's submission port."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindReply) && in.f.Command == "DATA" }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "send.message_rejected", Title: "The server refused the test message",
-			Detail: "It answered: " + in.reply().String(),
-			Fix:    "Read the server's reason above; it often names a policy (sender verification, quota, spam filter)."}
-	}},
-	{func(in diagInput) bool { return in.kind(KindReply) && in.f.Command == "greeting" }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "greeting.rejected", Title: "The server refused to talk to this device",
-			Detail: "Its greeting was: " + in.reply().String(),
-			Fix:    "The server may block this network's address (a blocklist, or a home connection). Use the provider's submission port 587 or 465, or ask the administrator."}
 	}},
 	{func(in diagInput) bool { return in.kind(KindTooMuchData) }, func(in diagInput) Diagnosis {
 		return Diagnosis{Code: "server.unexpected", Title: "The server sent far more data than SMTP ever needs",
@@ -294,10 +195,6 @@ var rules = []rule{
 	}},
 }
 
-func (in diagInput) authReply() bool {
-	return in.kind(KindReply) && (in.f.Command == "AUTH" || in.f.Stage == StageAuth)
-}
-
 func (in diagInput) encrypted() bool { return in.r.Server.TLS != nil }
 
 func (in diagInput) recommended() (PortOption, bool) {
@@ -315,3 +212,42 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// finish adds what every diagnosis carries: the server's own words, and a
+// family and transience for the codes the rules above give.
+func finish(d *Diagnosis, in diagInput) *Diagnosis {
+	if r := in.f.Reply; r != nil {
+		if d.Reply == "" {
+			d.Reply = wireLines(r.Code, r.Text)
+		}
+		// A 4xx is temporary whichever rule explained it: the settings may
+		// be right, so its fix never changes them.
+		if r.Code >= 400 && r.Code < 500 {
+			d.Transient, d.Suggestion = true, nil
+			if !strings.Contains(strings.ToLower(d.Fix), "nothing in the settings needs to change") {
+				d.RetryAfter = retryAfter(strings.ReplaceAll(r.Text, "\n", " "))
+				d.Fix = temporaryFix(d.Family, d.RetryAfter)
+			}
+		}
+	}
+	if d.Family == "" {
+		d.Family = networkFamilies[d.Code]
+		d.Transient = d.Transient || transientCodes[d.Code]
+	}
+	return d
+}
+
+// networkFamilies gives the family of the codes the rules above give (a
+// failure without a refusal, once the server was reached);
+// diagnoseConnection's and classifyReply's diagnoses carry their own.
+var networkFamilies = map[string]string{
+	"starttls.not_offered":   FamilyWrongMode,
+	"auth.plaintext_refused": FamilyWrongMode,
+	"auth.not_offered":       FamilyProtocol,
+	"server.timeout":         FamilyNetwork,
+	"server.closed":          FamilyNetwork,
+	"server.unexpected":      FamilyNetwork,
+}
+
+// transientCodes may pass by themselves later.
+var transientCodes = map[string]bool{"server.timeout": true, "server.closed": true}

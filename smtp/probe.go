@@ -441,6 +441,11 @@ func (t *tester) cmd(line string) (Reply, error) {
 	}
 	t.tr.add(FromClient, shown)
 	if err := t.text.PrintfLine("%s", line); err != nil {
+		// The server may have spoken (a 421) and hung up before our line:
+		// its words explain the failure better than the broken pipe.
+		if reply, ok := t.lastWords(); ok {
+			return reply, nil
+		}
 		return Reply{}, err
 	}
 	code, msg, err := t.text.ReadResponse(0)
@@ -454,6 +459,21 @@ func (t *tester) cmd(line string) (Reply, error) {
 		t.tr.add(FromServer, wireLines(code, reply.Text))
 	}
 	return reply, nil
+}
+
+// lastWords reads a reply the server sent before a write to it failed,
+// waiting briefly; ok is false when there is none.
+func (t *tester) lastWords() (Reply, bool) {
+	timedOut := t.raw.timedOut.Load()
+	t.raw.SetReadDeadline(time.Now().Add(min(t.opts.Timeout, time.Second)))
+	code, msg, err := t.text.ReadResponse(0)
+	t.raw.timedOut.Store(timedOut)
+	if err != nil || code < 400 {
+		return Reply{}, false
+	}
+	reply := newReply(code, msg)
+	t.tr.add(FromServer, wireLines(code, reply.Text))
+	return reply, true
 }
 
 // wireLines shows a reply as it crossed the wire: "250-" on every line but
@@ -484,14 +504,19 @@ func (t *tester) ehlo() (string, error) {
 		return "", err
 	}
 	if reply.Code != 250 {
-		// A server without ESMTP: HELO still works, but it offers no
-		// STARTTLS and no AUTH, which the next stages report.
-		if reply, err = t.cmd("HELO " + t.opts.HelloName); err != nil {
-			return "", err
-		}
-		if reply.Code != 250 {
+		// Only a server that does not know EHLO (500, 502: RFC 5321 3.2)
+		// gets HELO; it offers no STARTTLS and no AUTH, which the next
+		// stages report. Any other refusal (a 421 before hanging up, a 504
+		// for our name) is the answer: HELO would lose the server's words
+		// on a connection it is closing.
+		if reply.Code != 500 && reply.Code != 502 {
 			return "", &replyError{"EHLO", reply}
 		}
+		helo, err := t.cmd("HELO " + t.opts.HelloName)
+		if err != nil || helo.Code != 250 {
+			return "", &replyError{"EHLO", reply}
+		}
+		reply = helo
 	}
 	t.parseExtensions(reply.Text)
 	return strings.Join(t.extOrder, " "), nil
@@ -678,10 +703,14 @@ func (t *tester) send() (string, error) {
 		}
 	}
 	w := t.text.DotWriter()
-	if _, err := w.Write(msg); err != nil {
-		return "", err
+	_, err = w.Write(msg)
+	if err == nil {
+		err = w.Close()
 	}
-	if err := w.Close(); err != nil {
+	if err != nil {
+		if reply, ok := t.lastWords(); ok {
+			return "", &replyError{"DATA", reply}
+		}
 		return "", err
 	}
 	t.tr.add(FromClient, fmt.Sprintf("(message, %d bytes, code %s)", len(msg), sent.Code))

@@ -681,7 +681,7 @@ func (s *session) test() (steps.Action, error) {
 		}
 		diag := smtp.Diagnose(rep, s.d.Provider)
 		s.printf("FAIL: %s [%s]\n", diag.Title, diag.Code)
-		s.indent(diag.Detail, "Fix: "+diag.Fix)
+		s.indent(append(append([]string{diag.Detail}, diag.ReplyLines()...), "Fix: "+diag.Fix)...)
 		act, retest, err := s.afterFailure(diag)
 		if err != nil || !retest {
 			return act, err
@@ -740,6 +740,11 @@ func (s *session) afterFailure(diag *smtp.Diagnosis) (act steps.Action, retest b
 		edit = steps.AccountStep
 	}
 	keys, def := "resq", "e"
+	if diag.Transient {
+		// A temporary refusal: the settings may be right; the default is to
+		// test again (never by ourselves).
+		def = "r"
+	}
 	if diag.Suggestion != nil {
 		s.indent("a  apply the suggestion: " + diag.Suggestion.String() + ", and test again")
 		keys, def = "aresq", "a"

@@ -263,3 +263,21 @@ func TestLinesOpening(t *testing.T) {
 		}
 	})
 }
+
+func TestLinesShowTheServersWordsForATemporaryRefusal(t *testing.T) {
+	d, _ := lineDraft(t)
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass),
+		smtptest.WithReply("AUTH", 454, "4.7.0", "Cannot authenticate due to a temporary system problem. Try again later."))
+	d.Settings.Port = srv.Port()
+	d.Test.RootCAs = srv.CA().Pool()
+	d.Provider.Ports[0].Port = srv.Port()
+	got, out := runLines(t, d, enters(8)+"q\n", passwords(""))
+	if got == Saved {
+		t.Fatalf("a refused test saved:\n%s", out)
+	}
+	for _, want := range []string{"[server.temporary]", "The server said:", "454 4.7.0 Cannot authenticate due to a temporary system problem.", "Choose r, e, s, q [r]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

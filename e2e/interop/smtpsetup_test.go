@@ -149,6 +149,9 @@ type checkJSON struct {
 	} `json:"stages"`
 	Diagnosis *struct {
 		Code, Title, Detail, Fix string
+		Family                   string `json:"family"`
+		Transient                bool   `json:"transient"`
+		Reply                    string `json:"reply"`
 	} `json:"diagnosis"`
 	Suggestion *struct {
 		Security string `json:"security"`
@@ -373,6 +376,39 @@ func wantFail(t *testing.T, r *run, code, failedStage string) {
 	if n := len(c.Stages); n == 0 || c.Stages[n-1].Name != failedStage || c.Stages[n-1].OK {
 		t.Errorf("last stage %+v, want %s failed", c.Stages, failedStage)
 	}
+	wantServersWords(t, c)
+}
+
+// wantServersWords: when the test ended on the server's refusal (the last
+// line of the transcript is the server's 4xx or 5xx), the diagnosis carries
+// those words, and reads as temporary exactly for a 4xx.
+func wantServersWords(t *testing.T, c *checkJSON) {
+	t.Helper()
+	d := c.Diagnosis
+	if d.Family == "" {
+		t.Errorf("diagnosis %s has no family", d.Code)
+	}
+	n := len(c.Transcript)
+	if n == 0 || c.Transcript[n-1].Dir != "S" {
+		return
+	}
+	last := c.Transcript[n-1].Text
+	if last == "" || last[0] != '4' && last[0] != '5' {
+		return
+	}
+	if !strings.HasSuffix(d.Reply, lastLine(last)) {
+		t.Errorf("diagnosis reply %q lacks the server's words %q", d.Reply, last)
+	}
+	if d.Transient != (last[0] == '4') {
+		t.Errorf("transient %v for the server's %q", d.Transient, last)
+	}
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
 }
 
 func wantSuggestion(t *testing.T, r *run, security string, port int) {
