@@ -95,6 +95,6 @@ func rootCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
 	}
 	w.register(root)
-	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand())
+	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), loginCommand(), tokenCommand(), providersCommand(), detectCommand())
 	return root
 }
