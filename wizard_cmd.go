@@ -60,8 +60,15 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 			return fmt.Errorf("starting the demo server: %w", err)
 		}
 		defer srv.Close()
-	} else if s, err := config.Load(sess.ConfigPath); err == nil {
+	} else if s, err := config.Load(sess.ConfigPath); err != nil {
+		if err := brokenConfig(cmd, sess, err, w.accessible || os.Getenv("TERM") == "dumb", wizard.Options{Title: w.title}); err != nil {
+			return err
+		}
+	} else {
 		sess.Draft = steps.Draft{Settings: s, Existing: true}
+		if src, ok := oauthTokenSource(sess.ConfigPath, s); ok {
+			sess.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
+		}
 		if _, ok := cat.ByID(s.Provider); !ok {
 			// An id this catalogue lacks (a vendor's entry, the demo's):
 			// the settings stand on their own, as a custom server.

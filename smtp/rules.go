@@ -116,6 +116,9 @@ func (d *Diagnosis) EditTarget() Part {
 // keeps what the user typed. Then Fill completes the rest.
 func (s *Settings) Use(p *Provider) {
 	if s.Provider != p.ID || s.Host == "" {
+		if s.Provider != p.ID && s.Auth == AuthXOAUTH2 {
+			s.Auth = AuthAuto // a sign-in belongs to the provider it was made with
+		}
 		s.Provider = p.ID
 		s.Host, s.Security, s.Port = "", "", 0
 		if p.Login == LoginLiteral {

@@ -41,7 +41,7 @@ func (a *Account) Begin(s *Session) Outcome {
 // Page implements Flow.
 func (a *Account) Page() Page {
 	pr := a.s.Provider()
-	return Page{Fields: []Field{
+	fields := []Field{
 		{
 			Kind: TextField, Title: "E-mail address", Description: "The address the mail comes from.",
 			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address,
@@ -61,7 +61,17 @@ func (a *Account) Page() Page {
 			Kind: TextField, Title: "Sender name", Description: "Shown as the sender, e.g. \"Office NAS\". Optional.",
 			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName,
 		},
-	}}
+	}
+	if a.signsIn() {
+		// The next step signs in instead of asking for a password.
+		fields = append(fields[:2], fields[3])
+	}
+	return Page{Fields: fields}
+}
+
+// signsIn reports whether the Sign in step takes the secret's place.
+func (a *Account) signsIn() bool {
+	return a.s.Provider().SignsInWithCode() && !a.s.Draft.NoOAuth
 }
 
 func secretHint(p *smtp.Provider) string {
@@ -125,7 +135,9 @@ func (a *Account) Submit() Outcome {
 	set.Username = strings.TrimSpace(a.login)
 	set.FromName = strings.TrimSpace(a.name)
 	chk := pr.CheckSecret(a.secret)
-	set.Password = smtp.NewSecret(chk.Value)
+	if !a.signsIn() {
+		set.Password = smtp.NewSecret(chk.Value)
+	}
 	if set.Username == "" {
 		set.Username = pr.LoginWith(set.From, chk.Value) // Postmark: the token is the login too
 	}

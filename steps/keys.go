@@ -25,6 +25,7 @@ type KeyMap struct {
 	PageScroll key.Binding
 	QR         key.Binding
 	AnyKey     key.Binding // every key does it: shown as "any key"
+	Password   key.Binding // sign-in: use a password instead
 }
 
 // NewKeyMap is the wizard's key map.
@@ -50,6 +51,7 @@ func NewKeyMap() *KeyMap {
 		PageScroll: b([]string{"pgup", "pgdown"}, "pgup/pgdn", "page"),
 		QR:         b([]string{"p"}, "p", "QR code for your phone"),
 		AnyKey:     b([]string{"enter"}, "any key", "close"),
+		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
 	}
 }
 

@@ -217,7 +217,7 @@ func (p *Provider) apply() {
 		s.Provider = pr.ID
 		s.Host, s.Port, s.Security = p.detected.Host, p.detected.Port, p.detected.Security
 	}
-	s.Use(pr)
+	p.s.Draft.UseProvider(pr)
 }
 
 // Leave implements Flow.

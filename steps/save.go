@@ -140,7 +140,12 @@ func (s *Save) Submit() Outcome {
 		settings.PasswordFile = s.where
 	}
 	s.s.Draft.Settings.PasswordFile = settings.PasswordFile
+	d := s.s.Draft // a copy for the work's goroutine
+	d.Settings = settings
 	return Outcome{Work: func(context.Context, func(smtp.Event)) any {
+		if err := d.SaveSignIn(path); err != nil {
+			return savedResult{err: err}
+		}
 		res, err := config.Save(path, settings, config.SaveOptions{})
 		return savedResult{res, err}
 	}}

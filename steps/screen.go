@@ -19,7 +19,8 @@ type Outcome struct {
 	Action Action
 	Work   Work
 	// Stop cancels the running work; its result is dropped and Finish
-	// gets nil (Esc while detecting or testing).
+	// gets nil (Esc while detecting or testing), unless the Outcome also
+	// has an Action to take instead.
 	Stop bool
 }
 
@@ -132,7 +133,9 @@ func (s *screen) Enter(ctx context.Context, sess *Session, c *Common) tea.Cmd {
 func (s *screen) handle(ctx context.Context, o Outcome) (Action, tea.Cmd) {
 	if o.Stop {
 		s.Cancel()
-		o = s.Finish(nil)
+		if o.Action.Kind == Stay {
+			o = s.Finish(nil)
+		}
 	}
 	switch {
 	case o.Work != nil:

@@ -15,6 +15,7 @@ import (
 
 	"smtpsetup/config"
 	"smtpsetup/detect"
+	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
 )
@@ -27,13 +28,14 @@ const (
 	ProviderStep ID = iota
 	PrerequisitesStep
 	AccountStep
+	SignInStep // only for providers with an oauth block
 	SecurityStep
 	TestStep
 	SaveStep
 )
 
 func (id ID) String() string {
-	return [...]string{"provider", "prerequisites", "account", "security", "test", "save"}[id]
+	return [...]string{"provider", "prerequisites", "account", "signin", "security", "test", "save"}[id]
 }
 
 // ActionKind is what a step asks the wizard to do.
@@ -72,12 +74,48 @@ type Env struct {
 // id looked up in the catalogue: held once.
 type Draft struct {
 	Settings smtp.Settings
-	Existing bool // Settings came from an existing config file
+	Existing bool         // Settings came from an existing config file
+	SignedIn *oauth.Token // an OAuth sign-in, kept in memory until Save writes it
+	NoOAuth  bool         // the user chose a password over the provider's OAuth sign-in
+}
+
+// UseProvider switches the draft to provider p (smtp.Settings.Use); a
+// sign-in belongs to the provider it was made with, so a new provider
+// drops it.
+func (d *Draft) UseProvider(p *smtp.Provider) {
+	if d.Settings.Provider != p.ID {
+		d.SignedIn, d.NoOAuth = nil, false
+	}
+	d.Settings.Use(p)
+}
+
+// SaveSignIn writes the draft's OAuth token beside the config at path,
+// before the config itself: a config naming OAuth without its token would
+// only say "not signed in". Nothing to do without a sign-in.
+func (d *Draft) SaveSignIn(path string) error {
+	if d.SignedIn == nil || d.Settings.Auth != smtp.AuthXOAUTH2 {
+		return nil
+	}
+	return oauth.Save(config.TokenFile(config.TokenPath(path)), d.SignedIn)
+}
+
+// testOptions are the live test's options for this session: the sign-in
+// made in this run, if any, logs in (from memory: nothing is written
+// before Save).
+func (s *Session) testOptions() smtp.Options {
+	opts := s.Test
+	opts.Provider = s.Provider()
+	opts.Tried = append(opts.Tried, s.Results.Tried...)
+	if tok := s.Draft.SignedIn; tok != nil {
+		opts.Token = func(context.Context) (smtp.Secret, error) { return smtp.NewSecret(tok.AccessToken), nil }
+	}
+	return opts
 }
 
 // Results is what the run produced.
 type Results struct {
-	Report *smtp.Report // the last test, nil before one ran
+	Report *smtp.Report   // the last test, nil before one ran
+	Tried  []smtp.Attempt // settings that failed, never suggested again
 	Saved  *config.SaveResult
 }
 
@@ -172,12 +210,28 @@ func NewCommon(w, h int, st *theme.Styles) *Common {
 // All returns the steps in order.
 func All() []Step {
 	return []Step{
-		onScreen(&Provider{}), onScreen(&Prerequisites{}), onScreen(&Account{}),
+		onScreen(&Provider{}), onScreen(&Prerequisites{}), onScreen(&Account{}), onScreen(&SignIn{}),
 		onScreen(&Security{}), onScreen(&Test{}), onScreen(&Save{}),
 	}
 }
 
+// Position is the place of step cur among the steps this session goes
+// through, counting from 1, and how many there are: Sign in appears only
+// for OAuth providers, so the header says "Step 4 of 6" or "of 7".
+func Position[F Flow](all []F, s *Session, cur int) (n, total int) {
+	for i, st := range all {
+		if st.Skip(s) {
+			continue
+		}
+		total++
+		if i <= cur {
+			n++
+		}
+	}
+	return n, total
+}
+
 // Flows returns the steps in order for a renderer without screens.
 func Flows() []Flow {
-	return []Flow{&Provider{}, &Prerequisites{}, &Account{}, &Security{}, &Test{}, &Save{}}
+	return []Flow{&Provider{}, &Prerequisites{}, &Account{}, &SignIn{}, &Security{}, &Test{}, &Save{}}
 }

@@ -83,7 +83,7 @@ func (t *Test) start() Outcome {
 	t.s.Results.Report = nil
 	t.plan = smtp.Plan(t.s.Draft.Settings, t.s.Test)
 	t.results = map[smtp.Stage]smtp.StageResult{}
-	settings, opts := t.s.Draft.Settings, t.s.Test
+	settings, opts := t.s.Draft.Settings, t.s.testOptions()
 	return Outcome{Work: func(ctx context.Context, progress func(smtp.Event)) any {
 		opts.Progress = progress
 		return smtp.Test(ctx, settings, opts)
@@ -115,6 +115,7 @@ func (t *Test) Finish(result any) Outcome {
 		t.diag = smtp.Diagnose(rep, t.s.Provider())
 	}
 	t.s.Results.Report = rep
+	t.s.Results.Tried = smtp.Remember(t.s.Results.Tried, rep) // a suggestion never sends the user back
 	for _, r := range rep.Stages {
 		t.results[r.Stage] = r
 	}
@@ -142,6 +143,10 @@ func (t *Test) defaultChoice() string {
 		return choiceRetry
 	case t.diag != nil && t.diag.Suggestion != nil:
 		return choiceApply
+	case t.diag != nil && t.diag.Transient:
+		// A temporary refusal: the settings may be right, so the way on
+		// is to test again (never by ourselves).
+		return choiceRetry
 	}
 	return choiceEdit
 }
@@ -151,7 +156,7 @@ func (t *Test) defaultChoice() string {
 func (t *Test) Page() Page {
 	switch t.state {
 	case testPassed:
-		return Page{Intro: []string{"Passed. " + t.s.Results.Report.Summary()}}
+		return Page{Intro: append(t.networkNotes(), "Passed. "+t.s.Results.Report.Summary())}
 	case testRunning:
 		set := t.s.Draft.Settings
 		who := ""
@@ -166,9 +171,21 @@ func (t *Test) Page() Page {
 		intro = []string{"Cancelled. Nothing was decided."}
 	} else {
 		d := t.diag
-		intro = []string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail, "Fix: " + d.Fix}
+		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+d.Fix)
 	}
+	intro = append(t.networkNotes(), intro...)
 	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Options: t.choices(), Value: &t.next}}}
+}
+
+// networkNotes are what the test learned about the network, as notes.
+func (t *Test) networkNotes() []string {
+	var out []string
+	if rep := t.s.Results.Report; rep != nil {
+		for _, n := range rep.NetworkLines() {
+			out = append(out, "Note: "+n)
+		}
+	}
+	return out
 }
 
 // Submit implements Flow.
@@ -365,14 +382,44 @@ func (t *Test) stageLine(c *Common, f frame, stage smtp.Stage) string {
 func (t *Test) diagnosis(c *Common) string {
 	st := c.Styles
 	d := t.diag
-	var b strings.Builder
-	b.WriteString(wrap(c, st.Error.Render("✗ "+d.Title)+"  "+st.Subtle.Render("["+d.Code+"]")) + "\n")
-	b.WriteString(wrap(c, d.Detail) + "\n")
-	b.WriteString(wrap(c, st.Title.Render("Fix: ")+d.Fix))
-	if d.Suggestion != nil {
-		b.WriteString("\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again."))
+	title := wrap(c, st.Error.Render("✗ "+d.Title)+"  "+st.Subtle.Render("["+d.Code+"]"))
+	said := ""
+	if d.Reply != "" {
+		// The server's own words, first line, cut to the screen; all of
+		// them are in the details (t).
+		words, more := strings.ReplaceAll(d.Reply, "\n", " "), ""
+		if strings.Contains(d.Reply, "\n") {
+			more = " (t: all)"
+		}
+		said = st.Subtle.Render("Server said: ") + clip(words, formWidth(c)-15-len(more)) + st.Subtle.Render(more)
 	}
-	return b.String()
+	fix := wrap(c, st.Title.Render("Fix: ")+d.Fix)
+	if d.Suggestion != nil {
+		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
+	}
+	// The fix and the server's words matter most: on a short screen the
+	// explanation gives way (it stays in the details), never the fix.
+	parts := []string{title, wrap(c, d.Detail), said, fix}
+	if countLines(parts...) > c.Height-8 {
+		parts = []string{title, said, fix}
+	}
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func countLines(parts ...string) int {
+	n := 0
+	for _, p := range parts {
+		if p != "" {
+			n += strings.Count(p, "\n") + 1
+		}
+	}
+	return n
 }
 
 // details shows what the server is and the transcript, cut to the screen.
@@ -394,6 +441,9 @@ func (t *Test) details(c *Common) string {
 				"  valid "+cert.NotBefore.Format(time.DateOnly)+" to "+cert.NotAfter.Format(time.DateOnly)+", names "+strings.Join(cert.Names, " "),
 				"  SHA-256 "+cert.SHA256)
 		}
+	}
+	for _, n := range rep.NetworkLines() {
+		out = append(out, "Network:    "+n)
 	}
 	out = append(out, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
 	for _, l := range rep.Transcript {

@@ -75,8 +75,9 @@ func RunLines(ctx context.Context, s *steps.Session, in io.Reader, out io.Writer
 			cur++
 			continue
 		}
-		l.n = cur + 1
-		l.printf("\nStep %d of %d: %s\n", l.n, len(flows), flows[cur].Title())
+		n, total := steps.Position(flows, s, cur)
+		l.n = n
+		l.printf("\nStep %d of %d: %s\n", n, total, flows[cur].Title())
 		act, err := l.run(ctx, flows[cur], s)
 		switch {
 		case errors.Is(err, errQuit) || ctx.Err() != nil:

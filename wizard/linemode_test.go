@@ -160,6 +160,10 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 	if s := loadSaved(t, d.ConfigPath, out); s.Security != smtp.SecuritySTARTTLS || s.Port != srv.Port() {
 		t.Errorf("saved %s on %d, want starttls on %d", s.Security, s.Port, srv.Port())
 	}
+	// The failed mode is remembered, so no later test can suggest it back.
+	if want := (smtp.Attempt{Host: d.Draft.Settings.Host, Security: smtp.SecuritySSL, Port: srv.Port()}); len(d.Results.Tried) != 1 || d.Results.Tried[0] != want {
+		t.Errorf("tried %+v, want [%+v]", d.Results.Tried, want)
+	}
 }
 
 func TestLinesEOFQuitsWithoutWriting(t *testing.T) {
@@ -255,4 +259,22 @@ func TestLinesOpening(t *testing.T) {
 			t.Fatalf("outcome %v:\n%s", got, out)
 		}
 	})
+}
+
+func TestLinesShowTheServersWordsForATemporaryRefusal(t *testing.T) {
+	d, _ := lineDraft(t)
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass),
+		smtptest.WithReply("AUTH", 454, "4.7.0", "Cannot authenticate due to a temporary system problem. Try again later."))
+	d.Draft.Settings.Port = srv.Port()
+	d.Test.RootCAs = srv.CA().Pool()
+	d.Catalogue.Providers[0].Ports[0].Port = srv.Port()
+	got, out := runLines(t, d, enters(8)+"q\n", passwords(""))
+	if got == Saved {
+		t.Fatalf("a refused test saved:\n%s", out)
+	}
+	for _, want := range []string{"[server.temporary]", "The server said:", "454 4.7.0 Cannot authenticate due to a temporary system problem.", "What next? (number or name) [r]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 }

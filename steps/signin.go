@@ -1,0 +1,367 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"smtpsetup/oauth"
+	"smtpsetup/smtp"
+)
+
+// SignIn replaces the password for a provider with an oauth block: the
+// device code in large type, where to type it (text, a link, a QR code), a
+// countdown and a spinner while the user signs in on a phone or PC. The
+// token lives in the draft until Save writes it beside the config; the
+// live test logs in with it over XOAUTH2. Esc cancels and goes back.
+type SignIn struct {
+	base
+	s *Session
+
+	state    signInState
+	clientID string // typed when the catalogue and config have none
+	prompt   *oauth.Prompt
+	diag     *smtp.Diagnosis
+	again    bool // the answer to "Sign in again?"
+}
+
+type signInState int
+
+const (
+	signInNeedsApp signInState = iota // no client id: explain, ask for one
+	signInStarting                    // asking the provider for a code
+	signInWaiting                     // the code is shown; polling
+	signInFailed                      // the diagnosis is shown; sign in again?
+	signInDone                        // signed in
+)
+
+func (s signInState) String() string {
+	return [...]string{"needs-app", "starting", "waiting", "failed", "done"}[s]
+}
+
+// signedIn is said once the sign-in worked.
+const signedIn = "Signed in. The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)"
+
+// usePassword is the client id answer that chooses a password instead.
+const usePassword = "-"
+
+// Title implements Flow.
+func (s *SignIn) Title() string { return "Sign in" }
+
+// Skip implements Flow: only providers that sign in with OAuth have it.
+func (s *SignIn) Skip(sess *Session) bool {
+	return !sess.Provider().SignsInWithCode() || sess.Draft.NoOAuth
+}
+
+// PasswordAllowed reports whether the provider still takes a password
+// (Microsoft 365 until it is turned off), so the user may skip OAuth.
+func PasswordAllowed(p *smtp.Provider) bool { return p.Secret.Kind != smtp.SecretOAuth }
+
+// Begin implements Flow.
+func (s *SignIn) Begin(sess *Session) Outcome {
+	s.s, s.diag = sess, nil
+	d, pr := &sess.Draft, sess.Provider()
+	d.Settings.Auth, d.Settings.Password, d.Settings.PasswordFile = smtp.AuthXOAUTH2, smtp.Secret{}, ""
+	if d.SignedIn != nil && d.SignedIn.ClientID == pr.OAuth.Resolved(d.Settings.OAuthClientID, d.Settings.OAuthTenant).ClientID {
+		s.state = signInDone
+		return Outcome{}
+	}
+	if _, err := oauth.NewClient(pr, d.Settings); errors.Is(err, oauth.ErrNoClientID) {
+		s.state, s.clientID = signInNeedsApp, d.Settings.OAuthClientID
+		return Outcome{}
+	}
+	return s.start()
+}
+
+// start asks the provider for a device code.
+func (s *SignIn) start() Outcome {
+	client, err := oauth.NewClient(s.s.Provider(), s.s.Draft.Settings)
+	if err != nil {
+		s.state, s.diag, s.again = signInFailed, &smtp.Diagnosis{Title: "Cannot sign in", Detail: err.Error()}, true
+		return Outcome{}
+	}
+	s.state, s.prompt = signInStarting, nil
+	return Outcome{Work: func(ctx context.Context, _ func(smtp.Event)) any {
+		p, err := client.Start(ctx)
+		if err != nil {
+			return err
+		}
+		return p
+	}}
+}
+
+// Page implements Flow.
+func (s *SignIn) Page() Page {
+	pr := s.s.Provider()
+	switch s.state {
+	case signInNeedsApp:
+		o := pr.OAuth
+		intro := []string{pr.Name + " issues sign-in tokens only to an app your organisation registered; smtpsetup has none of its own. An administrator registers one once:"}
+		for i, st := range o.RegisterSteps {
+			intro = append(intro, fmt.Sprintf("%d. %s", i+1, st))
+		}
+		if o.RegisterURL != "" {
+			intro = append(intro, o.RegisterURL)
+		}
+		desc := "From the app registration's Overview page."
+		if PasswordAllowed(pr) {
+			desc += " Type - to log in with a password while " + pr.Name + " still accepts one."
+		}
+		return Page{Intro: intro, Fields: []Field{{
+			Kind: TextField, Title: "Application (client) ID", Description: desc,
+			Placeholder: "00000000-0000-0000-0000-000000000000", Limit: 200, Value: &s.clientID,
+			Check: func(v string) error {
+				if strings.TrimSpace(v) == usePassword && PasswordAllowed(pr) {
+					return nil
+				}
+				return smtp.CheckClientID(strings.TrimSpace(v))
+			},
+		}}}
+	case signInStarting:
+		return Page{Intro: []string{"Asking " + pr.Name + " for a sign-in code..."}}
+	case signInWaiting:
+		p := s.prompt
+		intro := []string{"On your phone or computer, open " + p.VerificationURI, "and enter the code:  " + p.UserCode}
+		if !p.Expires.IsZero() {
+			intro = append(intro, "Waiting for you to sign in (the code expires at "+p.Expires.Local().Format("15:04")+"; Ctrl-C stops).")
+		}
+		return Page{Intro: intro}
+	case signInFailed:
+		d := s.diag
+		intro := []string{"Sign-in failed: " + d.Title, d.Detail}
+		if d.Fix != "" {
+			intro = append(intro, "Fix: "+d.Fix)
+		}
+		if d.Code != "" {
+			intro = append(intro, "code "+d.Code)
+		}
+		return Page{Intro: intro, Fields: []Field{{
+			Kind: ConfirmField, Title: "Sign in again?", Affirmative: "Sign in again", Negative: "Back to the account", Yes: &s.again,
+		}}}
+	}
+	return Page{Intro: []string{signedIn + "."}}
+}
+
+// Submit implements Flow.
+func (s *SignIn) Submit() Outcome {
+	d := &s.s.Draft
+	switch s.state {
+	case signInNeedsApp:
+		if strings.TrimSpace(s.clientID) == usePassword {
+			return s.usePassword()
+		}
+		d.Settings.OAuthClientID = strings.TrimSpace(s.clientID)
+		return s.start()
+	case signInFailed:
+		if !s.again {
+			return Outcome{Action: Action{Kind: Goto, To: AccountStep}}
+		}
+		return s.start()
+	case signInDone:
+		return Outcome{Action: Action{Kind: Next}}
+	}
+	return Outcome{}
+}
+
+// usePassword leaves OAuth for a password, while the provider takes one.
+func (s *SignIn) usePassword() Outcome {
+	s.s.Draft.NoOAuth = true
+	s.s.Draft.Settings.Auth = smtp.AuthAuto
+	return Outcome{Action: Action{Kind: Goto, To: AccountStep}}
+}
+
+// Finish implements Flow: the code to show, then the token (nil when
+// the user stopped the wait).
+func (s *SignIn) Finish(result any) Outcome {
+	switch r := result.(type) {
+	case *oauth.Prompt:
+		s.state, s.prompt = signInWaiting, r
+		client, err := oauth.NewClient(s.s.Provider(), s.s.Draft.Settings)
+		if err != nil {
+			return s.fail(err)
+		}
+		return Outcome{Work: func(ctx context.Context, _ func(smtp.Event)) any {
+			tok, err := client.Wait(ctx, r)
+			if err != nil {
+				return err
+			}
+			return tok
+		}}
+	case *oauth.Token:
+		s.s.Draft.SignedIn = r
+		s.state = signInDone
+		s.s.Notes = append(s.s.Notes, signedIn)
+		return Outcome{Action: Action{Kind: Next}}
+	case error:
+		return s.fail(r)
+	}
+	// Stopped (Esc): nothing was decided; offer another try.
+	s.state, s.again, s.diag = signInFailed, true, &smtp.Diagnosis{Title: "Stopped", Detail: "The sign-in was stopped before it finished."}
+	return Outcome{}
+}
+
+func (s *SignIn) fail(err error) Outcome {
+	s.diag = smtp.Diagnose(smtp.SignInError(s.s.Draft.Settings, err), s.s.Provider())
+	s.state, s.again = signInFailed, true
+	return Outcome{}
+}
+
+// Leave implements Flow: keep a client id typed so far.
+func (s *SignIn) Leave() {
+	if s.state == signInNeedsApp && strings.TrimSpace(s.clientID) != usePassword {
+		s.s.Draft.Settings.OAuthClientID = strings.TrimSpace(s.clientID)
+	}
+}
+
+// key: ctrl+p chooses a password while the provider takes one; Esc while
+// waiting stops the wait.
+func (s *SignIn) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
+	switch {
+	case key.Matches(k, c.Keys.Password) && PasswordAllowed(s.s.Provider()) && s.state != signInDone:
+		o := s.usePassword()
+		o.Stop = working
+		return o, true
+	case working && key.Matches(k, c.Keys.Cancel):
+		return Outcome{Stop: true}, true
+	case working:
+		return Outcome{}, true
+	case s.state == signInDone && key.Matches(k, c.Keys.Continue):
+		return s.Submit(), true
+	case s.state == signInDone && key.Matches(k, c.Keys.Retry):
+		return s.start(), true
+	}
+	return Outcome{}, false
+}
+
+func (s *SignIn) keys(c *Common, working bool) []key.Binding {
+	var out []key.Binding
+	if working {
+		out = append(out, as(c.Keys.Cancel, "stop"))
+	}
+	if s.state == signInDone {
+		out = append(out, c.Keys.Continue, as(c.Keys.Retry, "sign in again"))
+	}
+	if PasswordAllowed(s.s.Provider()) && s.state != signInDone {
+		out = append(out, c.Keys.Password)
+	}
+	return out
+}
+
+func (s *SignIn) capturing(working bool) bool { return working }
+
+func (s *SignIn) view(c *Common, f frame) (string, bool) {
+	st := c.Styles
+	pr := s.s.Provider()
+	switch s.state {
+	case signInNeedsApp:
+		var b strings.Builder
+		page := s.Page()
+		for _, l := range page.Intro {
+			b.WriteString(wrap(c, l) + "\n")
+		}
+		if u := pr.OAuth.RegisterURL; u != "" {
+			if qr := qrText(u, formWidth(c), max(c.Height-18, 0)); qr != "" {
+				b.WriteString(qr)
+			}
+		}
+		b.WriteString("\n" + trimBlankTail(f.form))
+		return b.String(), true
+	case signInStarting:
+		return f.spin + " Asking " + pr.Name + " for a sign-in code...", true
+	case signInWaiting:
+		p := s.prompt
+		var l strings.Builder
+		l.WriteString("On your phone or computer, open\n  " + st.Link.Hyperlink(p.VerificationURI).Render(p.VerificationURI) + "\nand enter this code:\n\n")
+		l.WriteString(st.Title.Render(bigText(p.UserCode)) + "\n\n")
+		l.WriteString("  " + st.Title.Render(p.UserCode) + "\n")
+		// The QR code beside the code: a phone's camera opens the address
+		// (Microsoft's has no code in it, so the code is still typed).
+		target := p.VerificationURI
+		if p.CompleteURI != "" {
+			target = p.CompleteURI
+		}
+		var b strings.Builder
+		left := l.String()
+		if qr := qrText(target, formWidth(c)-lipgloss.Width(left)-2, max(c.Height-6, 0)); qr != "" {
+			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", qr))
+		} else {
+			b.WriteString(left)
+		}
+		remaining := ""
+		if !p.Expires.IsZero() {
+			d := max(time.Until(p.Expires).Round(time.Second), 0)
+			remaining = fmt.Sprintf(" (code valid for %d:%02d)", int(d.Minutes()), int(d.Seconds())%60)
+		}
+		b.WriteString("\n" + f.spin + " Waiting for you to sign in" + remaining + ". Esc stops.")
+		return b.String(), true
+	case signInFailed:
+		d := s.diag
+		var b strings.Builder
+		b.WriteString(st.Error.Render("✗ "+d.Title) + "\n\n" + wrap(c, d.Detail) + "\n\n")
+		if d.Fix != "" {
+			b.WriteString(wrap(c, "Fix: "+d.Fix) + "\n")
+		}
+		if d.Code != "" {
+			b.WriteString(st.Subtle.Render("code "+d.Code) + "\n")
+		}
+		return b.String() + "\n" + f.form, true
+	case signInDone:
+		return wrap(c, st.Success.Render("✓ Signed in.")+" The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)."), true
+	}
+	return "", false
+}
+
+// trimBlankTail drops the blank lines at the end of a rendered view.
+func trimBlankTail(v string) string {
+	lines := strings.Split(v, "\n")
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// bigText draws a device code in a 5-row block font, readable across a
+// room or over a shoulder; characters it has no glyph for are left out.
+func bigText(code string) string {
+	rows := make([]string, 5)
+	for _, r := range strings.ToUpper(code) {
+		g, ok := glyphs[r]
+		if !ok {
+			continue
+		}
+		for i := range rows {
+			rows[i] += strings.ReplaceAll(g[i], "#", "█") + " "
+		}
+	}
+	return strings.Join(rows, "\n")
+}
+
+// glyphs are 3x5: enough for the letters and digits of device codes.
+var glyphs = map[rune][5]string{
+	'0': {"###", "# #", "# #", "# #", "###"}, '1': {" # ", "## ", " # ", " # ", "###"},
+	'2': {"###", "  #", "###", "#  ", "###"}, '3': {"###", "  #", " ##", "  #", "###"},
+	'4': {"# #", "# #", "###", "  #", "  #"}, '5': {"###", "#  ", "###", "  #", "###"},
+	'6': {"###", "#  ", "###", "# #", "###"}, '7': {"###", "  #", " # ", " # ", " # "},
+	'8': {"###", "# #", "###", "# #", "###"}, '9': {"###", "# #", "###", "  #", "###"},
+	'A': {" # ", "# #", "###", "# #", "# #"}, 'B': {"## ", "# #", "## ", "# #", "## "},
+	'C': {" ##", "#  ", "#  ", "#  ", " ##"}, 'D': {"## ", "# #", "# #", "# #", "## "},
+	'E': {"###", "#  ", "## ", "#  ", "###"}, 'F': {"###", "#  ", "## ", "#  ", "#  "},
+	'G': {" ##", "#  ", "# #", "# #", " ##"}, 'H': {"# #", "# #", "###", "# #", "# #"},
+	'I': {"###", " # ", " # ", " # ", "###"}, 'J': {"  #", "  #", "  #", "# #", " # "},
+	'K': {"# #", "## ", "#  ", "## ", "# #"}, 'L': {"#  ", "#  ", "#  ", "#  ", "###"},
+	'M': {"# #", "###", "###", "# #", "# #"}, 'N': {"## ", "# #", "# #", "# #", "# #"},
+	'O': {" # ", "# #", "# #", "# #", " # "}, 'P': {"## ", "# #", "## ", "#  ", "#  "},
+	'Q': {" # ", "# #", "# #", "## ", " ##"}, 'R': {"## ", "# #", "## ", "# #", "# #"},
+	'S': {" ##", "#  ", " # ", "  #", "## "}, 'T': {"###", " # ", " # ", " # ", " # "},
+	'U': {"# #", "# #", "# #", "# #", "###"}, 'V': {"# #", "# #", "# #", "# #", " # "},
+	'W': {"# #", "# #", "###", "###", "# #"}, 'X': {"# #", "# #", " # ", "# #", "# #"},
+	'Y': {"# #", "# #", " # ", " # ", " # "}, 'Z': {"###", "  #", " # ", "#  ", "###"},
+	'-': {"   ", "   ", "###", "   ", "   "},
+}
