@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"charm.land/lipgloss/v2"
@@ -45,14 +46,24 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	if !wizard.IsTerminal(os.Stdin) || !wizard.IsTerminal(os.Stdout) {
 		return badInput("%v", wizard.ErrNoTerminal)
 	}
-	cat, err := loadCatalogue(w.providers)
-	if err != nil {
-		return err
+	// The built-in catalogue takes a few milliseconds to parse: it is
+	// parsed beside the first frame and waited for only when a step needs
+	// it (a first run starts on the address field). An extra catalogue is
+	// read at once, so that its errors stop the run before any screen.
+	var cat *smtp.Catalogue
+	if w.providers != "" {
+		var err error
+		if cat, err = loadCatalogue(w.providers); err != nil {
+			return err
+		}
 	}
+	builtin := sync.OnceValue(smtp.BuiltinCatalogue)
+	go builtin()
 	sess := steps.NewSession(steps.Env{
-		Catalogue:  cat,
-		ConfigPath: configPath(w.path),
-		Test:       smtp.Options{Timeout: w.timeout},
+		Catalogue:     cat,
+		LoadCatalogue: builtin,
+		ConfigPath:    configPath(w.path),
+		Test:          smtp.Options{Timeout: w.timeout},
 	})
 	if w.demo {
 		srv, err := startDemo(sess, w.path)
@@ -69,7 +80,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		if src, ok := oauthTokenSource(sess.ConfigPath, s); ok {
 			sess.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
 		}
-		if _, ok := cat.ByID(s.Provider); !ok {
+		if _, ok := sess.Cat().ByID(s.Provider); !ok {
 			// An id this catalogue lacks (a vendor's entry, the demo's):
 			// the settings stand on their own, as a custom server.
 			sess.Draft.Settings.Provider = smtp.OtherID
@@ -81,6 +92,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		opts.Accent = lipgloss.Color(w.accent)
 	}
 	var outcome wizard.Outcome
+	var err error
 	lines := w.accessible || os.Getenv("TERM") == "dumb"
 	if lines {
 		outcome, err = wizard.RunLines(cmd.Context(), sess, os.Stdin, cmd.OutOrStdout(), wizard.TerminalPassword(os.Stdin, cmd.OutOrStdout()))
@@ -154,7 +166,7 @@ func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 			Why:    "A real provider lists here what it demands first, such as Gmail's App Password.",
 		}},
 	}
-	d.Catalogue.Prepend(demo)
+	d.Cat().Prepend(demo)
 	d.Draft.Settings = smtp.Settings{
 		Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
 		Username: user, Password: smtp.NewSecret(pass), From: user, FromName: "smtpsetup demo", CAFile: caFile,

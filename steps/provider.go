@@ -113,11 +113,11 @@ func (p *Provider) listPage() Page {
 	// The detected provider is listed first, marked with where it came from.
 	var opts []Option
 	pinned := ""
-	if pr, ok := p.s.Catalogue.ByID(p.choice); ok && p.detected.Found() {
+	if pr, ok := p.s.Cat().ByID(p.choice); ok && p.detected.Found() {
 		pinned = pr.ID
 		opts = append(opts, Option{pr.Label() + "  ← " + p.foundBy(), pr.ID})
 	}
-	for _, pr := range p.s.Catalogue.Providers {
+	for _, pr := range p.s.Cat().Providers {
 		if pr.ID != pinned {
 			opts = append(opts, Option{pr.Label(), pr.ID})
 		}
@@ -141,11 +141,11 @@ func (p *Provider) showList() {
 	if p.choice == "" && p.detected.Found() {
 		p.choice = smtp.OtherID
 	}
-	if _, ok := p.s.Catalogue.ByID(p.choice); !ok && p.choice != "" {
+	if _, ok := p.s.Cat().ByID(p.choice); !ok && p.choice != "" {
 		p.choice = smtp.OtherID
 	}
 	if p.choice == "" {
-		p.choice = p.s.Catalogue.Providers[0].ID
+		p.choice = p.s.Cat().Providers[0].ID
 	}
 }
 
@@ -187,7 +187,7 @@ func (p *Provider) Submit() Outcome {
 		}
 		p.s.Draft.Settings.From = addr
 		p.phase = phaseDetecting
-		cat, opts := p.s.Catalogue, p.s.Detect
+		cat, opts := p.s.Cat(), p.s.Detect
 		return Outcome{Work: func(ctx context.Context, _ func(smtp.Event)) any {
 			return detect.Detect(ctx, addr, cat, opts)
 		}}
@@ -208,7 +208,7 @@ func (p *Provider) Finish(result any) Outcome {
 // apply fills the draft from the chosen provider; a server found outside
 // the catalogue (SRV, autoconfig, guessing) fills "Other server".
 func (p *Provider) apply() {
-	pr, ok := p.s.Catalogue.ByID(p.choice)
+	pr, ok := p.s.Cat().ByID(p.choice)
 	if !ok {
 		return
 	}

@@ -64,10 +64,13 @@ type Action struct {
 // Env is what the steps read and never change: the catalogue and the
 // options of the slow work.
 type Env struct {
-	Catalogue  *smtp.Catalogue
-	ConfigPath string         // where to save unless the user says otherwise
-	Test       smtp.Options   // options of the live test (timeout, extra roots for --demo)
-	Detect     detect.Options // network hooks for detection from the address
+	// Catalogue is the provider catalogue; when nil, LoadCatalogue gives
+	// it on first use (Session.Cat), so a first run need not wait for it.
+	Catalogue     *smtp.Catalogue
+	LoadCatalogue func() *smtp.Catalogue
+	ConfigPath    string         // where to save unless the user says otherwise
+	Test          smtp.Options   // options of the live test (timeout, extra roots for --demo)
+	Detect        detect.Options // network hooks for detection from the address
 }
 
 // Draft is the value the steps edit. The provider is Settings.Provider, an
@@ -136,6 +139,14 @@ func NewSession(env Env) *Session {
 	return &Session{Env: env, Draft: Draft{Settings: smtp.Settings{Auth: smtp.AuthAuto}}}
 }
 
+// Cat is the catalogue, loaded on first use.
+func (s *Session) Cat() *smtp.Catalogue {
+	if s.Catalogue == nil && s.LoadCatalogue != nil {
+		s.Catalogue = s.LoadCatalogue()
+	}
+	return s.Catalogue
+}
+
 // Provider is the draft's catalogue entry: "Other server" for an id this
 // catalogue lacks, nil before one is chosen.
 func (s *Session) Provider() *smtp.Provider {
@@ -143,10 +154,10 @@ func (s *Session) Provider() *smtp.Provider {
 	if id == "" {
 		return nil
 	}
-	if p, ok := s.Catalogue.ByID(id); ok {
+	if p, ok := s.Cat().ByID(id); ok {
 		return p
 	}
-	p, _ := s.Catalogue.ByID(smtp.OtherID)
+	p, _ := s.Cat().ByID(smtp.OtherID)
 	return p
 }
 
