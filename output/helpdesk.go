@@ -50,6 +50,7 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 	}
 	line("")
 	line("Result: %s", map[bool]string{true: "PASSED", false: "FAILED"}[r.OK])
+	line("  proven: %s", provenList(r))
 	for _, st := range r.Stages {
 		mark := "ok  "
 		if !st.OK {

@@ -26,6 +26,8 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	Proven     []string          `json:"proven"`           // what the test proved: login, sender, message, delivery
+	NoLogin    bool              `json:"no_login"`         // the test did not log in: a relay by address
 	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 }
 
@@ -59,7 +61,8 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network,
+		Proven: r.Proven(), NoLogin: r.NoLogin()}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}
@@ -113,20 +116,18 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
-		msg := "PASSED: the server accepted "
-		if s.Username != "" {
-			msg += "the login"
-		} else {
-			msg += "the connection"
+		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+Verdict(r)))
+		fmt.Fprintln(w, "  Proven: "+provenList(r))
+		if r.NoLogin() {
+			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))
 		}
-		if r.Sent != nil {
-			msg += fmt.Sprintf(" and the test message to %s (code %s)", r.Sent.To, r.Sent.Code)
-		}
-		fmt.Fprintln(w, "\n"+st.ok.Render(msg+"."))
 		return
 	}
 	if d == nil {
 		return
+	}
+	if p := r.Proven(); len(p) > 0 {
+		fmt.Fprintln(w, "\n  Proven before the failure: "+provenList(r))
 	}
 	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)

@@ -173,6 +173,7 @@ func (t *tester) run() {
 		{StageEHLO, true, t.ehlo},
 		{StageSTARTTLS, t.s.Security == SecuritySTARTTLS, t.starttls},
 		{StageAuth, t.s.wantsAuth(), t.auth},
+		{StageSender, t.sender() != "", t.checkSender},
 		{StageSend, t.opts.SendTo != "", t.send},
 		{StageQuit, true, t.quit},
 	}
@@ -706,17 +707,8 @@ func (t *tester) send() (string, error) {
 	return "to " + t.opts.SendTo + ", code " + sent.Code, nil
 }
 
-// sender is the envelope sender: the From address, else the login when it
-// is an address.
-func (t *tester) sender() string {
-	if t.s.From != "" {
-		return t.s.From
-	}
-	if strings.Contains(t.s.Username, "@") {
-		return t.s.Username
-	}
-	return ""
-}
+// sender is the envelope sender.
+func (t *tester) sender() string { return t.s.envelopeSender() }
 
 // quitWait is how long QUIT may wait for its answer: everything that
 // mattered was already accepted, so a slow goodbye must not delay the
