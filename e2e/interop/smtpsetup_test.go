@@ -169,7 +169,19 @@ type checkJSON struct {
 		To        string `json:"to"`
 		MessageID string `json:"message_id"`
 		Code      string `json:"code"`
+		Subject   string `json:"subject"`
+		Confirmed bool   `json:"confirmed"`
 	} `json:"sent"`
+	Proven  []string `json:"proven"`
+	NoLogin bool     `json:"no_login"`
+}
+
+// wantProven checks what check --json says the test proved.
+func wantProven(t *testing.T, c *checkJSON, want ...string) {
+	t.Helper()
+	if strings.Join(c.Proven, " ") != strings.Join(want, " ") {
+		t.Errorf("proven %q, want %q", c.Proven, want)
+	}
 }
 
 // run is one run of a program.
@@ -503,8 +515,8 @@ func TestCheckGoodLogin(t *testing.T) {
 		port           int
 		stages         []string
 	}{
-		{"starttls_submission", "starttls", shared.Ports.Submission, []string{"connect", "greeting", "ehlo", "starttls", "auth", "quit"}},
-		{"ssl_smtps", "ssl", shared.Ports.SMTPS, []string{"connect", "tls", "greeting", "ehlo", "auth", "quit"}},
+		{"starttls_submission", "starttls", shared.Ports.Submission, []string{"connect", "greeting", "ehlo", "starttls", "auth", "sender", "quit"}},
+		{"ssl_smtps", "ssl", shared.Ports.SMTPS, []string{"connect", "tls", "greeting", "ehlo", "auth", "sender", "quit"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			k := newCase(t, shared.PostfixLog, shared.DovecotLog)
@@ -517,6 +529,12 @@ func TestCheckGoodLogin(t *testing.T) {
 			if r.check.Sent != nil {
 				t.Errorf("sent %+v without --send-to", r.check.Sent)
 			}
+			// The login is an address, so it is the sender Postfix checks
+			// (reject_sender_login_mismatch), and nothing is sent.
+			wantProven(t, r.check, "login", "sender")
+			if !transcriptHas(r.check, "MAIL FROM:<"+alice.Login+">") || !transcriptHas(r.check, "RSET") || transcriptHas(r.check, "DATA") {
+				t.Errorf("the transcript lacks MAIL FROM then RSET, or holds DATA")
+			}
 		})
 	}
 }
@@ -526,7 +544,8 @@ func TestCheckSendsMessage(t *testing.T) {
 	k := newCase(t, shared.PostfixLog, shared.DovecotLog)
 	r := k.check(nil, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password),
 		"--ca-file", shared.CAFile, "--from", alice.Login, "--send-to", bob.Login)...)
-	wantPass(t, r, "starttls", "auth", "send")
+	wantPass(t, r, "starttls", "auth", "sender", "send")
+	wantProven(t, r.check, "login", "sender", "message")
 	sent := r.check.Sent
 	if sent == nil || sent.To != bob.Login || len(sent.Code) != 6 || sent.MessageID == "" {
 		t.Fatalf("sent %+v, want to %s, a 6-character code and a message id", sent, bob.Login)
@@ -658,16 +677,32 @@ func TestCheckSTARTTLSOnImplicitTLSPort(t *testing.T) {
 	wantSuggestion(t, r, "ssl", shared.Ports.SMTPS)
 }
 
+// TestCheckSenderNotOwned: Postfix with reject_sender_login_mismatch refuses
+// alice sending as bob at MAIL FROM. The test catches it at the sender
+// stage, without and with --send-to, before any message, and says the
+// login was proven.
 func TestCheckSenderNotOwned(t *testing.T) {
 	alice, bob := shared.Users["alice"], shared.Users["bob"]
-	k := newCase(t, shared.PostfixLog)
-	r := k.check(nil, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password),
-		"--ca-file", shared.CAFile, "--from", bob.Login, "--send-to", bob.Login)...)
-	wantFail(t, r, "send.sender_rejected", "send")
-	if !hasStage(r.check, "auth", true) {
-		t.Error("auth stage not ok")
+	for _, extra := range [][]string{nil, {"--send-to", bob.Login}} {
+		k := newCase(t, shared.PostfixLog)
+		r := k.check(nil, append(append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password),
+			"--ca-file", shared.CAFile, "--from", bob.Login), extra...)...)
+		wantFail(t, r, "send.sender_rejected", "sender")
+		if !hasStage(r.check, "auth", true) {
+			t.Error("auth stage not ok")
+		}
+		if d := r.check.Diagnosis; d != nil && (d.Family != "sender" || d.Transient || !strings.Contains(d.Reply, "not owned by user")) {
+			t.Errorf("diagnosis %+v, want family sender, permanent, with Postfix's words", d)
+		}
+		wantProven(t, r.check, "login")
+		wantNoSuggestion(t, r)
+		if transcriptHas(r.check, "DATA") || r.check.Sent != nil {
+			t.Error("a message was sent after the sender was refused")
+		}
+		if log := k.logSince(shared.PostfixLog); !strings.Contains(log, "not owned by user") {
+			t.Errorf("Postfix did not log the refusal:\n%s", log)
+		}
 	}
-	wantNoSuggestion(t, r)
 }
 
 func TestCheckUntrustedCA(t *testing.T) {
@@ -728,6 +763,16 @@ func TestCheckPlainRelay(t *testing.T) {
 		if hasStage(r.check, s, true) || hasStage(r.check, s, false) {
 			t.Errorf("stage %s ran without TLS or login", s)
 		}
+	}
+	wantProven(t, r.check)
+
+	// With a sender, the relay's acceptance of it is proven, and no login
+	// is claimed.
+	r = k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Relay), "--security", "none", "--from", "nas@example.net")
+	wantPass(t, r, "connect", "greeting", "ehlo", "sender", "quit")
+	wantProven(t, r.check, "sender")
+	if !r.check.NoLogin || hasStage(r.check, "auth", true) || hasStage(r.check, "auth", false) {
+		t.Errorf("no_login %v: want true and no auth stage", r.check.NoLogin)
 	}
 }
 
