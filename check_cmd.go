@@ -25,6 +25,9 @@ func checkCommand() *cobra.Command {
 				return err
 			}
 			f.useSavedConfig(cmd)
+			if f.confirm && (f.sendTo == "" || f.passwordStdin) {
+				return badInput("--confirm needs --send-to ADDR (the message to confirm), and reads the code from standard input, so not with --password-stdin")
+			}
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
 				return err
@@ -40,6 +43,7 @@ func checkCommand() *cobra.Command {
 		},
 	}
 	f.register(c)
+	c.Flags().BoolVar(&f.confirm, "confirm", false, "with --send-to: ask for the code in the test message, to prove it arrived")
 	return c
 }
 
@@ -57,10 +61,22 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 		}
 	}
 	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
+	var confirmErr error
+	if f.confirm && rep.OK && rep.Sent != nil {
+		if _, confirmErr = confirmDelivery(cmd.Context(), cmd, rep.Sent); confirmErr != nil && confirmErr != errNotConfirmed {
+			return rep, confirmErr
+		}
+	}
 	diag := smtp.Diagnose(rep, p)
 	if f.jsonOut {
-		return rep, output.JSON(out, rep, diag)
+		if err := output.JSON(out, rep, diag); err != nil {
+			return rep, err
+		}
+	} else {
+		output.Text(output.Writer(out), rep, diag)
 	}
-	output.Text(output.Writer(out), rep, diag)
+	if confirmErr != nil {
+		return rep, &exitError{code: exitFailed}
+	}
 	return rep, nil
 }

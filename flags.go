@@ -27,6 +27,7 @@ type connFlags struct {
 	jsonOut                            bool
 	helo                               string // EHLO name
 	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
+	confirm                            bool   // check --confirm: ask for the code in the test message
 }
 
 func (f *connFlags) register(c *cobra.Command) {

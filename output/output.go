@@ -121,6 +121,9 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		if r.NoLogin() {
 			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))
 		}
+		if m := r.Sent; m != nil && !m.Confirmed {
+			fmt.Fprintf(w, "  Look in %s's inbox (and spam folder) for %q: when it is there, delivery works.\n", smtp.CleanLine(m.To), m.Subject)
+		}
 		return
 	}
 	if d == nil {

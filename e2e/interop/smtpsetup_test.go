@@ -22,6 +22,7 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -1252,5 +1253,45 @@ func TestConsumerPostfix(t *testing.T) {
 				t.Errorf("message did not come through the second Postfix with TLS and login:\n%s", msg)
 			}
 		})
+	}
+}
+
+// TestCheckConfirmDelivery: check --send-to --confirm through real Postfix
+// into bob's mailbox; the code is read from the delivered message, as a
+// person would, and typed back: delivery proven end to end.
+func TestCheckConfirmDelivery(t *testing.T) {
+	alice, bob := shared.Users["alice"], shared.Users["bob"]
+	k := newCase(t, shared.PostfixLog, shared.DovecotLog)
+	token := fmt.Sprintf("Confirm %d", time.Now().UnixNano())
+	args := append([]string{"check", "--json"}, k.login(alice, shared.Ports.Submission, "starttls", alice.Password)...)
+	args = append(args, "--ca-file", shared.CAFile, "--from-name", token, "--send-to", bob.Login, "--confirm")
+	cmd := exec.Command(program, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	stdin, _ := cmd.StdinPipe()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	msg := waitMail(t, shared.MailboxDir, "bob", token, 20*time.Second)
+	m := regexp.MustCompile(`Subject: smtpsetup test message ([A-Z2-9]{6})`).FindSubmatch(msg)
+	if m == nil {
+		cmd.Process.Kill()
+		t.Fatalf("no code in the delivered subject:\n%s", msg)
+	}
+	fmt.Fprintf(stdin, "%s\n", m[1])
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("check --confirm: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	var c checkJSON
+	if err := json.Unmarshal(stdout.Bytes(), &c); err != nil {
+		t.Fatal(err)
+	}
+	wantProven(t, &c, "login", "sender", "message", "delivery")
+	if c.Sent == nil || !c.Sent.Confirmed || c.Sent.Code != string(m[1]) {
+		t.Errorf("sent %+v, want confirmed with code %s", c.Sent, m[1])
+	}
+	if strings.Contains(stderr.String(), string(m[1])) {
+		t.Errorf("the prompt showed the code:\n%s", stderr.String())
 	}
 }

@@ -1,0 +1,137 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"smtpsetup/smtp/smtptest"
+)
+
+// cli runs the real binary with stdin and returns stdout, stderr and the
+// exit code.
+func cli(t *testing.T, home, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = environment(home)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+type checkOut struct {
+	OK     bool     `json:"ok"`
+	Proven []string `json:"proven"`
+	Sent   *struct {
+		Code, Subject string
+		Confirmed     bool `json:"confirmed"`
+	} `json:"sent"`
+	NoLogin   bool `json:"no_login"`
+	Diagnosis *struct {
+		Code, Family, Fix, Detail string
+	} `json:"diagnosis"`
+	Stages []struct {
+		Name string `json:"name"`
+		OK   bool   `json:"ok"`
+	} `json:"stages"`
+}
+
+func parseCheck(t *testing.T, stdout string) checkOut {
+	t.Helper()
+	var c checkOut
+	if err := json.Unmarshal([]byte(stdout), &c); err != nil {
+		t.Fatalf("check --json: %v\n%s", err, stdout)
+	}
+	return c
+}
+
+// TestCheckConfirmDelivery: check --send-to --confirm asks for the code in
+// the message that arrived, never showing it first; the code read from the
+// delivered message proves delivery, a wrong one three times does not.
+func TestCheckConfirmDelivery(t *testing.T) {
+	t.Parallel()
+	const user = "nas@example.test"
+	srv := smtptest.NewServer(t, smtptest.WithAccount(user, "pw"))
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(ca, srv.CA().PEM(), 0o600)
+	os.WriteFile(pw, []byte("pw\n"), 0o600)
+	args := []string{"check", "--json", "--host", "localhost", "--port", strconv.Itoa(srv.Port()), "--security", "starttls",
+		"--username", user, "--password-file", pw, "--ca-file", ca, "--send-to", "bob@example.test", "--confirm"}
+
+	// A person reads the code from the message that arrived, and types it.
+	cmd := exec.Command(binary, args...)
+	cmd.Env = environment(dir)
+	stdin, _ := cmd.StdinPipe()
+	stderr, _ := cmd.StderrPipe()
+	var stdout bytes.Buffer
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	prompt := bufio.NewReader(stderr)
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), "Type the code") {
+		b, err := prompt.ReadByte()
+		if err != nil {
+			t.Fatalf("no prompt: %v\n%s", err, seen.String())
+		}
+		seen.WriteByte(b)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages arrived", len(msgs))
+	}
+	code := regexp.MustCompile(`Code: (\w{6})`).FindStringSubmatch(string(msgs[0].Data))[1]
+	if strings.Contains(seen.String(), code) {
+		t.Fatalf("the prompt shows the code it asks for:\n%s", seen.String())
+	}
+	io.WriteString(stdin, strings.ToLower(code)+"\n")
+	rest, _ := io.ReadAll(prompt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit: %v\n%s%s", err, seen.String(), rest)
+	}
+	c := parseCheck(t, stdout.String())
+	if !c.OK || c.Sent == nil || !c.Sent.Confirmed || strings.Join(c.Proven, " ") != "login sender message delivery" {
+		t.Errorf("confirmed code: ok %v, sent %+v, proven %v", c.OK, c.Sent, c.Proven)
+	}
+
+	// Three wrong codes: not confirmed, exit 1, the message still counted
+	// as accepted. An empty line skips: exit 0, not confirmed.
+	out, errOut, exit := cli(t, dir, "AAAAAA\nBBBBBB\nCCCCCC\n", args...)
+	c = parseCheck(t, out)
+	if exit != 1 || c.Sent == nil || c.Sent.Confirmed || strings.Join(c.Proven, " ") != "login sender message" || !strings.Contains(errOut, "not confirmed") {
+		t.Errorf("wrong codes: exit %d, proven %v\n%s", exit, c.Proven, errOut)
+	}
+	out, _, exit = cli(t, dir, "\n", args...)
+	if c = parseCheck(t, out); exit != 0 || c.Sent.Confirmed {
+		t.Errorf("skipped: exit %d, confirmed %v", exit, c.Sent.Confirmed)
+	}
+
+	// Without --confirm the text names the subject to look for.
+	text, _, exit := cli(t, dir, "", append([]string{"check"}, args[2:len(args)-1]...)...)
+	if exit != 0 || !regexp.MustCompile(`for "smtpsetup test message [A-Z2-9]{6}"`).MatchString(text) || !strings.Contains(text, "Proven: login, sender, message") {
+		t.Errorf("text without --confirm:\n%s", text)
+	}
+	// --confirm makes no sense without a message.
+	if _, errOut, exit := cli(t, dir, "", "check", "--host", "localhost", "--confirm"); exit != 2 || !strings.Contains(errOut, "--send-to") {
+		t.Errorf("--confirm without --send-to: exit %d: %s", exit, errOut)
+	}
+}
