@@ -28,6 +28,7 @@ type connFlags struct {
 	helo                               string // EHLO name
 	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
 	confirm                            bool   // check --confirm: ask for the code in the test message
+	noLogin                            bool   // a relay by address: no AUTH
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -40,6 +41,7 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.security, "security", "", "ssl, starttls or none")
 	fs.StringVar(&f.auth, "auth", "", "auto, plain, login, cram-md5, xoauth2 or none")
 	fs.StringVar(&f.username, "username", "", "login")
+	fs.BoolVar(&f.noLogin, "no-login", false, "do not log in: a relay that accepts mail by this machine's address (same as --auth none or --username \"\")")
 	fs.StringVar(&f.passwordFile, "password-file", "", "read the password from this file (or set SMTP_PASSWORD)")
 	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.StringVar(&f.from, "from", "", "sender address")
@@ -134,6 +136,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	}
 	s.InsecureSkipVerify = s.InsecureSkipVerify || f.insecure
 	s.AllowPlaintextAuth = s.AllowPlaintextAuth || f.plainAuth
+	if f.noLogin || changed("username") && f.username == "" {
+		s.Auth = smtp.AuthNone
+	}
 
 	p, err := f.fillFromProvider(&s, changed("provider"))
 	if err != nil {
@@ -142,8 +147,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	if err := f.readPassword(&s, stdin); err != nil {
 		return s, nil, err
 	}
-	if p != nil && s.Username == "" && s.From != "" {
-		s.Username = p.LoginWith(s.From, s.Password.Reveal())
+	s.FillLogin(p)
+	if s.NoLogin() {
+		s = s.WithoutLogin()
 	}
 	if s.Host == "" {
 		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
@@ -194,9 +200,7 @@ func (f *connFlags) fillFromProvider(s *smtp.Settings, fromFlag bool) (*smtp.Pro
 	if rec, ok := p.Recommended(); ok && s.Security == "" && s.Port == 0 {
 		s.Security, s.Port = rec.Security, rec.Port
 	}
-	if s.Username == "" && s.From != "" {
-		s.Username = p.LoginFor(s.From)
-	}
+	s.FillLogin(p)
 	return p, nil
 }
 

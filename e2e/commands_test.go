@@ -135,3 +135,42 @@ func TestCheckConfirmDelivery(t *testing.T) {
 		t.Errorf("--confirm without --send-to: exit %d: %s", exit, errOut)
 	}
 }
+
+// TestNoLoginRelay: setup and check for a relay that takes mail without a
+// login, also for a catalogue provider whose rule would derive the login
+// from the address: the login is never refilled, no AUTH is sent, the
+// saved config says auth none, and the result says no login was used.
+func TestNoLoginRelay(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModePlain)) // no accounts: a relay by address
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "smtp.yaml")
+	base := []string{"--host", "localhost", "--port", strconv.Itoa(srv.Port()), "--security", "none", "--from", "nas@gmail.com"}
+	for _, noLogin := range [][]string{{"--no-login"}, {"--username", ""}, {"--auth", "none"}, {"--provider", "gmail", "--username", ""}} {
+		out, errOut, code := cli(t, dir, "", append(append([]string{"check", "--json"}, base...), noLogin...)...)
+		c := parseCheck(t, out)
+		if code != 0 || !c.OK || !c.NoLogin || strings.Join(c.Proven, " ") != "sender" {
+			t.Errorf("check %v: exit %d, ok %v, no_login %v, proven %v\n%s%s", noLogin, code, c.OK, c.NoLogin, c.Proven, out, errOut)
+		}
+	}
+	if strings.Contains(string(srv.Wire()), "AUTH") {
+		t.Fatalf("AUTH was sent:\n%s", srv.Wire())
+	}
+	// A password given anyway is not stored: nothing would use it.
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("unused-secret\n"), 0o600)
+	if _, errOut, code := cli(t, dir, "", append([]string{"setup", "--non-interactive", "--config", cfg, "--provider", "gmail", "--no-login", "--password-file", pw}, base...)...); code != 0 {
+		t.Fatalf("setup: exit %d\n%s", code, errOut)
+	}
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "auth: none") || strings.Contains(string(b), "\nusername:") || strings.Contains(string(b), "\npassword") || strings.Contains(string(b), "unused-secret") {
+		t.Errorf("saved config:\n%s", b)
+	}
+	text, _, code := cli(t, dir, "", "check", "--config", cfg)
+	if code != 0 || !strings.Contains(text, "without a login") || !strings.Contains(text, "Proven: sender") {
+		t.Errorf("check --config: exit %d\n%s", code, text)
+	}
+}
