@@ -29,6 +29,7 @@ type connFlags struct {
 	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
 	confirm                            bool   // check --confirm: ask for the code in the test message
 	noLogin                            bool   // a relay by address: no AUTH
+	tlsPin                             string // accept exactly this certificate
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -48,6 +49,7 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.fromName, "from-name", "", "sender name")
 	fs.StringVar(&f.sendTo, "send-to", "", "send one test message to this address (nothing is sent without it)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA in this PEM file (a private CA)")
+	fs.StringVar(&f.tlsPin, "tls-pin-sha256", "", "accept exactly the certificate with this SHA-256 fingerprint (AB:CD:..., as check shows it), instead of a CA")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (dangerous: anyone could read the password)")
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
@@ -114,6 +116,15 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("ca-file", &s.CAFile, f.caFile)
 	set("provider", &s.Provider, f.provider)
 	set("helo", &s.Helo, f.helo)
+	if changed("tls-pin-sha256") {
+		if s.TLSPinSHA256 = ""; f.tlsPin != "" {
+			pin, err := smtp.ParsePin(f.tlsPin)
+			if err != nil {
+				return s, nil, badInput("--tls-pin-sha256: %v", err)
+			}
+			s.TLSPinSHA256 = pin
+		}
+	}
 	if changed("port") {
 		s.Port = f.port
 	}

@@ -120,13 +120,17 @@ func envVars(s smtp.Settings, opts ExportOptions) ([]envVar, error) {
 	if f.PasswordFile != "" {
 		vars = append(vars, envVar{"SMTP_PASSWORD_FILE", f.PasswordFile})
 	}
-	return append(vars,
+	vars = append(vars,
 		envVar{"SMTP_FROM", f.From},
 		envVar{"SMTP_FROM_NAME", f.FromName},
 		envVar{"SMTP_CA_FILE", f.CAFile},
 		envVar{"SMTP_INSECURE_SKIP_VERIFY", strconv.FormatBool(f.InsecureSkipVerify)},
 		envVar{"SMTP_ALLOW_PLAINTEXT_AUTH", strconv.FormatBool(f.AllowPlaintextAuth)},
-	), nil
+	)
+	if f.TLSPinSHA256 != "" {
+		vars = append(vars, envVar{"SMTP_TLS_PIN_SHA256", f.TLSPinSHA256})
+	}
+	return vars, nil
 }
 
 // exportEnv writes NAME='value' lines that a POSIX shell can source (and
@@ -228,7 +232,7 @@ func normalized(s smtp.Settings) (smtp.Settings, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Security, s.Auth = smtp.Security(f.Security), smtp.AuthMethod(f.Auth)
+	s.Security, s.Auth, s.TLSPinSHA256 = smtp.Security(f.Security), smtp.AuthMethod(f.Auth), f.TLSPinSHA256
 	if s.Security == "" {
 		return s, smtp.FieldError{Field: "security", Problem: "is not set", Fix: "choose ssl, starttls or none"}
 	}

@@ -35,6 +35,7 @@ type file struct {
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty" json:"insecure_skip_verify"`
 	AllowPlaintextAuth bool   `yaml:"allow_plaintext_auth,omitempty" json:"allow_plaintext_auth"`
 	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
+	TLSPinSHA256       string `yaml:"tls_pin_sha256,omitempty" json:"tls_pin_sha256,omitempty"`
 }
 
 // header starts every file Marshal writes. It says who wrote the file and
@@ -86,6 +87,13 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		InsecureSkipVerify: s.InsecureSkipVerify,
 		AllowPlaintextAuth: s.AllowPlaintextAuth,
 		Helo:               s.Helo,
+	}
+	if s.TLSPinSHA256 != "" {
+		p, err := smtp.ParsePin(s.TLSPinSHA256)
+		if err != nil {
+			return file{}, err
+		}
+		f.TLSPinSHA256 = p
 	}
 	if withPassword {
 		f.Password = s.Password.Reveal()
@@ -152,7 +160,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "tls_pin_sha256"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -174,6 +182,7 @@ var setters = map[string]setter{
 	"insecure_skip_verify": boolField(func(f *file) *bool { return &f.InsecureSkipVerify }),
 	"allow_plaintext_auth": boolField(func(f *file) *bool { return &f.AllowPlaintextAuth }),
 	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
+	"tls_pin_sha256":       stringField(func(f *file) *string { return &f.TLSPinSHA256 }),
 }
 
 func parseSecurity(v string) (string, bool) {
@@ -476,6 +485,14 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		AllowPlaintextAuth: f.AllowPlaintextAuth,
 		PasswordFile:       f.PasswordFile,
 		Helo:               f.Helo,
+	}
+	if f.TLSPinSHA256 != "" {
+		p, err := smtp.ParsePin(f.TLSPinSHA256)
+		if err != nil {
+			fe := err.(smtp.FieldError)
+			return smtp.Settings{}, &LoadError{Path: name, Line: line(smtp.PinField), Field: smtp.PinField, Problem: fe.Problem, Fix: fe.Fix}
+		}
+		s.TLSPinSHA256 = p
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto

@@ -333,6 +333,10 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		}
 		cfg.RootCAs = pool
 	}
+	if t.s.TLSPinSHA256 != "" {
+		p, _ := ParsePin(t.s.TLSPinSHA256) // Validate checked it
+		pin(cfg, p)
+	}
 	return cfg, nil
 }
 
@@ -355,6 +359,7 @@ func (t *tester) handshake() (string, error) {
 		Version:  tls.VersionName(st.Version),
 		Cipher:   tls.CipherSuiteName(st.CipherSuite),
 		Verified: !t.s.InsecureSkipVerify,
+		Pinned:   t.s.TLSPinSHA256 != "",
 	}
 	if len(st.PeerCertificates) > 0 {
 		info.Certificate = certInfo(st.PeerCertificates[0])
@@ -736,6 +741,7 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		dnsErr *net.DNSError
 		rhe    tls.RecordHeaderError
 		cve    *tls.CertificateVerificationError
+		pinned *errPinChanged
 		ne     net.Error
 	)
 	switch {
@@ -766,6 +772,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		if strings.HasPrefix(f.Seen, "HTTP") {
 			f.Kind = KindHTTP
 		}
+	case errors.As(err, &pinned):
+		f.Kind, f.Certificate = KindTLSPinChanged, pinned.cert
 	case errors.As(err, &cve):
 		f.Kind = certKind(cve.Err)
 		if len(cve.UnverifiedCertificates) > 0 {

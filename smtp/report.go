@@ -118,6 +118,7 @@ const (
 	KindTLSExpired         Kind = "tls-expired"
 	KindTLSHostname        Kind = "tls-hostname"
 	KindTLSHandshake       Kind = "tls-handshake"
+	KindTLSPinChanged      Kind = "tls-pin-changed" // the certificate is not the pinned one
 	KindSTARTTLSNotOffered Kind = "starttls-not-offered"
 	KindAuthNotOffered     Kind = "auth-not-offered"
 	KindPlaintextRefused   Kind = "plaintext-refused"
@@ -171,6 +172,7 @@ type TLSInfo struct {
 	Cipher      string    `json:"cipher"`
 	Certificate *CertInfo `json:"certificate,omitempty"`
 	Verified    bool      `json:"verified"`
+	Pinned      bool      `json:"pinned,omitempty"` // verified by the pinned fingerprint, not by a CA
 }
 
 // CertInfo is the server's leaf certificate, cleaned for display.

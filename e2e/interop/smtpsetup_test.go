@@ -1295,3 +1295,131 @@ func TestCheckConfirmDelivery(t *testing.T) {
 		t.Errorf("the prompt showed the code:\n%s", stderr.String())
 	}
 }
+
+// certFingerprint is the SHA-256 fingerprint of the first certificate in a
+// PEM file, as `openssl x509 -noout -fingerprint -sha256` prints it.
+func certFingerprint(t *testing.T, pemFile string) string {
+	t.Helper()
+	out, err := exec.Command("openssl", "x509", "-in", pemFile, "-noout", "-fingerprint", "-sha256").Output()
+	if err != nil {
+		t.Fatalf("openssl x509 -fingerprint: %v", err)
+	}
+	_, fp, ok := strings.Cut(strings.TrimSpace(string(out)), "=")
+	if !ok {
+		t.Fatalf("openssl printed %q", out)
+	}
+	return fp
+}
+
+// TestPinnedCertificate: trust on first use against real Postfix: with no
+// CA file, the server's certificate pinned by the fingerprint openssl
+// prints passes check, for the IP address too (the pin replaces the name
+// check); another pin stops before the login with tls.pin_changed; the
+// msmtp and Postfix exports carry the pin, and real msmtp and a real
+// second Postfix deliver with it and nothing else.
+func TestPinnedCertificate(t *testing.T) {
+	alice, bob := shared.Users["alice"], shared.Users["bob"]
+	fp := certFingerprint(t, shared.ServerCert)
+	wrong := certFingerprint(t, shared.CAFile) // a real certificate, not the server's
+	k := newCase(t, shared.PostfixLog, shared.DovecotLog)
+	login := k.login(alice, shared.Ports.Submission, "starttls", alice.Password)
+
+	r := k.check(nil, append(login, "--tls-pin-sha256", fp)...)
+	wantPass(t, r, "starttls", "auth", "sender")
+	if !bytes.Contains(r.check.Server.TLS, []byte(`"pinned": true`)) {
+		t.Errorf("server.tls %s, want pinned", r.check.Server.TLS)
+	}
+	r = k.check(nil, append(login, "--tls-pin-sha256", wrong)...)
+	wantExit(t, r, 1)
+	if d := r.check.Diagnosis; d == nil || d.Code != "tls.pin_changed" || d.Family != "certificate" || !strings.Contains(d.Detail, fp) || !strings.Contains(d.Detail, wrong) {
+		t.Errorf("diagnosis %+v, want tls.pin_changed showing both fingerprints", d)
+	}
+	if hasStage(r.check, "auth", true) || hasStage(r.check, "auth", false) {
+		t.Error("the login was tried with a certificate that is not the pinned one")
+	}
+
+	conf := filepath.Join(t.TempDir(), "smtp.yaml")
+	setup := k.smtpsetup(nil, append([]string{"setup", "--non-interactive", "--config", conf, "--from", alice.Login, "--tls-pin-sha256", strings.ToLower(fp)}, login...)...)
+	wantExit(t, setup, 0)
+	if b, _ := os.ReadFile(conf); !strings.Contains(string(b), "tls_pin_sha256: "+fp) || strings.Contains(string(b), "ca_file") {
+		t.Errorf("config:\n%s", b)
+	}
+
+	t.Run("msmtp", func(t *testing.T) {
+		k := newCase(t, shared.PostfixLog, shared.DovecotLog)
+		rc, r := k.exportMsmtp(conf)
+		if r.code != 0 {
+			t.Fatalf("export msmtp: exit %d", r.code)
+		}
+		b, _ := os.ReadFile(rc)
+		if !strings.Contains(string(b), "tls_fingerprint "+fp+"\n") || strings.Contains(string(b), "tls_trust_file") || strings.Contains(string(b), "tls_certcheck") {
+			t.Fatalf("msmtprc:\n%s", b)
+		}
+		token := fmt.Sprintf("msmtp-pinned-%d", time.Now().UnixNano())
+		k.msmtpSend(rc, alice, bob.Login, token)
+		waitMail(t, shared.MailboxDir, "bob", token, 15*time.Second)
+
+		// The same config with another fingerprint: msmtp refuses to send.
+		bad := filepath.Join(t.TempDir(), "msmtprc")
+		os.WriteFile(bad, []byte(strings.ReplaceAll(string(b), fp, wrong)), 0o600)
+		msg := fmt.Sprintf("From: %s\nTo: %s\nSubject: must not arrive\n\nx\n", alice.Login, bob.Login)
+		if r := k.exec(msg, nil, "msmtp", "-C", bad, "-t"); r.code == 0 {
+			t.Errorf("msmtp sent with a fingerprint that is not the server's")
+		}
+	})
+
+	t.Run("postfix", func(t *testing.T) {
+		plugins, _ := filepath.Glob("/usr/lib/*/sasl2/libplain.so*")
+		if len(plugins) == 0 {
+			t.Fatal("Cyrus SASL PLAIN plugin missing (package libsasl2-modules): run e2e/interop/install.sh")
+		}
+		rel := startRelay2(t, newCase(t))
+		k := newCase(t, shared.PostfixLog, shared.DovecotLog, rel.log)
+		out := k.smtpsetup(nil, "export", "--format", "postfix", "--config", conf, "--with-password")
+		if out.code != 0 {
+			t.Fatalf("export postfix (IP host, pinned): exit %d: %s", out.code, out.stderr)
+		}
+		e := parsePostfixExport(t, out.stdout)
+		for _, want := range []string{"smtp_tls_security_level = fingerprint", "smtp_tls_fingerprint_digest = sha256", "smtp_tls_fingerprint_cert_match = " + fp} {
+			if !strings.Contains(out.stdout, want+"\n") {
+				t.Errorf("export lacks %q:\n%s", want, out.stdout)
+			}
+		}
+		if strings.Contains(out.stdout, "smtp_tls_CA") {
+			t.Errorf("a pinned export names a CA:\n%s", out.stdout)
+		}
+		rel.configure(t, k, e)
+		defer rel.flush()
+		token := fmt.Sprintf("postfix-pinned-%d", time.Now().UnixNano())
+		id := rel.send(t, alice.Login, bob.Login, token)
+		rel.waitDelivery(t, id, 15*time.Second)
+		msg := waitMail(t, shared.MailboxDir, "bob", token, 15*time.Second)
+		if !bytes.Contains(msg, []byte("by relay2.example.test (Postfix)")) || !bytes.Contains(msg, []byte("with ESMTPSA")) {
+			t.Errorf("message did not come through the second Postfix with TLS and login:\n%s", msg)
+		}
+		if log, _ := os.ReadFile(rel.log); !strings.Contains(string(log), "Verified TLS connection established to "+shared.Host) {
+			t.Errorf("the second Postfix did not verify the certificate by its fingerprint:\n%s", log)
+		}
+
+		// Another fingerprint: the second Postfix keeps the message.
+		for i, l := range e.mainCF {
+			e.mainCF[i] = strings.ReplaceAll(l, fp, wrong)
+		}
+		rel.configure(t, k, e)
+		id = rel.send(t, alice.Login, bob.Login, token+"-wrong-pin")
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			log, _ := os.ReadFile(rel.log)
+			if i := strings.Index(string(log), id+": to="); i >= 0 {
+				if l, _, _ := strings.Cut(string(log[i:]), "\n"); !strings.Contains(l, "status=deferred") {
+					t.Errorf("with another fingerprint: %s", l)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no verdict for %s with another fingerprint", id)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
