@@ -152,7 +152,11 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 		lines = append(lines, "extensions  "+strings.Join(srv.Extensions, ", "))
 	}
 	if t := srv.TLS; t != nil {
-		lines = append(lines, "tls         "+t.Version+", "+t.Cipher)
+		tl := "tls         " + t.Version + ", " + t.Cipher
+		if t.Pinned {
+			tl += "; certificate accepted by its pinned fingerprint"
+		}
+		lines = append(lines, tl)
 		if c := t.Certificate; c != nil {
 			lines = append(lines,
 				"certificate "+c.Subject+", issued by "+c.Issuer,
