@@ -59,6 +59,9 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 		if s.InsecureSkipVerify {
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
+		if s.AllowPlaintextAuth && !s.Security.Encrypted() && !s.NoLogin() && s.Username != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: the password crosses the network unencrypted: anyone on this network could read it. It is sent only to a private address (10.x, 172.16-31.x, 192.168.x, fc00::/7) or this machine.")
+		}
 	}
 	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
 	var confirmErr error

@@ -159,6 +159,7 @@ var rules = []rule{
 			Detail: "The connection is not encrypted, so anyone on the network could read the password. The test stopped before logging in.",
 			Fix:    "Switch to an encrypted mode. Only on a trusted network, and if you must, pass --allow-plaintext-auth.", Suggestion: in.encryptSuggestion()}
 	}},
+	{func(in diagInput) bool { return in.kind(KindPlaintextPublic) }, plaintextPublicDiagnosis},
 	{func(in diagInput) bool { return in.kind(KindAuthNotOffered) }, func(in diagInput) Diagnosis {
 		d := Diagnosis{Code: "auth.not_offered", Title: "The server offers no login we can use",
 			Detail: "Offered: " + firstNonEmpty(strings.Join(in.f.Offered, " "), "no AUTH at all") + ".",

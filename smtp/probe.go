@@ -601,8 +601,10 @@ func (t *tester) mechanism() (AuthMethod, bool) {
 }
 
 func (t *tester) auth() (string, error) {
-	if !t.encrypted() && !t.s.AllowPlaintextAuth {
-		return "", errPlaintextAuth
+	if !t.encrypted() {
+		if err := t.plaintextAllowed(); err != nil {
+			return "", err
+		}
 	}
 	mech, ok := t.mechanism()
 	if !ok {
@@ -758,6 +760,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind, f.Offered = KindAuthNotOffered, t.rep.Server.Auth
 	case errors.Is(err, errPlaintextAuth):
 		f.Kind = KindPlaintextRefused
+	case errors.Is(err, errPlaintextPublic):
+		f.Kind = KindPlaintextPublic
 	case errors.Is(err, errSpeaksTLS):
 		f.Kind = KindSpeaksTLS
 	case errors.Is(err, errDNSBlocked):

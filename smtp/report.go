@@ -122,6 +122,7 @@ const (
 	KindSTARTTLSNotOffered Kind = "starttls-not-offered"
 	KindAuthNotOffered     Kind = "auth-not-offered"
 	KindPlaintextRefused   Kind = "plaintext-refused"
+	KindPlaintextPublic    Kind = "plaintext-public" // plaintext AUTH allowed, but the server's address is not private
 	KindReply              Kind = "reply" // the server answered a command with an error
 	KindTooMuchData        Kind = "too-much-data"
 	KindProtocol           Kind = "protocol" // the server's answer was not SMTP
