@@ -26,6 +26,10 @@ type ExportOptions struct {
 	// the template uses .Password.
 	IncludePassword bool
 
+	// HidePassword leaves the password out of msmtp, postfix and template
+	// output (hidden.go): for a screen or a pipe.
+	HidePassword bool
+
 	// PasswordFile is an absolute path to a file that holds the password
 	// (see WritePasswordFile). The msmtp export then reads it with
 	// passwordeval instead of writing the password inline. It overrides
@@ -206,9 +210,15 @@ func exportTemplate(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	if err != nil {
 		return nil, redactErr(fmt.Errorf("the template does not parse: %w", err), pw)
 	}
+	if opts.HidePassword {
+		data.Password = passwordSentinel
+	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, data); err != nil {
 		return nil, redactErr(fmt.Errorf("the template failed: %w", err), pw)
+	}
+	if err := checkTemplateHidden(buf.Bytes()); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }

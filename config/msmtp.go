@@ -129,6 +129,10 @@ func msmtpLogin(b *bytes.Buffer, line func(cmd, field, v string, quote bool) err
 	if pwFile == "" {
 		pwFile = s.PasswordFile
 	}
+	if pwFile == "" && opts.HidePassword {
+		b.WriteString(hiddenMsmtp)
+		return nil
+	}
 	if pwFile == "" {
 		q, err := msmtpArg("password", s.Password.Reveal())
 		if err != nil {

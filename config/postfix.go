@@ -191,7 +191,12 @@ func exportPostfix(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	}
 	if sasl != "" {
 		mapType, path, _ := strings.Cut(cmp.Or(opts.PostfixSASLMap, DefaultPostfixSASLMap), ":")
-		b.WriteString("# 2. " + path + " must hold exactly this line, which holds the password:\n")
+		if opts.HidePassword {
+			sasl = maskSASL(sasl)
+			b.WriteString("# 2. " + path + " must hold this line, with the password in place of " + hiddenPostfix + " (not shown here; --with-password shows it):\n")
+		} else {
+			b.WriteString("# 2. " + path + " must hold exactly this line, which holds the password:\n")
+		}
 		b.WriteString("#    " + sasl)
 		b.WriteString("#    Create the file private, paste the line in with an editor, then build the table:\n")
 		b.WriteString("#    install -m 600 /dev/null " + shellQuote(path) + "\n")

@@ -174,3 +174,36 @@ func TestNoLoginRelay(t *testing.T) {
 		t.Errorf("check --config: exit %d\n%s", code, text)
 	}
 }
+
+// TestExportHidesPasswordOnStdout: export prints no password to standard
+// output (a terminal or a pipe) without --with-password; --output writes
+// what the consumer needs, mode 0600.
+func TestExportHidesPasswordOnStdout(t *testing.T) {
+	t.Parallel()
+	const pw = "CANARY-export s3cret"
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "smtp.yaml")
+	os.WriteFile(cfg, []byte("version: 1\nhost: smtp.example.com\nport: 587\nsecurity: starttls\nusername: nas@example.com\npassword: '"+pw+"'\nfrom: nas@example.com\n"), 0o600)
+	for _, format := range []string{"msmtp", "postfix", "env", "json"} {
+		out, errOut, code := cli(t, dir, "", "export", "--config", cfg, "--format", format)
+		if code != 0 || strings.Contains(out+errOut, pw) {
+			t.Errorf("export --format %s: exit %d, password shown: %v\n%s", format, code, strings.Contains(out+errOut, pw), out)
+		}
+		if (format == "msmtp" || format == "postfix") && !strings.Contains(errOut, "--with-password") {
+			t.Errorf("export --format %s does not say how to get the password: %q", format, errOut)
+		}
+		out, _, code = cli(t, dir, "", "export", "--config", cfg, "--format", format, "--with-password")
+		if code != 0 || !strings.Contains(out, pw) {
+			t.Errorf("export --format %s --with-password lacks the password (exit %d)", format, code)
+		}
+	}
+	rc := filepath.Join(dir, "msmtprc")
+	if _, errOut, code := cli(t, dir, "", "export", "--config", cfg, "--format", "msmtp", "--output", rc); code != 0 {
+		t.Fatalf("export --output: exit %d: %s", code, errOut)
+	}
+	b, _ := os.ReadFile(rc)
+	fi, _ := os.Stat(rc)
+	if !strings.Contains(string(b), "password \""+pw+"\"") || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the file lacks the password or is not 0600 (%v):\n%s", fi.Mode().Perm(), b)
+	}
+}
