@@ -123,7 +123,7 @@ const (
 	KindAuthNotOffered     Kind = "auth-not-offered"
 	KindPlaintextRefused   Kind = "plaintext-refused"
 	KindPlaintextPublic    Kind = "plaintext-public" // plaintext AUTH allowed, but the server's address is not private
-	KindReply              Kind = "reply" // the server answered a command with an error
+	KindReply              Kind = "reply"            // the server answered a command with an error
 	KindTooMuchData        Kind = "too-much-data"
 	KindProtocol           Kind = "protocol" // the server's answer was not SMTP
 	KindClosed             Kind = "closed"   // the server closed the connection
