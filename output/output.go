@@ -116,7 +116,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
-		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+Verdict(r)))
+		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Verdict()))
 		fmt.Fprintln(w, "  Proven: "+provenList(r))
 		if r.NoLogin() {
 			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))

@@ -1,6 +1,10 @@
 package smtp
 
-import "strings"
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // envelopeSender is the address given in MAIL FROM: the From address, else
 // the login when it is an address, else "" (nothing to check).
@@ -75,3 +79,36 @@ func (r *Report) NoLogin() bool {
 	_, auth := r.Stage(StageAuth)
 	return !auth
 }
+
+// Verdict says in one sentence what a passed test showed, naming only what
+// was proven: a test without a login does not claim one, a message the
+// server took is not yet a message delivered. The wizard and check share it.
+func (r *Report) Verdict() string {
+	var parts []string
+	proven := r.Proven()
+	has := func(p string) bool { return slices.Contains(proven, p) }
+	if has(ProvenLogin) {
+		parts = append(parts, "the login")
+	}
+	if has(ProvenSender) {
+		parts = append(parts, "the sender "+CleanLine(r.Settings.envelopeSender()))
+	}
+	if has(ProvenMessage) {
+		parts = append(parts, fmt.Sprintf("the test message to %s (code %s)", CleanLine(r.Sent.To), r.Sent.Code))
+	}
+	if len(parts) == 0 {
+		return "the server accepted the connection; no sender was given to check."
+	}
+	msg := "the server accepted " + parts[0]
+	for i, p := range parts[1:] {
+		msg += map[bool]string{true: " and ", false: ", "}[i == len(parts)-2] + p
+	}
+	if r.NoLogin() {
+		msg += " without a login"
+	}
+	if has(ProvenDelivery) {
+		msg += ", and the code came back: delivery confirmed"
+	}
+	return msg + "."
+}
+
