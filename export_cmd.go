@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/smtp"
 )
 
 func exportCommand() *cobra.Command {
@@ -33,13 +33,13 @@ func exportCommand() *cobra.Command {
 			// no password without --with-password; a file gets what its
 			// consumer needs, mode 0600.
 			toStdout := outPath == "" || outPath == "-"
-			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile,
+			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s),
 				HidePassword: toStdout && !withPassword}
 			if format == "template" {
 				if tmpl == "" {
 					return badInput("--format template needs --template FILE (a Go text/template)")
 				}
-				b, err := os.ReadFile(tmpl)
+				b, _, err := smtp.ReadFileLimited(tmpl, smtp.MaxTemplateFileSize, 0)
 				if err != nil {
 					return badInput("--template: %v", err)
 				}

@@ -111,4 +111,3 @@ func (r *Report) Verdict() string {
 	}
 	return msg + "."
 }
-
