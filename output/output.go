@@ -141,6 +141,11 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		if r.NoLogin() {
 			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))
 		}
+		if r.Sent == nil {
+			// Microsoft 365 and Amazon SES judge the sender only once a
+			// message is sent: only a message proves it goes out.
+			fmt.Fprintln(w, "  No message was sent: add --send-to ADDR --confirm to prove delivery (some providers check the sender only then).")
+		}
 		if m := r.Sent; m != nil && !m.Confirmed {
 			fmt.Fprintf(w, "  Look in %s's inbox (and spam folder) for %q: when it is there, delivery works.\n", smtp.CleanLine(m.To), m.Subject)
 		}
