@@ -140,3 +140,23 @@ func TestParsePinAndValidate(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePin: whatever is pasted, a pin that parses is in the one form
+// certificates are shown in, and parses to itself.
+func FuzzParsePin(f *testing.F) {
+	f.Add(strings.Repeat("AB:", 31) + "AB")
+	f.Add("sha256:" + strings.Repeat("0f", 32))
+	f.Add("AB:CD")
+	f.Fuzz(func(t *testing.T, in string) {
+		p, err := smtp.ParsePin(in)
+		if err != nil {
+			return
+		}
+		if len(p) != 95 || strings.ToUpper(p) != p {
+			t.Fatalf("ParsePin(%q) = %q", in, p)
+		}
+		if again, err := smtp.ParsePin(p); err != nil || again != p {
+			t.Fatalf("ParsePin(%q) = %q, %v", p, again, err)
+		}
+	})
+}
