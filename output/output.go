@@ -45,7 +45,7 @@ type InputError struct {
 func InputErrorJSON(w io.Writer, msg string, exitCode int) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(Result{Stages: []Stage{}, Transcript: []Line{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
+	return enc.Encode(Result{Stages: []Stage{}, Transcript: []Line{}, Proven: []string{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
 }
 
 // Stage is one stage in the JSON output.
