@@ -188,7 +188,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		if e.Field == "password" && s.Password.IsZero() {
 			return s, p, badInput("%s", missingPassword)
 		}
-		return s, p, badInput("--%s %s; %s", strings.ReplaceAll(e.Field, " ", "-"), e.Problem, e.Fix)
+		return s, p, badInput("--%s %s; %s", strings.NewReplacer(" ", "-", "_", "-").Replace(e.Field), e.Problem, e.Fix)
 	}
 	if s.CAFile != "" {
 		if _, err := smtp.ReadCAFile(s.CAFile); err != nil {
