@@ -5,7 +5,7 @@ func pinDiagnosis(in netInput) Diagnosis {
 	want, _ := ParsePin(in.s.TLSPinSHA256)
 	now := ""
 	if c := in.f.Certificate; c != nil {
-		now = " It now presents " + c.Subject + ", issued by " + c.Issuer + "," + certValidity(c)
+		now = " The new certificate is " + c.Subject + ", issued by " + c.Issuer + "." + certValidity(c)
 	}
 	return Diagnosis{Code: "tls.pin_changed", Family: FamilyCertificate,
 		Title: "The server's certificate is not the one you accepted",
