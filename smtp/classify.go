@@ -82,15 +82,31 @@ type verdict struct {
 func classifyReply(in diagInput) Diagnosis {
 	rf := replyFacts{stage: replyStage(in.f), reply: in.reply(), provider: in.p, host: in.s.Host, encrypted: in.encrypted()}
 	rf.text = strings.ReplaceAll(rf.reply.Text, "\n", " ")
+	if rf.reply.Enhanced == "" {
+		rf.reply.Enhanced = trailingEnhanced(rf.text)
+	}
 	v := classifyFacts(rf)
 	return describeReply(in, rf, v)
+}
+
+// qmailEnhanced is the enhanced code as qmail and its patches write it, at
+// the end of the text: "552 sorry, that message size exceeds my databytes
+// limit (#5.3.4)".
+var qmailEnhanced = regexp.MustCompile(`\(#([245]\.\d{1,3}\.\d{1,3})\)\s*$`)
+
+// trailingEnhanced reads a qmail-style enhanced code, or "".
+func trailingEnhanced(text string) string {
+	if m := qmailEnhanced.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // classifyFacts runs the layers; it is a pure function of the reply, its
 // stage and the provider.
 func classifyFacts(rf replyFacts) verdict {
 	if k := matchKnown(rf); k != nil {
-		if rf.transient() && k.Family == FamilyCredentials {
+		if rf.transient() && k.Family == FamilyCredentials && !rf.saysCredentialsInvalid() {
 			// A temporary refusal never means the password is wrong.
 			v := verdict{family: FamilyServerTemporary, layer: "known"}
 			v.code = codeFor(v, rf)
@@ -114,8 +130,9 @@ func classifyFacts(rf replyFacts) verdict {
 	if w, ok := matchWords(rf, specific); ok {
 		v = w
 	}
-	// A temporary refusal never means the password is wrong.
-	if rf.transient() && v.family == FamilyCredentials {
+	// A temporary refusal never means the password is wrong, unless the
+	// server says so in as many words; it stays temporary then (describeReply).
+	if rf.transient() && v.family == FamilyCredentials && !rf.saysCredentialsInvalid() {
 		v = verdict{family: FamilyServerTemporary, layer: v.layer}
 	}
 	v.code = codeFor(v, rf)
@@ -123,6 +140,24 @@ func classifyFacts(rf replyFacts) verdict {
 }
 
 func (rf replyFacts) transient() bool { return rf.reply.Code >= 400 && rf.reply.Code < 500 }
+
+// saysCredentialsInvalid reports a reply that names the login as the cause:
+// the registered X.7.8 "Authentication credentials invalid" (RFC 4954; a
+// 4xx reply with it, such as Mailjet's "435 4.7.8 Error: authentication
+// failed", is still temporary), or words that say the login or secret is
+// wrong. Words that call the failure temporary (RFC 4954's "454 4.7.0
+// Temporary authentication failure") never do.
+func (rf replyFacts) saysCredentialsInvalid() bool {
+	if temporaryWords.MatchString(rf.text) {
+		return false
+	}
+	return strings.HasSuffix(rf.reply.Enhanced, ".7.8") || invalidCredentialWords.MatchString(rf.text)
+}
+
+var (
+	temporaryWords         = words(`temporar|try (again )?later|system problem`)
+	invalidCredentialWords = words(`(username|user name|login|password|credentials?)( and password| or password)? (is |are |was |were )?(not accepted|incorrect|invalid|wrong|rejected|no longer valid)|invalid (login|credentials|password|user ?name|user or password)|bad (user ?name|password|credentials)`)
+)
 
 // basicRule is one row of layer 1.
 type basicRule struct {
@@ -234,6 +269,7 @@ var wordRules = []wordRule{
 	{FamilyContentPolicy, "", afterGreeting, "*", true, words(`too many (received|hops|mime parts|parts|headers|attachments|nested)|(mail|routing) loop|hop count|\b(message )?size (exceeds|too)|exceeds .{0,30}\b(size|databytes)\b|databytes`)},
 	{FamilyRateLimit, "", "*", "*", true, words(`too many (recent |concurrent )?(connections|messages|mails?|e-?mails|sessions)|too much mail|(receiving|sending) (e-?mail|mail|messages) (at a high rate|too (fast|quickly))`)},
 	{FamilyProtocol, "", "*", "*", true, words(`protocol violation|pipelin(e|ing) after`)},
+	{FamilyLoginDisabled, "", "auth mail", "*", true, words(`\b(account|user|mailbox|login) (has been |is |was )?(temporarily )?(disabled|locked|suspended|blocked|deactivated|banned)\b|(does not|doesn.t) have access( rights)? to (this|the) service|\b(outgoing|sending)( mail| e-?mail)? (is |has been )?(blocked|suspended|disabled)|e-?mail outgoing blocked`)},
 	{FamilyProtocol, "", "*", "*", false, words(`synchroni[sz]ation error|bare ?<?lf\b|bare line ?feed|line too long`)},
 	{FamilyTLSRequired, "", "*", "*", false, words(`(tls|ssl|starttls|encryption) (is )?not available|starttls|requires? (tls|encryption|a secure|an encrypted)|must (use|enable) (tls|encryption)|(over|use|using|via) (a )?(tls|ssl)\b|unencrypted|not encrypted|without (ssl|tls|ssl/tls|encryption)`)},
 	{FamilyProtocol, "helo.rejected", afterGreeting, "*", false, heloWords},
@@ -267,8 +303,8 @@ var wordRules = []wordRule{
 	// RFC 5321 552 "exceeded storage allocation"); a quota on sending is a
 	// rate limit.
 	{FamilyRateLimit, "", "*", "*", false, words(`(sending|send|submission|daily|hourly|outbound|outgoing|message|recipient|relay|user sending) (\w+ )?quota|quota (for|on|of) (sending|messages|recipients)`)},
-	{FamilyRecipient, "", "rcpt data", "*", false, words(`mailbox (is )?(full|over quota)|(account|mailbox|user) (that you tried to reach )?is over quota|over ?quota|storage (is )?full|(storage|disk|mailbox) (allocation|quota|space)|insufficient (storage|space) (for|in) (the )?(user|mailbox)`)},
-	{FamilyRateLimit, "", "*", "*", false, words(`too many|rate ?limit|rate exceeded|limit (exceeded|reached|has been reached)|exceed(ed|s)? (the |your |its )?([a-z]+ ){0,2}(limit|quota|rate|threshold)|quota|throttl|sending limit|(daily|hourly|per (hour|day|minute)) (user )?(sending )?(limit|quota)|concurren|too (fast|quickly|much mail)|slow down|sending rate|credits exceeded|volume|\bmax(imum)? (number of )?(\w+ ){0,2}(per|reached|exceeded)`)},
+	{FamilyRecipient, "", "rcpt data", "*", false, words(`mailbox (is )?(full|over quota)|(account|mailbox|user) (that you tried to reach )?is over quota|over ?quota|storage (is )?full|storage allocation|(mailbox|user|disk) quota|mailbox (storage|space)|insufficient (storage|space) (for|in) (the )?(user|mailbox)`)},
+	{FamilyRateLimit, "", "*", "*", false, words(`too many|rate ?limit|rate exceeded|limit (exceeded|reached|has been reached)|exceed(ed|s)? (the |your |its )?([a-z]+ ){0,2}(limit|quota|rate|threshold)|quota|throttl|sending limit|(daily|hourly|per (hour|day|minute)) (user )?(sending )?(limit|quota)|concurren|too (fast|quickly|much mail)|slow down|sending rate|credits exceeded|volume|\bover ?limit|\bmax(imum)? (number of )?(\w+ ){0,2}(per|reached|exceeded)`)},
 	// At the greeting a refusal can only be of this client (a 5xx there is
 	// by layer 1 already).
 	{FamilyIPBlocked, "greeting.rejected", "greeting", "4xx", false, words(`no smtp service|block|listed|denied|refused|rejected|banned|not (allowed|permitted|welcome|accepted)|spam|reputation|abuse`)},
@@ -492,6 +528,12 @@ func describeReply(in diagInput, rf replyFacts, v verdict) Diagnosis {
 		means = firstNonEmpty(k.Means, means)
 		d.Fix = firstNonEmpty(k.Fix, d.Fix)
 	}
+	if d.Transient && v.family == FamilyCredentials {
+		// The words blame the login, the code says "try again": say both,
+		// and change nothing yet.
+		d.Title = "The server refused the login, for now"
+		means = "The server's words say the login failed, but its reply code (4xx) says the refusal is temporary."
+	}
 	if d.Transient {
 		if !strings.Contains(d.Title, "temporar") {
 			d.Title += " (temporary)"
@@ -515,6 +557,8 @@ func temporaryFix(family string, after time.Duration) string {
 		wait = "Wait " + plainDuration(after) + " (the server asks for it)"
 	}
 	switch family {
+	case FamilyCredentials:
+		return "This refusal is temporary (a 4xx reply): nothing in the settings needs to change yet, and retrying in a loop can lock the account. " + wait + " and test once more; only if the server then refuses the login with a permanent (5xx) reply, check the login and the secret."
 	case FamilyRateLimit:
 		return "The server limits how much is sent; this refusal is temporary and nothing in the settings needs to change. " + wait + ", then test again, and send less."
 	case FamilyIPBlocked:
@@ -568,6 +612,14 @@ func personalise(d *Diagnosis, in diagInput) {
 	case "greeting.rejected", "ip.blocked":
 		if in.s.Port == 25 {
 			d.Fix = "Port 25 is for servers, and often refuses home and cloud addresses: use the provider's submission port (587 with STARTTLS, or 465 with SSL/TLS) with a login."
+		}
+	case "send.auth_required":
+		if strings.TrimSpace(in.s.Username) == "" {
+			// Not a wrong password: no password was ever sent.
+			d.Title = "The server requires a login, and none is set"
+			d.Fix = "This test never logged in, because no login is set. Fill in the login (usually the full e-mail address) and its password, then test again."
+		} else {
+			d.Fix = "The test logged in as " + CleanLine(in.s.Username) + ", yet the server says it is not logged in: check that the host and port are the provider's submission server (the one that takes the login), then send the report (smtpsetup report) to the provider."
 		}
 	case "starttls.required":
 		if in.s.Security == SecurityNone {
