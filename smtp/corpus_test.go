@@ -25,17 +25,18 @@ import (
 //
 // replies.yaml is the corpus the classifier was built on: it must stay at
 // 95% or more. replies-holdout.yaml was built blind, from other sources, to
-// measure how the classifier generalises: it scored 84.2% before the generic
-// layers were reworked (diag2) and 93.5% after. That rework looked at its
-// misses by class, so the file is no longer blind; its floor, 90%, is set a
-// few points under the figure reached, to catch a regression, not to prove
-// generalisation. A new blind set is the honest judge of that.
+// measure how the classifier generalises: it scored 84.2% (181/215) before
+// the generic layers were reworked by class of meaning, and 96.7% (208/215)
+// after. That rework looked at its misses, so the file is NO LONGER BLIND:
+// its floor, 93%, is set a few points under the figure reached, to catch a
+// regression, not to prove generalisation. Only a new blind set can judge
+// that (testdata/README.md).
 var corpusFiles = []struct {
 	path  string
 	floor float64
 }{
 	{"testdata/replies.yaml", 0.95},
-	{"testdata/replies-holdout.yaml", 0.90},
+	{"testdata/replies-holdout.yaml", 0.93},
 }
 
 type corpusEntry struct {
