@@ -116,7 +116,14 @@ func classifyFacts(rf replyFacts) verdict {
 	}
 	v := basicVerdict(rf)
 	specific := v.specific
-	if e, ok := lookupEnhanced(rf.reply.Enhanced); !specific && ok && e.Family != "" && (e.Stages == nil || slices.Contains(e.Stages, rf.stage)) {
+	e, ok := lookupEnhanced(rf.reply.Enhanced)
+	if ok && e.Family == FamilyServerTemporary && !e.Specific && !rf.transient() {
+		// A vague mail-system code (X.3.x, X.4.x) in a permanent reply says
+		// nothing the stage does not: postscreen's "521 5.3.2 Service
+		// currently unavailable" greeting refuses this client.
+		ok = false
+	}
+	if !specific && ok && e.Family != "" && (e.Stages == nil || slices.Contains(e.Stages, rf.stage)) {
 		fam := e.Family
 		if fam == familyAddress {
 			fam = FamilyRecipient
