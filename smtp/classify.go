@@ -298,7 +298,7 @@ var wordRules = []wordRule{
 	// A lookup that failed for now (DNS, SPF, the recipient directory) is
 	// the server's trouble, not a verdict on the mail (RFC 7208 2.6.6
 	// temperror).
-	{FamilyServerTemporary, "", "*", "4xx", false, words(`(unable|cannot|could not|can.t|failed) to (verify|look ?up|resolve|check)|lookup (failure|failed|error|timed out)|temp ?error|(dns|directory|ldap|database) (failure|error|timeout|problem|unavailable)`)},
+	{FamilyServerTemporary, "", "*", "4xx", false, words(`(unable to|cannot|could not|can.t|failed to) (complete )?(\w+ )?(verify|look ?up|resolve|check)|lookup (failure|failed|error|timed out)|temp ?error|(dns|directory|ldap|database) (failure|error|timeout|problem|unavailable)`)},
 	{FamilyContentPolicy, "content.spf_dkim_dmarc", afterGreeting, "*", false, words(`\bspf\b|\bdkim\b|\bdmarc\b|sender policy framework|domainkeys|authentication (checks?|results?) (did not pass|failed|fail)|unauthenticated (email|messages?)`)},
 	// "rate limited because ...": the cause named after it won above.
 	{FamilyRateLimit, "", "*", "*", false, words(`too many (concurrent|recipients|commands)|throttl|frequency limit|rate[- ]limit`)},

@@ -213,7 +213,11 @@ func TestReplyClasses(t *testing.T) {
 		{"greeting", 550, "5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org", FamilyIPBlocked},
 		{"data", 550, "5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org", FamilyIPBlocked},
 		{"greeting", 520, "5.5.1 Protocol error", FamilyProtocol},
-		{"greeting", 521, "5.3.2 mx.example.test Service currently unavailable", FamilyIPBlocked}, // postscreen, denylisted client
+		{"mail", 451, "Could not complete sender verify callout", FamilyServerTemporary},                       // Exim
+		{"mail", 550, "Sender verify failed", FamilySender},                                                    // Exim
+		{"rcpt", 550, "Ip frequency limited", FamilyRateLimit},                                                 // QQ
+		{"data", 550, "Mail content denied", FamilyContentPolicy},                                              // QQ
+		{"greeting", 521, "5.3.2 mx.example.test Service currently unavailable", FamilyIPBlocked},              // postscreen, denylisted client
 		{"greeting", 421, "4.7.0 mx.example.test Error: too many connections from 192.0.2.1", FamilyRateLimit}, // Postfix anvil
 		{"rcpt", 450, "4.3.2 Service currently unavailable", FamilyServerTemporary},
 		{"auth", 535, "5.7.8 Username and Password not accepted. Learn more at https://support.google.com/mail/?p=BadCredentials", FamilyCredentials},
