@@ -214,7 +214,6 @@ func TestReplyClasses(t *testing.T) {
 		{"data", 550, "5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org", FamilyIPBlocked},
 		{"greeting", 520, "5.5.1 Protocol error", FamilyProtocol},
 		{"mail", 451, "Could not complete sender verify callout", FamilyServerTemporary},                       // Exim
-		{"mail", 550, "Sender verify failed", FamilySender},                                                    // Exim
 		{"rcpt", 550, "Ip frequency limited", FamilyRateLimit},                                                 // QQ
 		{"data", 550, "Mail content denied", FamilyContentPolicy},                                              // QQ
 		{"greeting", 521, "5.3.2 mx.example.test Service currently unavailable", FamilyIPBlocked},              // postscreen, denylisted client
