@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smtpsetup/oauth"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
@@ -47,6 +48,17 @@ func checkCommand() *cobra.Command {
 // --json, else as text with the warnings a person should see first. check
 // and setup --non-interactive share it, so both say the same.
 func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, error) {
+	src, _ := oauthTokenSource(f.config, s)
+	return f.testAndPrintWith(cmd, s, p, f.testOptions(p), src)
+}
+
+// testAndPrintWith is testAndPrint with the test options given and the
+// OAuth sign-in to use (nil for a password login): login passes the token
+// it has not saved yet. The report says when sign-in is due again.
+func (f *connFlags) testAndPrintWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options, src *oauth.Source) (*smtp.Report, error) {
+	if src != nil {
+		opts.Token = src.TokenSource()
+	}
 	out := cmd.OutOrStdout()
 	if !f.jsonOut {
 		if msg := s.PortMismatch(); msg != "" {
@@ -56,11 +68,18 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
 	}
-	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
+	rep := smtp.Test(cmd.Context(), s, opts)
+	if src != nil {
+		rep.SignInDue, _ = signInDue(src) // read after the test: a refresh moves it
+	}
 	diag := smtp.Diagnose(rep, p)
 	if f.jsonOut {
+		printedJSON = true
 		return rep, output.JSON(out, rep, diag)
 	}
 	output.Text(output.Writer(out), rep, diag)
+	if !rep.SignInDue.IsZero() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.\n", rep.SignInDue.Local().Format("2006-01-02"))
+	}
 	return rep, nil
 }

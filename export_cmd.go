@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/smtp"
 )
 
 func exportCommand() *cobra.Command {
@@ -29,12 +29,12 @@ func exportCommand() *cobra.Command {
 			if err != nil {
 				return badInput("--config: %v", err)
 			}
-			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile}
+			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s)}
 			if format == "template" {
 				if tmpl == "" {
 					return badInput("--format template needs --template FILE (a Go text/template)")
 				}
-				b, err := os.ReadFile(tmpl)
+				b, _, err := smtp.ReadFileLimited(tmpl, smtp.MaxTemplateFileSize, 0)
 				if err != nil {
 					return badInput("--template: %v", err)
 				}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"os"
 	"strings"
@@ -22,11 +21,13 @@ type connFlags struct {
 	port                               int
 	username, passwordFile, from       string
 	fromName, sendTo, caFile           string
+	clientID, tenant                   string
 	passwordStdin, insecure, plainAuth bool
 	timeout                            time.Duration
 	jsonOut                            bool
 	helo                               string // EHLO name
 	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
+	signIn                             bool   // the secret is an OAuth token from `login`, not a password
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -45,6 +46,8 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.fromName, "from-name", "", "sender name")
 	fs.StringVar(&f.sendTo, "send-to", "", "send one test message to this address (nothing is sent without it)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA in this PEM file (a private CA)")
+	fs.StringVar(&f.clientID, "client-id", "", "OAuth: the Application (client) ID of your registered app")
+	fs.StringVar(&f.tenant, "tenant", "", "OAuth: the directory (tenant) to sign in to, when not the provider's default")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (dangerous: anyone could read the password)")
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
@@ -110,6 +113,8 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("from-name", &s.FromName, f.fromName)
 	set("ca-file", &s.CAFile, f.caFile)
 	set("provider", &s.Provider, f.provider)
+	set("client-id", &s.OAuthClientID, f.clientID)
+	set("tenant", &s.OAuthTenant, f.tenant)
 	set("helo", &s.Helo, f.helo)
 	if changed("port") {
 		s.Port = f.port
@@ -127,6 +132,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 			return s, nil, badInput("--auth: %v", err)
 		}
 		s.Auth = m
+	}
+	if f.signIn {
+		s.Auth = smtp.AuthXOAUTH2
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto
@@ -159,7 +167,19 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	}
 	if errs := s.Validate(); len(errs) > 0 {
 		e := errs[0]
+		if e.Field == "password" && s.Password.IsZero() {
+			return s, p, badInput("%s", missingPassword)
+		}
 		return s, p, badInput("--%s %s; %s", strings.ReplaceAll(e.Field, " ", "-"), e.Problem, e.Fix)
+	}
+	if s.CAFile != "" {
+		if _, err := smtp.ReadCAFile(s.CAFile); err != nil {
+			where := "ca_file in " + f.config
+			if changed("ca-file") {
+				where = "--ca-file"
+			}
+			return s, p, badInput("%s: %v", where, err)
+		}
 	}
 	if f.sendTo != "" {
 		if err := smtp.ValidateAddress("send-to", f.sendTo); err != nil {
@@ -197,30 +217,6 @@ func (f *connFlags) fillFromProvider(s *smtp.Settings, fromFlag bool) (*smtp.Pro
 		s.Username = p.LoginFor(s.From)
 	}
 	return p, nil
-}
-
-// readPassword takes the password from a file, standard input or
-// SMTP_PASSWORD, in that order; the config's own password stays otherwise.
-func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
-	switch {
-	case f.passwordFile != "" && f.passwordStdin:
-		return badInput("--password-file and --password-stdin: give only one")
-	case f.passwordFile != "":
-		b, err := os.ReadFile(f.passwordFile)
-		if err != nil {
-			return badInput("--password-file: %v", err)
-		}
-		s.Password = smtp.NewSecret(strings.TrimRight(string(b), "\r\n"))
-	case f.passwordStdin:
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return badInput("--password-stdin: nothing to read on standard input")
-		}
-		s.Password = smtp.NewSecret(strings.TrimRight(line, "\r\n"))
-	case os.Getenv("SMTP_PASSWORD") != "":
-		s.Password = smtp.NewSecret(os.Getenv("SMTP_PASSWORD"))
-	}
-	return nil
 }
 
 func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {

@@ -39,6 +39,8 @@ var exitCode = exitOK
 
 func main() {
 	root := rootCommand()
+	handleUsageErrors(root)
+	detachStdinForHelp(os.Args[1:])
 	for _, c := range append(root.Commands(), root) {
 		if c.RunE != nil {
 			c.RunE = settle(c.RunE)
@@ -93,6 +95,6 @@ func rootCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
 	}
 	w.register(root)
-	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand())
+	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), loginCommand(), tokenCommand(), providersCommand(), detectCommand())
 	return root
 }

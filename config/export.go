@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -44,6 +45,11 @@ type ExportOptions struct {
 	// Template is the Go text/template source for the "template" format,
 	// executed over a TemplateData.
 	Template string
+	// TokenCommand prints a fresh OAuth access token ("smtpsetup token
+	// --config FILE", shell-quoted). When set and the settings use xoauth2,
+	// exports name the command instead of any password: a token expires
+	// within the hour, so it is never written out.
+	TokenCommand string
 }
 
 // Export writes s in the given format (one of Formats) to w. Nothing is
@@ -52,6 +58,9 @@ type ExportOptions struct {
 // password.
 func Export(w io.Writer, s smtp.Settings, format string, opts ExportOptions) error {
 	if err := checkAllText(s); err != nil {
+		return err
+	}
+	if err := refuseOAuth(s, format, opts); err != nil {
 		return err
 	}
 	var out []byte
@@ -87,7 +96,7 @@ func exportJSON(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(f); err != nil {
+	if err := enc.Encode(withTokenCommand(f, s, opts)); err != nil {
 		return nil, fmt.Errorf("config: cannot encode the settings as JSON")
 	}
 	return buf.Bytes(), nil
@@ -119,6 +128,9 @@ func envVars(s smtp.Settings, opts ExportOptions) ([]envVar, error) {
 	}
 	if f.PasswordFile != "" {
 		vars = append(vars, envVar{"SMTP_PASSWORD_FILE", f.PasswordFile})
+	}
+	if tc := tokenCommand(s, opts); tc != "" {
+		vars = append(vars, envVar{"SMTP_TOKEN_COMMAND", tc})
 	}
 	return append(vars,
 		envVar{"SMTP_FROM", f.From},
@@ -164,6 +176,7 @@ type TemplateData struct {
 	CAFile             string
 	InsecureSkipVerify bool
 	AllowPlaintextAuth bool
+	TokenCommand       string // for xoauth2: the command that prints a fresh access token
 }
 
 // templateFuncs help a template quote values for its target.
@@ -193,6 +206,7 @@ func exportTemplate(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		Username: f.Username, Password: s.Password.Reveal(), PasswordFile: f.PasswordFile,
 		From: f.From, FromName: f.FromName, CAFile: f.CAFile,
 		InsecureSkipVerify: f.InsecureSkipVerify, AllowPlaintextAuth: f.AllowPlaintextAuth,
+		TokenCommand: tokenCommand(s, opts),
 	}
 	if f.Host != "" {
 		data.Address = net.JoinHostPort(strings.Trim(f.Host, "[]"), strconv.Itoa(f.Port))
@@ -202,11 +216,34 @@ func exportTemplate(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	if err != nil {
 		return nil, redactErr(fmt.Errorf("the template does not parse: %w", err), pw)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	// A template is a program: {{range 100000000000}} would fill the memory.
+	buf := &limitedBuffer{max: maxTemplateOutput}
+	if err := t.Execute(buf, data); err != nil {
+		if buf.full {
+			return nil, fmt.Errorf("the template's output is larger than %d KiB: check its loops", maxTemplateOutput>>10)
+		}
 		return nil, redactErr(fmt.Errorf("the template failed: %w", err), pw)
 	}
 	return buf.Bytes(), nil
+}
+
+// maxTemplateOutput bounds what a template export may write: far more than
+// any config file.
+const maxTemplateOutput = 1 << 20
+
+// limitedBuffer is a bytes.Buffer that fails once it would exceed max.
+type limitedBuffer struct {
+	bytes.Buffer
+	max  int
+	full bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		b.full = true
+		return 0, errors.New("output too large")
+	}
+	return b.Buffer.Write(p)
 }
 
 // needsPlaintextConsent refuses to write a config that would send the

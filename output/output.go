@@ -26,7 +26,24 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
-	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
+	Error      *InputError       `json:"error,omitempty"`      // set when no test ran: bad input
+	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
+	Network    smtp.NetworkFacts `json:"network,omitzero"`     // this machine's side, when the server was not reached
+}
+
+// InputError is why no test ran: a flag, a variable or a file was not
+// usable. ExitCode is the command's exit status (2).
+type InputError struct {
+	Message  string `json:"message"`
+	ExitCode int    `json:"exit_code"`
+}
+
+// InputErrorJSON writes the one JSON object of a command that could not run
+// its test, so that a script reading stdout always gets an object.
+func InputErrorJSON(w io.Writer, msg string, exitCode int) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(Result{Stages: []Stage{}, Transcript: []Line{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
 }
 
 // Stage is one stage in the JSON output.
@@ -60,6 +77,9 @@ type Line struct {
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
+	if !r.SignInDue.IsZero() {
+		res.SignInDue = r.SignInDue.UTC().Format(time.DateOnly)
+	}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}

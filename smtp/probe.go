@@ -49,6 +49,7 @@ type Options struct {
 	Progress   func(Event) // called from the test's goroutine as stages start and end
 	MaxRead    int64       // bytes one connection may read; DefaultMaxRead when zero
 	Now        func() time.Time
+	Token      TokenSource // for XOAUTH2: the access token, asked for when the auth stage starts
 
 	// What the test knows of this machine and the provider, to tell a
 	// local fault from the server's. All are optional.
@@ -113,13 +114,15 @@ func Test(ctx context.Context, s Settings, opts Options) *Report {
 		opts.HelloName = s.Helo
 	}
 	opts.defaults()
-	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried}}
+	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried},
+		mask: newSecretMask(s)}
 	// Parsing the catalogue costs milliseconds: only a failure needs it.
 	t.provider = sync.OnceValue(func() *Provider { return providerFor(s, opts.Provider) })
 	t.tr.start = time.Now()
 	t.run()
 	t.rep.Elapsed = time.Since(t.tr.start)
 	t.rep.Transcript = t.tr.snapshot()
+	t.mask.report(t.rep)
 	t.rep.OK = t.rep.Failure == nil
 	return t.rep
 }
@@ -130,6 +133,7 @@ type tester struct {
 	ctx  context.Context
 	rep  *Report
 	tr   transcript
+	mask *secretMask // hides the password wherever a server repeats it
 
 	raw       *guardedConn // the TCP connection
 	conn      net.Conn     // raw, or TLS over raw
@@ -139,6 +143,7 @@ type tester struct {
 	extOrder  []string
 	authQuiet bool // true while AUTH runs: lines are masked in the transcript
 
+	oauthStatus   *OAuthFailure    // the JSON status of a refused XOAUTH2 token
 	provider      func() *Provider // the catalogue entry, nil for a custom server
 	tlsCfg        *tls.Config      // the last handshake's, to re-check a refused chain
 	noSystemRoots bool             // the system CA bundle was used and is empty
@@ -194,7 +199,7 @@ func (t *tester) stage(s Stage, do func() (string, error)) error {
 		t.raw.SetDeadline(time.Now().Add(t.opts.Timeout))
 	}
 	detail, err := do()
-	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: detail}
+	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: t.mask.apply(detail)}
 	if err != nil && t.rep.Failure == nil {
 		t.rep.Failure = t.classify(s, err)
 	}
@@ -322,9 +327,9 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		cfg.RootCAs = t.systemRoots()
 	}
 	if t.s.CAFile != "" {
-		pem, err := os.ReadFile(t.s.CAFile)
+		pem, err := ReadCAFile(t.s.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading the CA file: %w", err)
+			return nil, err
 		}
 		pool := cfg.RootCAs.Clone()
 		if !pool.AppendCertsFromPEM(pem) {
@@ -381,7 +386,7 @@ func (t *tester) greeting() (string, error) {
 		}
 		return "", err
 	}
-	reply := newReply(code, msg)
+	reply := t.mask.reply(code, msg)
 	t.tr.add(FromServer, wireLines(code, reply.Text))
 	t.rep.Server.Greeting = reply.Text
 	if code != 220 {
@@ -450,7 +455,7 @@ func (t *tester) cmd(line string) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	reply := newReply(code, msg)
+	reply := t.mask.reply(code, msg)
 	if t.authQuiet && code == 334 {
 		t.tr.add(FromServer, "334 "+Mask)
 	} else {
@@ -604,6 +609,16 @@ func (t *tester) auth() (string, error) {
 	}
 	host := strings.Trim(t.s.Host, "[]")
 	user, pass := t.s.Username, t.s.Password.Reveal()
+	if mech == AuthXOAUTH2 && t.opts.Token != nil {
+		// A refresh, if one is due, shares the stage's time limit.
+		ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
+		tok, err := t.opts.Token(ctx)
+		cancel()
+		if err != nil {
+			return "", err
+		}
+		pass = tok.Reveal()
+	}
 	var a gmsmtp.Auth
 	switch mech {
 	case AuthPlain:
@@ -643,6 +658,15 @@ func (t *tester) saslExchange(a gmsmtp.Auth, host string) error {
 		case 235:
 			return nil
 		case 334:
+			if mech == "XOAUTH2" && t.oauthStatus == nil {
+				// A refused token: the challenge is a JSON status (RFC 7628
+				// style); the client answers an empty line and the server
+				// then sends the 535 that ends the exchange.
+				st, _ := xoauth2Status(reply.Text)
+				t.oauthStatus = &st
+				reply, err = t.cmd("")
+				continue
+			}
 			challenge, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(reply.Text))
 			if derr != nil {
 				return &replyError{"AUTH", reply}
@@ -697,7 +721,7 @@ func (t *tester) send() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	reply := newReply(code, text)
+	reply := t.mask.reply(code, text)
 	t.tr.add(FromServer, wireLines(code, reply.Text))
 	if code != 250 {
 		return "", &replyError{"DATA", reply}
@@ -738,7 +762,7 @@ func (t *tester) quit() (string, error) {
 // classify turns what went wrong into an observation. It reads errors by
 // type, never by their text, except where a library offers nothing else.
 func (t *tester) classify(s Stage, err error) *Failure {
-	f := &Failure{Stage: s, Error: CleanText(err.Error()), LocalTime: t.opts.Now()}
+	f := &Failure{Stage: s, Error: t.mask.clean(err.Error()), LocalTime: t.opts.Now()}
 	var (
 		re     *replyError
 		dnsErr *net.DNSError
@@ -746,11 +770,15 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		cve    *tls.CertificateVerificationError
 		ne     net.Error
 	)
+	var oe OAuthError
 	switch {
+	case errors.As(err, &oe):
+		of := oe.OAuthFailure()
+		f.Kind, f.OAuth = KindOAuth, &of
 	case t.raw != nil && t.raw.overflow.Load():
 		f.Kind = KindTooMuchData
 	case errors.As(err, &re):
-		f.Kind, f.Command, f.Reply = KindReply, re.command, &re.reply
+		f.Kind, f.Command, f.Reply, f.OAuth = KindReply, re.command, &re.reply, t.oauthStatus
 		if strings.HasPrefix(re.reply.Text, "HTTP/") || strings.HasPrefix(t.rep.Server.Greeting, "HTTP/") {
 			f.Kind = KindHTTP
 		}

@@ -45,6 +45,9 @@ var goSMTPScriptable = map[string]bool{"AUTH": true, "MAIL": true, "RCPT": true,
 // MAIL, RCPT or DATA, given with WithReply and an enhanced code go-smtp can
 // write. Anything else needs the hand-written server.
 func (c *config) goSMTPServes() bool {
+	if c.reflect {
+		return false
+	}
 	for verb, sc := range c.scripts {
 		if sc.reply == nil || !goSMTPScriptable[verb] || sc.code < 400 || sc.code > 599 {
 			return false
@@ -259,7 +262,7 @@ func (ss *goSession) Auth(mech string) (sasl.Server, error) {
 	if !slices.Contains(ss.cfg.mechanisms, mech) {
 		return nil, unknown
 	}
-	a := &authState{accounts: ss.cfg.accounts, hostname: ss.cfg.hostname}
+	a := &authState{accounts: ss.cfg.accounts, hostname: ss.cfg.hostname, verify: ss.cfg.verifyToken}
 	srv := a.mechanism(mech)
 	if srv == nil {
 		if sc, ok := ss.cfg.scripts["AUTH"]; ok {
