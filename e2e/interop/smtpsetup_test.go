@@ -122,7 +122,7 @@ func runMain(m *testing.M) int {
 	for key, p := range map[string]int{
 		"INTEROP_SUBMISSION_PORT": env.Ports.Submission, "INTEROP_SMTPS_PORT": env.Ports.SMTPS,
 		"INTEROP_RELAY_PORT": env.Ports.Relay, "INTEROP_SECOND_PORT": env.Ports.Second,
-		"INTEROP_HELO_PORT": env.Ports.Helo,
+		"INTEROP_HELO_PORT": env.Ports.Helo, "INTEROP_LIMIT_PORT": env.Ports.Limit, "INTEROP_SCREEN_PORT": env.Ports.Screen,
 	} {
 		os.Setenv(key, strconv.Itoa(p+10000))
 	}
