@@ -11,6 +11,7 @@ import (
 
 func checkCommand() *cobra.Command {
 	var f connFlags
+	var metricsPath string
 	c := &cobra.Command{
 		Use:   "check",
 		Short: "Test the settings without a screen: for scripts and helpdesks",
@@ -20,16 +21,21 @@ func checkCommand() *cobra.Command {
 		Example: "  smtpsetup check --config /etc/smtpsetup/smtp.yaml\n" +
 			"  SMTP_PASSWORD=... smtpsetup check --provider gmail --from me@gmail.com --json",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			var rep *smtp.Report
+			var p *smtp.Provider
 			if err := fromEnv(cmd); err != nil {
 				return err
+			}
+			if metricsPath != "" {
+				defer func() { err = writeMetrics(metricsPath, rep, p, err) }()
 			}
 			f.useSavedConfig(cmd)
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
-			rep, err := f.testAndPrint(cmd, s, p)
+			rep, err = f.testAndPrint(cmd, s, p)
 			if err != nil {
 				return err
 			}
@@ -40,6 +46,7 @@ func checkCommand() *cobra.Command {
 		},
 	}
 	f.register(c)
+	c.Flags().StringVar(&metricsPath, "metrics", "", "also write the result for Prometheus (node_exporter's textfile collector) to this file")
 	return c
 }
 
@@ -47,7 +54,13 @@ func checkCommand() *cobra.Command {
 // --json, else as text with the warnings a person should see first. check
 // and setup --non-interactive share it, so both say the same.
 func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, error) {
-	out := cmd.OutOrStdout()
+	rep, diag := f.test(cmd, s, p)
+	return rep, f.print(cmd, rep, diag, nil)
+}
+
+// test prints the warnings a person should see first, then runs the live
+// test of s and diagnoses it.
+func (f *connFlags) test(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, *smtp.Diagnosis) {
 	if !f.jsonOut {
 		if msg := s.PortMismatch(); msg != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
@@ -57,10 +70,18 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 		}
 	}
 	rep := smtp.Test(cmd.Context(), s, f.testOptions())
-	diag := smtp.Diagnose(rep, p)
+	return rep, smtp.Diagnose(rep, p)
+}
+
+// print writes the verdict as JSON with --json (with what setup did to the
+// config, when cfg is set), else as text.
+func (f *connFlags) print(cmd *cobra.Command, rep *smtp.Report, diag *smtp.Diagnosis, cfg *output.Config) error {
+	out := cmd.OutOrStdout()
 	if f.jsonOut {
-		return rep, output.JSON(out, rep, diag)
+		res := output.NewResult(rep, diag)
+		res.Config = cfg
+		return output.WriteJSON(out, res)
 	}
 	output.Text(output.Writer(out), rep, diag)
-	return rep, nil
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 func setupCommand(w *wizardFlags) *cobra.Command {
 	var f connFlags
-	var nonInteractive, saveAnyway, referencePasswordFile bool
+	var nonInteractive, saveAnyway, referencePasswordFile, dryRun bool
 	c := &cobra.Command{
 		Use:   "setup",
 		Short: "Write a config: the wizard, or from flags and SMTPSETUP_* variables with --non-interactive",
@@ -50,19 +50,22 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 				}
 				s.PasswordFile = f.passwordFile
 			}
-			rep, err := f.testAndPrint(cmd, s, p)
+			rep, diag := f.test(cmd, s, p)
+			if !f.jsonOut {
+				// A person reads the verdict before what became of the file.
+				if err := f.print(cmd, rep, diag, nil); err != nil {
+					return err
+				}
+			}
+			cfg, err := saveSetup(cmd, dest, s, rep.OK || saveAnyway, dryRun)
+			if f.jsonOut {
+				if perr := f.print(cmd, rep, diag, cfg); perr != nil && err == nil {
+					err = perr
+				}
+			}
 			if err != nil {
 				return err
 			}
-			if !rep.OK && !saveAnyway {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.\n", dest)
-				return &exitError{code: exitFailed}
-			}
-			res, err := config.Save(dest, s, config.SaveOptions{})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), res.String())
 			if !rep.OK {
 				return &exitError{code: exitFailed}
 			}
@@ -72,8 +75,41 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 	f.register(c)
 	c.Flags().BoolVar(&nonInteractive, "non-interactive", false, "no screens: settings from flags and SMTPSETUP_* variables")
 	c.Flags().BoolVar(&saveAnyway, "save-anyway", false, "write the config even when the test fails")
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "test and say whether the config would change, without writing it")
 	c.Flags().BoolVar(&referencePasswordFile, "reference-password-file", false, "name --password-file in the config instead of copying the password into it")
 	return c
+}
+
+// saveSetup writes the tested settings to dest when save is true (the test
+// passed, or --save-anyway), or with dryRun only says whether it would
+// change anything. It tells the person on standard error and returns what
+// happened for --json, where Changed is what Ansible reports.
+func saveSetup(cmd *cobra.Command, dest string, s smtp.Settings, save, dryRun bool) (*output.Config, error) {
+	cfg := &output.Config{Path: dest, DryRun: dryRun}
+	stderr := cmd.ErrOrStderr()
+	switch {
+	case !save:
+		fmt.Fprintf(stderr, "Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.\n", dest)
+	case dryRun:
+		changed, err := config.WouldChange(dest, s)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Changed = changed
+		if changed {
+			fmt.Fprintf(stderr, "Would change %s (--dry-run: nothing written).\n", dest)
+		} else {
+			fmt.Fprintf(stderr, "No change: %s already holds these settings.\n", dest)
+		}
+	default:
+		res, err := config.Save(dest, s, config.SaveOptions{})
+		cfg.Saved, cfg.Changed, cfg.Backup = err == nil, res.Changed, res.Backup
+		if err != nil {
+			return cfg, err
+		}
+		fmt.Fprintln(stderr, res.String())
+	}
+	return cfg, nil
 }
 
 func reportCommand() *cobra.Command {

@@ -26,6 +26,19 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	// Config is what `setup --non-interactive --json` did with the config.
+	Config *Config `json:"config,omitempty"`
+}
+
+// Config says what setup did with the config file: Changed is what a
+// configuration-management tool reports as "changed" (with --dry-run,
+// whether a save would change anything).
+type Config struct {
+	Path    string `json:"path"`
+	Saved   bool   `json:"saved"`   // the file now holds these settings (false: the test failed, or --dry-run)
+	Changed bool   `json:"changed"` // the file's content or mode changed (would change, with --dry-run)
+	Backup  string `json:"backup,omitempty"`
+	DryRun  bool   `json:"dry_run,omitempty"`
 }
 
 // Stage is one stage in the JSON output.
@@ -69,9 +82,15 @@ func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 
 // JSON writes the result as one indented JSON object.
 func JSON(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) error {
+	return WriteJSON(w, NewResult(r, d))
+}
+
+// WriteJSON writes a result, completed by its caller, as one indented
+// JSON object.
+func WriteJSON(w io.Writer, res Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(NewResult(r, d))
+	return enc.Encode(res)
 }
 
 type styles struct{ ok, bad, warn, title, subtle lipgloss.Style }
