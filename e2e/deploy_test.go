@@ -34,7 +34,7 @@ func TestCloudInitExample(t *testing.T) {
 	}
 	var doc struct {
 		WriteFiles []struct{ Path, Permissions, Content string } `yaml:"write_files"`
-		Runcmd     []any                                          `yaml:"runcmd"`
+		Runcmd     []any                                         `yaml:"runcmd"`
 	}
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
