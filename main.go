@@ -45,7 +45,7 @@ func main() {
 		}
 	}
 	err := fang.Execute(context.Background(), root,
-		fang.WithoutManpage(),
+		fang.WithVersion(version()), // the hidden `man` command writes smtpsetup(1)
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
 			fmt.Fprintln(w, "smtpsetup:", err)
 		}))
