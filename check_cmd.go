@@ -14,12 +14,15 @@ func checkCommand() *cobra.Command {
 	var metricsPath string
 	c := &cobra.Command{
 		Use:   "check",
-		Short: "Test the settings without a screen: for scripts and helpdesks",
+		Short: "Test the settings: for scripts and helpdesks",
 		Long: "check runs the live test (resolve, connect, TLS, greeting, EHLO, STARTTLS, AUTH, and a message\n" +
 			"only with --send-to) and prints the stages, the server's facts and, on failure, a diagnosis\n" +
-			"with a stable code and the fix. Exit 0 when the test passes, 1 when it fails, 2 for bad input.",
+			"with a stable code and the fix. Exit 0 when the test passes, 1 when it fails, 2 for bad input.\n\n" +
+			"--metrics FILE also writes the result for Prometheus (node_exporter's textfile\n" +
+			"collector), keeping the time of the last success; docs/fleets.md has the metrics.",
 		Example: "  smtpsetup check --config /etc/smtpsetup/smtp.yaml\n" +
-			"  SMTP_PASSWORD=... smtpsetup check --provider gmail --from me@gmail.com --json",
+			"  smtpsetup check --provider gmail --from me@gmail.com \\\n" +
+			"      --password-file /run/pw --json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			var rep *smtp.Report
@@ -46,7 +49,7 @@ func checkCommand() *cobra.Command {
 		},
 	}
 	f.register(c)
-	c.Flags().StringVar(&metricsPath, "metrics", "", "also write the result for Prometheus (node_exporter's textfile collector) to this file")
+	c.Flags().StringVar(&metricsPath, "metrics", "", "also write the result to this file for Prometheus")
 	return c
 }
 

@@ -94,5 +94,14 @@ func rootCommand() *cobra.Command {
 	}
 	w.register(root)
 	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand())
+	// cobra adds its completion command when run; add it now, so that its
+	// help is as short as the others.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Short = "Print a completion script for bash, zsh or fish"
+		}
+	}
+	fitHelp(root)
 	return root
 }

@@ -16,14 +16,18 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 	var nonInteractive, saveAnyway, referencePasswordFile, dryRun bool
 	c := &cobra.Command{
 		Use:   "setup",
-		Short: "Write a config: the wizard, or from flags and SMTPSETUP_* variables with --non-interactive",
+		Short: "Write a config, by the wizard or from flags",
 		Long: "setup --non-interactive takes the flags of check (or SMTPSETUP_HOST, SMTPSETUP_PORT, ...),\n" +
 			"runs the live test, and writes the config only when the test passes (--save-anyway overrides,\n" +
 			"and prints the diagnosis). The file is byte for byte what the wizard writes for the same answers;\n" +
-			"running it again with the same values changes nothing and says so. Exit codes as check.\n" +
+			"running it again with the same values changes nothing and says so; with --json the output\n" +
+			"says it as config.changed (what Ansible reports), and --dry-run says whether the config\n" +
+			"would change without writing it. Exit codes as check.\n" +
 			"Without --non-interactive it starts the wizard.",
-		Example: "  SMTP_PASSWORD=... smtpsetup setup --non-interactive --provider gmail --from nas@gmail.com\n" +
-			"  SMTPSETUP_HOST=mail.example.com SMTPSETUP_USERNAME=nas smtpsetup setup --non-interactive --password-file /run/pw",
+		Example: "  smtpsetup setup --non-interactive --provider gmail \\\n" +
+			"      --from nas@gmail.com --password-file /run/pw\n" +
+			"  SMTPSETUP_HOST=mail.example.com SMTPSETUP_USERNAME=nas \\\n" +
+			"      smtpsetup setup --non-interactive --password-stdin < /run/pw",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !nonInteractive {
@@ -117,7 +121,7 @@ func reportCommand() *cobra.Command {
 	var outPath string
 	c := &cobra.Command{
 		Use:   "report",
-		Short: "Run the test and write a plain-text report that is safe to paste into a support ticket",
+		Short: "Test and write a report for a support ticket",
 		Long: "report runs the live test and writes version, system, local time, the settings with the\n" +
 			"secret masked, each stage, the server's facts, the transcript (masked and cleaned) and the\n" +
 			"diagnosis with its code. It never contains the password.",
