@@ -94,3 +94,29 @@ func TestHelpShowsValuesAsTyped(t *testing.T) {
 	}
 	walk(rootCommand())
 }
+
+// The man page is generated from the same commands: every command is in
+// it, with the sections no --help has, and the line breaks fitHelp adds for
+// 80 columns are gone (man wraps by itself).
+func TestManPage(t *testing.T) {
+	root := rootCommand()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetArgs([]string{"man"})
+	if err := fang.Execute(context.Background(), root, fang.WithoutManpage()); err != nil {
+		t.Fatal(err)
+	}
+	page := out.String()
+	want := []string{".TH SMTPSETUP 1", "EXIT STATUS", "ENVIRONMENT", "FILES", "SMTP_PASSWORD",
+		"allow sending the password over a connection without TLS"}
+	for _, c := range rootCommand().Commands() {
+		if !c.Hidden {
+			want = append(want, `\fB`+c.Name()+`\fP`)
+		}
+	}
+	for _, w := range want {
+		if !strings.Contains(strings.ToUpper(page), strings.ToUpper(w)) {
+			t.Errorf("man page lacks %q", w)
+		}
+	}
+}

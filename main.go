@@ -45,7 +45,8 @@ func main() {
 		}
 	}
 	err := fang.Execute(context.Background(), root,
-		fang.WithVersion(version()), // the hidden `man` command writes smtpsetup(1)
+		fang.WithVersion(version()),
+		fang.WithoutManpage(), // ours, man_cmd.go
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
 			fmt.Fprintln(w, "smtpsetup:", err)
 		}))
@@ -93,7 +94,7 @@ func rootCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
 	}
 	w.register(root)
-	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand())
+	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand(), manCommand())
 	// cobra adds its completion command when run; add it now, so that its
 	// help is as short as the others.
 	root.InitDefaultCompletionCmd()

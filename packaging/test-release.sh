@@ -73,6 +73,7 @@ dpkg --path-include='/usr/share/man/man1/smtpsetup.1.gz' -i "$out"/smtpsetup_*_a
 command -v smtpsetup | grep -qx /usr/bin/smtpsetup || fail "smtpsetup is not /usr/bin/smtpsetup"
 smtpsetup --version
 [ "$(man -w smtpsetup)" = /usr/share/man/man1/smtpsetup.1.gz ] || fail "man -w smtpsetup: $(man -w smtpsetup 2>&1)"
+[ -e /usr/share/doc/smtpsetup/fleets.md ] || fail "docs not installed"
 [ "$(stat -c %a /etc/smtpsetup)" = 700 ] || fail "/etc/smtpsetup is mode $(stat -c %a /etc/smtpsetup), want 700"
 # Bash completion as an interactive bash loads it (bash-completion finds
 # the script by the command's name): complete `smtpsetup ch`, `check --secu`.
