@@ -37,7 +37,6 @@ func manCommand() *cobra.Command {
 	}
 }
 
-
 // manSections are the man page's sections that no command's help holds.
 var manSections = [][2]string{
 	{"Exit Status", "0 the test passed (or the command did its job); " +
