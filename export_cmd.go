@@ -64,11 +64,11 @@ func exportCommand() *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVar(&path, "config", "", "config file to read (default: the wizard's)")
-	f.StringVar(&format, "format", "msmtp", "format: json, env, msmtp, postfix or template")
+	f.StringVar(&format, "format", "msmtp", "format: json, env, msmtp, postfix, ansible or template")
 	f.StringVar(&outPath, "output", "", "write here (mode 0600) instead of standard output")
 	f.StringVar(&tmpl, "template", "", "Go text/template file, for --format template")
 	f.StringVar(&passwordFile, "password-file", "", "absolute path of a file holding the password, for msmtp's passwordeval")
-	f.BoolVar(&withPassword, "with-password", false, "put the password itself into json or env output")
+	f.BoolVar(&withPassword, "with-password", false, "put the password itself into json, env or ansible output")
 	return c
 }
 
