@@ -29,7 +29,18 @@ ldflags="-s -w -X main.buildVersion=$version -X main.buildCommit=$commit -X main
 
 echo "-- cross-compile every release target (CGO_ENABLED=0, -trimpath, -s -w)"
 start=$SECONDS
-for t in amd64 arm64 arm/6 arm/7 386 mips/softfloat mipsle/softfloat riscv64; do
+# The targets are .goreleaser.yaml's: goarch, with goarm and gomips variants.
+targets=$(python3 -c '
+import yaml
+b = yaml.safe_load(open(".goreleaser.yaml"))["builds"][0]
+for a in b["goarch"]:
+    a = str(a)
+    variants = {"arm": b.get("goarm", []), "mips": b.get("gomips", []), "mipsle": b.get("gomips", [])}.get(a) or [""]
+    for v in variants:
+        print(a + ("/" + str(v) if v else ""))
+')
+[ "$(echo "$targets" | wc -l)" -ge 8 ] || fail "targets from .goreleaser.yaml: $targets"
+for t in $targets; do
 	arch=${t%%/*} variant=
 	[ "$t" = "$arch" ] || variant=${t#*/}
 	vars=(CGO_ENABLED=0 GOOS=linux GOARCH="$arch")
@@ -43,7 +54,7 @@ for t in amd64 arm64 arm/6 arm/7 386 mips/softfloat mipsle/softfloat riscv64; do
 	gz=$(gzip -9c "$bin" | wc -c)
 	awk -v n="${bin##*/}" -v s="$size" -v g="$gz" 'BEGIN { printf "  %-32s %6.2f MB  (gzip -9: %.2f MB)\n", n, s/1e6, g/1e6 }'
 done
-echo "  cross-compiled 8 targets in $((SECONDS - start)) s"
+echo "  cross-compiled $(echo "$targets" | wc -l) targets in $((SECONDS - start)) s"
 bin="$out/smtpsetup-linux-amd64"
 if ldd "$bin" >/dev/null 2>&1; then fail "$bin is dynamically linked"; fi
 "$bin" --version | grep -q "$version (commit ${commit:0:12}" || fail "--version does not carry the stamp: $("$bin" --version)"
