@@ -93,9 +93,9 @@ words=$(bash -c '
 	_completion_loader smtpsetup
 	fn=$(complete -p smtpsetup | sed -n "s/.*-F \([^ ]*\) smtpsetup$/\1/p")
 	COMP_WORDS=(smtpsetup ch); COMP_CWORD=1; COMP_LINE="smtpsetup ch"; COMP_POINT=${#COMP_LINE}
-	"$fn" smtpsetup ch smtpsetup; echo "${COMPREPLY[*]}"
+	"$fn" smtpsetup ch smtpsetup 2>/dev/null; echo "${COMPREPLY[*]}"
 	COMP_WORDS=(smtpsetup check --secu); COMP_CWORD=2; COMP_LINE="smtpsetup check --secu"; COMP_POINT=${#COMP_LINE}
-	"$fn" smtpsetup --secu check; echo "${COMPREPLY[*]}"')
+	"$fn" smtpsetup --secu check 2>/dev/null; echo "${COMPREPLY[*]}"')
 echo "  bash completes: $(echo "$words" | tr '\n' ' ')"
 echo "$words" | grep -qw check || fail "bash completion of 'smtpsetup ch': $words"
 echo "$words" | grep -q -- --security || fail "bash completion of 'check --secu': $words"
