@@ -11,6 +11,10 @@
 # the same way but takes minutes to install; this needs only Go and nfpm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if dpkg-query -W -f='${Status}' smtpsetup 2>/dev/null | grep -q "install ok installed"; then
+	echo "smtpsetup is installed as a package here; this script installs and removes it: run it on a CI machine" >&2
+	exit 1
+fi
 out=$(mktemp -d /tmp/smtpsetup-release.XXXXXX)
 bench=
 cleanup() {
