@@ -27,11 +27,15 @@ func checkCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			var rep *smtp.Report
 			var p *smtp.Provider
+			// Deferred first, so that bad input (SMTPSETUP_PORT=abc from the
+			// unit's environment) still reaches the metrics file.
+			defer func() {
+				if metricsPath != "" {
+					err = writeMetrics(metricsPath, rep, p, err)
+				}
+			}()
 			if err := fromEnv(cmd); err != nil {
 				return err
-			}
-			if metricsPath != "" {
-				defer func() { err = writeMetrics(metricsPath, rep, p, err) }()
 			}
 			f.useSavedConfig(cmd)
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
