@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -77,13 +79,13 @@ func wrapParagraphs(text string, width int) string {
 
 // wrapWords breaks s at spaces into lines of at most width runes (the last
 // line at most last), never inside a word: a word longer than the line
-// gets a line of its own.
+// gets a line of its own. Width is in terminal cells: 授权码 takes six.
 func wrapWords(s string, width, last int) string {
 	words := strings.Fields(s)
 	var lines []string
 	var line string
 	for _, w := range words {
-		if line != "" && len([]rune(line))+1+len([]rune(w)) > width {
+		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width {
 			lines = append(lines, line)
 			line = ""
 		}
@@ -93,7 +95,7 @@ func wrapWords(s string, width, last int) string {
 		line += w
 	}
 	if line != "" {
-		if len([]rune(line)) > last && strings.Contains(line, " ") {
+		if ansi.StringWidth(line) > last && strings.Contains(line, " ") {
 			i := strings.LastIndex(line, " ")
 			lines = append(lines, line[:i])
 			line = line[i+1:]

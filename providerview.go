@@ -6,12 +6,10 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"smtpsetup/smtp"
 )
-
-// screenWidth is what `providers` output fits: a serial console or an
-// 80-column SSH window.
-const screenWidth = 80
 
 // writeProviderList is the catalogue in 80 columns: the id to type, the
 // name to recognise, and the status. `providers ID` shows the rest.
@@ -28,12 +26,21 @@ func writeProviderList(w io.Writer, cat *smtp.Catalogue) error {
 	return err
 }
 
-// writeProvider shows one catalogue entry, every line within 80 columns.
+// writeProvider shows one catalogue entry, every line within 80 columns
+// (but a URL, which is never split). Catalogue text can come from a
+// vendor's file: each word is cleaned on its own, so that the cap on one
+// cleaned line never cuts a long note or a URL short.
 func writeProvider(w io.Writer, p *smtp.Provider) {
-	fmt.Fprintf(w, "%s (%s)\n", smtp.CleanLine(p.Name), p.ID)
-	field := func(label, value string) {
-		if value != "" {
-			fmt.Fprint(w, wrapField(label, smtp.CleanText(value)))
+	fmt.Fprintf(w, "%s (%s)\n", smtp.CleanLine(p.Name), smtp.CleanLine(p.ID))
+	field := func(label string, parts ...string) {
+		var clean []string
+		for _, part := range parts {
+			for _, word := range strings.Fields(part) {
+				clean = append(clean, smtp.CleanLine(word))
+			}
+		}
+		if len(clean) > 0 {
+			fmt.Fprint(w, wrapField(label, strings.Join(clean, " ")))
 		}
 	}
 	field("domains", strings.Join(p.Domains, ", "))
@@ -46,57 +53,41 @@ func writeProvider(w io.Writer, p *smtp.Provider) {
 		ports = append(ports, s)
 	}
 	if p.Host != "" {
-		field("server", p.Host+" port "+strings.Join(ports, ", "))
+		field("server", p.Host, "port", strings.Join(ports, ", "))
 	}
 	field("login", p.LoginDescription())
-	secret := p.SecretLabel()
 	if p.Secret.ShapeHint != "" {
-		secret += ": " + p.Secret.ShapeHint
+		field("secret", p.SecretLabel()+":", p.Secret.ShapeHint)
+	} else {
+		field("secret", p.SecretLabel())
 	}
-	field("secret", secret)
 	for i, pre := range p.Prerequisites {
-		text := pre.Title + ". " + pre.Detail
-		if pre.URL != "" {
-			text += " " + pre.URL
-		}
-		field(fmt.Sprintf("first (%d)", i+1), text)
+		field(fmt.Sprintf("first (%d)", i+1), pre.Title+".", pre.Detail, pre.URL)
 	}
 	field("sender", p.SenderRule)
 	field("limits", p.Limits)
-	status := p.Status
 	if p.StatusNote != "" {
-		status += ": " + p.StatusNote
+		field("status", p.Status+":", p.StatusNote)
+	} else {
+		field("status", p.Status)
 	}
-	field("status", status)
 	field("checked", p.LastChecked)
 	field("unconfirmed", strings.Join(p.Unconfirmed, "; "))
 	field("sources", strings.Join(p.Sources, "; "))
 }
 
 // wrapField writes "  label       value", the value wrapped at word
-// boundaries under itself so that no line passes screenWidth. A single
-// word longer than the space (a URL) gets a line of its own, whole: a URL
-// split in two cannot be copied.
+// boundaries under itself so that no line passes helpWidth. A word longer
+// than the space (a URL) gets a line of its own, whole: a URL split in two
+// cannot be copied.
 func wrapField(label, value string) string {
 	const indent = 15
-	var b strings.Builder
-	line := fmt.Sprintf("  %-*s", indent-2, label)
-	width := len(line)
-	fresh := true
-	for _, word := range strings.Fields(value) {
-		n := len([]rune(word))
-		if !fresh && width+1+n > screenWidth {
-			b.WriteString(line + "\n")
-			line, width, fresh = strings.Repeat(" ", indent), indent, true
-		}
-		if !fresh {
-			line += " "
-			width++
-		}
-		line += word
-		width += n
-		fresh = false
+	lines := strings.Split(wrapWords(value, helpWidth-indent, helpWidth-indent), "\n")
+	out := fmt.Sprintf("  %-*s%s\n", indent-2, label, lines[0])
+	for _, l := range lines[1:] {
+		// A URL wider than the column moves left as far as it must.
+		pad := max(0, min(indent, helpWidth-ansi.StringWidth(l)))
+		out += strings.Repeat(" ", pad) + l + "\n"
 	}
-	b.WriteString(line + "\n")
-	return b.String()
+	return out
 }
