@@ -2,7 +2,7 @@
 # Installs the real tools the packaging and fleet tests run, on a fresh
 # Debian machine (CI), without starting any service they ship:
 #   promtool (prometheus)   check --metrics output
-#   ansible-core            the Ansible role, run against localhost
+#   ansible-core, python3-apt  the Ansible role, run against localhost
 #   cloud-init              `cloud-init schema` on the first-boot example
 #   man-db, bash-completion `man -w smtpsetup`, completion after installing the .deb
 #   nfpm                    the packages (go install; not in Debian)
@@ -19,7 +19,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 trap '[ -z "$created_policy" ] || rm -f /usr/sbin/policy-rc.d' EXIT
 
-want=(prometheus ansible-core cloud-init man-db bash-completion)
+want=(prometheus ansible-core python3-apt cloud-init man-db bash-completion)
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -11,15 +11,15 @@
 # the same way but takes minutes to install; this needs only Go and nfpm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if dpkg-query -W -f='${Status}' smtpsetup 2>/dev/null | grep -q "install ok installed"; then
-	echo "smtpsetup is installed as a package here; this script installs and removes it: run it on a CI machine" >&2
+if dpkg-query -W -f='${Status}' smtpsetup 2>/dev/null | grep -q "install ok installed" || [ -e /etc/smtpsetup/smtp.yaml ]; then
+	echo "smtpsetup is installed or configured here; this script installs, configures and removes it: run it on a CI machine" >&2
 	exit 1
 fi
 out=$(mktemp -d /tmp/smtpsetup-release.XXXXXX)
 bench=
 cleanup() {
 	[ -z "$bench" ] || kill "$bench" 2>/dev/null || true
-	dpkg -r smtpsetup >/dev/null 2>&1 || true
+	dpkg --purge smtpsetup >/dev/null 2>&1 || true
 	rm -rf "$out"
 }
 trap cleanup EXIT
@@ -123,4 +123,27 @@ if command -v promtool >/dev/null; then promtool check metrics <"$out/smtpsetup.
 echo "-- remove"
 dpkg -r smtpsetup >/dev/null
 [ ! -e /usr/bin/smtpsetup ] || fail "/usr/bin/smtpsetup is still there after dpkg -r"
+
+if command -v ansible-playbook >/dev/null; then
+	echo "-- the Ansible role installs the .deb and configures this machine, twice"
+	vars="$out/vars.yml"
+	(umask 077 && printf 'smtpsetup_password: "%s"\n' "$(cat "$PASSWORD_FILE")" >"$vars")
+	play() {
+		ANSIBLE_ROLES_PATH=deploy/ansible/roles ANSIBLE_NOCOLOR=1 ANSIBLE_PYTHON_INTERPRETER=auto_silent \
+			ansible-playbook -i localhost, -c local deploy/ansible/roles/smtpsetup/tests/test.yml -e "@$vars" \
+			-e "smtpsetup_package_file=$(ls "$out"/smtpsetup_*_amd64.deb)" -e smtpsetup_host=localhost \
+			-e "smtpsetup_port=$STARTTLS_PORT" -e smtpsetup_security=starttls -e "smtpsetup_username=$BENCH_USER" \
+			-e "smtpsetup_from=$BENCH_USER" -e "smtpsetup_ca_file=$CA_FILE" >"$out/play.log" 2>&1 ||
+			{ cat "$out/play.log"; fail "ansible-playbook"; }
+		! grep -qF "$(cat "$PASSWORD_FILE")" "$out/play.log" || fail "the password is in Ansible's output"
+		sed -n 's/^localhost *: //p' "$out/play.log"
+	}
+	play | grep -q 'changed=2 ' || fail "first run: want the package and the config changed: $(tail -3 "$out/play.log")"
+	play | grep -q 'changed=0 ' || fail "second run: want nothing changed: $(tail -3 "$out/play.log")"
+	tail -3 "$out/play.log" | sed -n 's/^localhost *: */  second run: /p'
+	[ "$(stat -c %a /etc/smtpsetup/smtp.yaml)" = 600 ] || fail "config mode $(stat -c %a /etc/smtpsetup/smtp.yaml)"
+	smtpsetup check >/dev/null || fail "check of the config the role wrote"
+	rm -f /etc/smtpsetup/smtp.yaml /etc/smtpsetup/smtp.yaml.bak
+	dpkg --purge smtpsetup >/dev/null
+fi
 echo "release: ok"
