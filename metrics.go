@@ -28,7 +28,7 @@ func writeMetrics(path string, rep *smtp.Report, p *smtp.Provider, runErr error)
 	if err != nil {
 		prev = nil // unreadable: start afresh; the write below says why if it is fatal
 	}
-	c := metrics.Check{Report: rep, Now: time.Now(), Previous: prev}
+	c := metrics.Check{Report: rep, Now: time.Now(), Previous: prev, Version: version()}
 	if rep != nil {
 		c.Diagnosis = smtp.Diagnose(rep, p)
 		c.SignInRenewal = signInRenewal(rep.Settings)

@@ -30,6 +30,9 @@ type Check struct {
 	// (the refresh token's end), zero when the config has none: then the
 	// metric is left out rather than written as a placeholder.
 	SignInRenewal time.Time
+	// Version is smtpsetup's version, for smtpsetup_build_info: which
+	// machines of a fleet run which release.
+	Version string
 }
 
 // Prefix starts every metric name; Ours uses it to recognise our file.
@@ -88,6 +91,11 @@ func Render(c Check) []byte {
 		}
 		gauge(&b, "check_failure_info", "The diagnosis of the last failed check: its code (docs/diagnoses.md) and stage; absent when it passed.")
 		fmt.Fprintf(&b, "%scheck_failure_info%s 1\n", Prefix, labels("code", code, "stage", stage, "server", server))
+	}
+
+	if c.Version != "" {
+		gauge(&b, "build_info", "Always 1; the version label says which smtpsetup wrote this file.")
+		fmt.Fprintf(&b, "%sbuild_info%s 1\n", Prefix, labels("version", c.Version))
 	}
 
 	if !c.SignInRenewal.IsZero() {

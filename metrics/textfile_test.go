@@ -130,7 +130,7 @@ func TestPromtoolAcceptsEveryShape(t *testing.T) {
 		"passed":   {Report: passed("smtp.gmail.com"), Now: monday},
 		"failed":   {Report: r, Diagnosis: d, Now: tuesday},
 		"unusable": {Code: "config.unusable", Now: monday},
-		"oauth":    {Report: passed("smtp.office365.com"), Now: monday, SignInRenewal: tuesday},
+		"oauth":    {Report: passed("smtp.office365.com"), Now: monday, SignInRenewal: tuesday, Version: "1.2.3 (commit 0123abc, 2026-11-29T18:00:00Z)"},
 	} {
 		t.Run(name, func(t *testing.T) { promtool(t, Render(c)) })
 	}
