@@ -150,3 +150,10 @@ func promtool(t *testing.T, file []byte) {
 		t.Errorf("promtool check metrics: %v\n%s\n--- file:\n%s", err, out, file)
 	}
 }
+
+func TestBuildInfo(t *testing.T) {
+	out := Render(Check{Report: passed("smtp.gmail.com"), Now: monday, Version: "1.2.3 (commit 0123abc)"})
+	if got := line(out, "smtpsetup_build_info"); got != `smtpsetup_build_info{version="1.2.3 (commit 0123abc)"} 1` {
+		t.Errorf("build info = %q", got)
+	}
+}
