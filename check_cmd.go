@@ -76,7 +76,7 @@ func (f *connFlags) test(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) 
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
 	}
-	rep := smtp.Test(cmd.Context(), s, f.testOptions())
+	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
 	return rep, smtp.Diagnose(rep, p)
 }
 
@@ -85,6 +85,7 @@ func (f *connFlags) test(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) 
 func (f *connFlags) print(cmd *cobra.Command, rep *smtp.Report, diag *smtp.Diagnosis, cfg *output.Config) error {
 	out := cmd.OutOrStdout()
 	if f.jsonOut {
+		printedJSON = true
 		res := output.NewResult(rep, diag)
 		res.Config = cfg
 		return output.WriteJSON(out, res)

@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/smtp"
 )
 
 func exportCommand() *cobra.Command {
@@ -36,7 +36,7 @@ func exportCommand() *cobra.Command {
 				if tmpl == "" {
 					return badInput("--format template needs --template FILE (a Go text/template)")
 				}
-				b, err := os.ReadFile(tmpl)
+				b, _, err := smtp.ReadFileLimited(tmpl, smtp.MaxTemplateFileSize, 0)
 				if err != nil {
 					return badInput("--template: %v", err)
 				}

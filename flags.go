@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"io"
 	"os"
 	"strings"
@@ -25,6 +24,8 @@ type connFlags struct {
 	passwordStdin, insecure, plainAuth bool
 	timeout                            time.Duration
 	jsonOut                            bool
+	helo                               string // EHLO name
+	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -47,6 +48,8 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
 	fs.BoolVar(&f.jsonOut, "json", false, "print one JSON object instead of text")
+	fs.StringVar(&f.helo, "helo", "", "name to say in EHLO, a fully-qualified name of this machine (default: its host name)")
+	fs.BoolVar(&f.builtinRoots, "builtin-roots", false, "on a device without CA certificates, trust the public CAs built into smtpsetup")
 }
 
 // fromEnv lets every flag come from SMTPSETUP_<FLAG> (dashes as
@@ -106,6 +109,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("from-name", &s.FromName, f.fromName)
 	set("ca-file", &s.CAFile, f.caFile)
 	set("provider", &s.Provider, f.provider)
+	set("helo", &s.Helo, f.helo)
 	if changed("port") {
 		s.Port = f.port
 	}
@@ -154,7 +158,19 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	}
 	if errs := s.Validate(); len(errs) > 0 {
 		e := errs[0]
+		if e.Field == "password" && s.Password.IsZero() {
+			return s, p, badInput("%s", missingPassword)
+		}
 		return s, p, badInput("--%s %s; %s", strings.ReplaceAll(e.Field, " ", "-"), e.Problem, e.Fix)
+	}
+	if s.CAFile != "" {
+		if _, err := smtp.ReadCAFile(s.CAFile); err != nil {
+			where := "ca_file in " + f.config
+			if changed("ca-file") {
+				where = "--ca-file"
+			}
+			return s, p, badInput("%s: %v", where, err)
+		}
 	}
 	if f.sendTo != "" {
 		if err := smtp.ValidateAddress("send-to", f.sendTo); err != nil {
@@ -194,30 +210,10 @@ func (f *connFlags) fillFromProvider(s *smtp.Settings, fromFlag bool) (*smtp.Pro
 	return p, nil
 }
 
-// readPassword takes the password from a file, standard input or
-// SMTP_PASSWORD, in that order; the config's own password stays otherwise.
-func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
-	switch {
-	case f.passwordFile != "" && f.passwordStdin:
-		return badInput("--password-file and --password-stdin: give only one")
-	case f.passwordFile != "":
-		b, err := os.ReadFile(f.passwordFile)
-		if err != nil {
-			return badInput("--password-file: %v", err)
-		}
-		s.Password = smtp.NewSecret(strings.TrimRight(string(b), "\r\n"))
-	case f.passwordStdin:
-		line, err := bufio.NewReader(stdin).ReadString('\n')
-		if err != nil && line == "" {
-			return badInput("--password-stdin: nothing to read on standard input")
-		}
-		s.Password = smtp.NewSecret(strings.TrimRight(line, "\r\n"))
-	case os.Getenv("SMTP_PASSWORD") != "":
-		s.Password = smtp.NewSecret(os.Getenv("SMTP_PASSWORD"))
+func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {
+	o := smtp.Options{Timeout: f.timeout, SendTo: f.sendTo, Provider: p}
+	if f.builtinRoots {
+		o.SystemRoots = smtp.SystemOrBuiltinRoots
 	}
-	return nil
-}
-
-func (f *connFlags) testOptions() smtp.Options {
-	return smtp.Options{Timeout: f.timeout, SendTo: f.sendTo}
+	return o
 }

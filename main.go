@@ -39,6 +39,8 @@ var exitCode = exitOK
 
 func main() {
 	root := rootCommand()
+	handleUsageErrors(root)
+	detachStdinForHelp(os.Args[1:])
 	for _, c := range append(root.Commands(), root) {
 		if c.RunE != nil {
 			c.RunE = settle(c.RunE)

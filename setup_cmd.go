@@ -135,7 +135,7 @@ func reportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep := smtp.Test(cmd.Context(), s, f.testOptions())
+			rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
 			text := output.Helpdesk(rep, smtp.Diagnose(rep, p), version())
 			if outPath == "" || outPath == "-" {
 				fmt.Fprint(cmd.OutOrStdout(), text)

@@ -61,7 +61,11 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 			return fmt.Errorf("starting the demo server: %w", err)
 		}
 		defer srv.Close()
-	} else if s, err := config.Load(d.ConfigPath); err == nil {
+	} else if s, err := config.Load(d.ConfigPath); err != nil {
+		if err := brokenConfig(cmd, d, err, w.accessible || os.Getenv("TERM") == "dumb", wizard.Options{Title: w.title}); err != nil {
+			return err
+		}
+	} else {
 		d.Settings, d.Existing = s, true
 		if p, ok := cat.ByID(s.Provider); ok {
 			d.Provider = p

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"smtpsetup/smtp"
 )
@@ -87,21 +86,9 @@ func (e *LoadError) Error() string {
 // tells a missing file apart.
 func (e *LoadError) Unwrap() error { return e.Err }
 
-// checkText refuses what no field of any output may hold: invalid UTF-8, line
-// breaks and NUL. A line break in a value is how a directive gets injected
-// into a line-based file (G-5), and no SMTP field needs one. The error names
-// the field, never the value.
-func checkText(field, v string) error {
-	switch {
-	case strings.ContainsAny(v, "\r\n"):
-		return smtp.FieldError{Field: field, Problem: "contains a line break", Fix: "type it on one line"}
-	case strings.ContainsRune(v, 0):
-		return smtp.FieldError{Field: field, Problem: "contains a NUL character", Fix: "type it again without control characters"}
-	case !utf8.ValidString(v):
-		return smtp.FieldError{Field: field, Problem: "is not valid UTF-8 text", Fix: "type it again"}
-	}
-	return nil
-}
+// checkText is smtp.CheckText: one rule for flags, the file and the
+// wizard. The error names the field, never the value.
+func checkText(field, v string) error { return smtp.CheckText(field, v) }
 
 // textFields lists the settings' free-text fields with the names the file
 // uses, for checks that apply to all of them.
@@ -115,6 +102,7 @@ func textFields(s smtp.Settings) []struct{ name, value string } {
 		{"from", s.From},
 		{"from_name", s.FromName},
 		{"ca_file", s.CAFile},
+		{"helo", s.Helo},
 	}
 }
 

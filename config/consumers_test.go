@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"net"
 	"net/textproto"
 	"os"
@@ -58,6 +59,7 @@ func TestEnvSourcedByShell(t *testing.T) {
 type fakeSMTP struct {
 	addr     string
 	user, pw chan string
+	mailFrom chan string // the MAIL FROM argument
 }
 
 func newFakeSMTP(t *testing.T) *fakeSMTP {
@@ -67,7 +69,7 @@ func newFakeSMTP(t *testing.T) *fakeSMTP {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
-	f := &fakeSMTP{addr: ln.Addr().String(), user: make(chan string, 1), pw: make(chan string, 1)}
+	f := &fakeSMTP{addr: ln.Addr().String(), user: make(chan string, 1), pw: make(chan string, 1), mailFrom: make(chan string, 1)}
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
@@ -110,6 +112,12 @@ func newFakeSMTP(t *testing.T) *fakeSMTP {
 			case "QUIT":
 				tp.PrintfLine("221 bye")
 				return
+			case "MAIL":
+				select {
+				case f.mailFrom <- arg:
+				default:
+				}
+				tp.PrintfLine("250 ok")
 			default:
 				tp.PrintfLine("250 ok")
 			}
@@ -313,5 +321,39 @@ func TestPasswordFileForMsmtpIsPrivate(t *testing.T) {
 	fi, _ := os.Stat(path)
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v", fi.Mode())
+	}
+}
+
+// TestMsmtpSendsFromExactly: msmtp replaces %U, %H, %C and %M in "from"
+// (nas%Hbox@... became nas<hostname>box@...; 50%Mail@... made msmtp exit 78
+// without /etc/mailname) and has no escape for them. The export gives the
+// address back exactly, or refuses it and says why.
+func TestMsmtpSendsFromExactly(t *testing.T) {
+	msmtp := need(t, "msmtp", "msmtp")
+	for _, from := range []string{"nas%Hbox@example.com", "50%Mail@example.com", "a%%U@example.com", "x%C@example.com",
+		"100%sure@example.com", "a%h@example.com", "nas@example.com", "x*y@example.com", "a?b@example.com"} {
+		srv := newFakeSMTP(t)
+		host, port, _ := net.SplitHostPort(srv.addr)
+		p, _ := strconv.Atoi(port)
+		s := smtp.Settings{Host: host, Port: p, Security: smtp.SecurityNone, Auth: smtp.AuthNone, From: from}
+		conf, err := MsmtpConfig(s, ExportOptions{})
+		if err != nil {
+			var fe smtp.FieldError
+			if !errors.As(err, &fe) || fe.Field != "from" || !strings.Contains(fe.Problem, "msmtp") || fe.Fix == "" {
+				t.Errorf("from %q refused with %v; want a FieldError for from that says why msmtp cannot carry it", from, err)
+			}
+			continue
+		}
+		confPath := filepath.Join(t.TempDir(), "msmtprc")
+		writeFile0(t, confPath, string(conf), 0o600)
+		cmd := exec.Command(msmtp, "-C", confPath, "-a", "default", "rcpt@example.com")
+		cmd.Stdin = strings.NewReader("Subject: test\r\n\r\nbody\r\n")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("from %q: msmtp: %v\n%s\n%s", from, err, out, conf)
+			continue
+		}
+		if got := <-srv.mailFrom; !strings.EqualFold(got, "FROM:<"+from+">") {
+			t.Errorf("from %q: msmtp sent MAIL %s", from, got)
+		}
 	}
 }

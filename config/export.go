@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -204,11 +205,34 @@ func exportTemplate(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	if err != nil {
 		return nil, redactErr(fmt.Errorf("the template does not parse: %w", err), pw)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	// A template is a program: {{range 100000000000}} would fill the memory.
+	buf := &limitedBuffer{max: maxTemplateOutput}
+	if err := t.Execute(buf, data); err != nil {
+		if buf.full {
+			return nil, fmt.Errorf("the template's output is larger than %d KiB: check its loops", maxTemplateOutput>>10)
+		}
 		return nil, redactErr(fmt.Errorf("the template failed: %w", err), pw)
 	}
 	return buf.Bytes(), nil
+}
+
+// maxTemplateOutput bounds what a template export may write: far more than
+// any config file.
+const maxTemplateOutput = 1 << 20
+
+// limitedBuffer is a bytes.Buffer that fails once it would exceed max.
+type limitedBuffer struct {
+	bytes.Buffer
+	max  int
+	full bool
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		b.full = true
+		return 0, errors.New("output too large")
+	}
+	return b.Buffer.Write(p)
 }
 
 // needsPlaintextConsent refuses to write a config that would send the

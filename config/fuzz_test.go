@@ -22,7 +22,8 @@ import (
 // an expected refusal from a bug.
 func refusedText(vs ...string) bool {
 	for _, v := range vs {
-		if strings.ContainsAny(v, "\r\n\x00") || !utf8.ValidString(v) {
+		if strings.ContainsAny(v, "\r\n\x00") || !utf8.ValidString(v) ||
+			strings.ContainsFunc(v, func(r rune) bool { return r != '\t' && unicode.IsControl(r) }) {
 			return true
 		}
 	}
@@ -107,9 +108,9 @@ func FuzzConfigRoundTrip(f *testing.F) {
 			AllowPlaintextAuth: flags&0x80 != 0,
 		}
 		data, err := Marshal(s)
-		if refusedText(host, user, pass, from, fromName, caFile) {
+		if refusedText(host, user, pass, from, fromName, caFile) || host != "" && smtp.ValidateHost(host) != nil {
 			if err == nil {
-				t.Fatal("a line break, NUL or invalid UTF-8 was written")
+				t.Fatal("a line break, NUL, invalid UTF-8 or a host that is no name was written")
 			}
 			return
 		}
@@ -179,7 +180,7 @@ func FuzzMsmtpRoundTrip(f *testing.F) {
 		}
 		// "user " + quotes, "password " + quotes, "from " + quotes.
 		tooLong := len(user)+7 > msmtpMaxLine || len(pass)+11 > msmtpMaxLine || len(from)+7 > msmtpMaxLine
-		if refusedText(user, pass, from) || hasControl(user+pass+from) || tooLong || user == "" {
+		if refusedText(user, pass, from) || hasControl(user+pass+from) || tooLong || user == "" || msmtpFrom(from) != nil {
 			if err == nil && user != "" {
 				t.Fatalf("msmtp cannot carry this, but it was written:\n%s", out)
 			}

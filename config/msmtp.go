@@ -34,6 +34,22 @@ func msmtpArg(field, v string) (string, error) {
 	return `"` + v + `"`, nil
 }
 
+// msmtpFrom refuses a from address that msmtp would rewrite. msmtp replaces
+// %U (the user), %H (the host name), %C (its canonical name) and %M
+// (/etc/mailname) in "from", case-sensitively, and has no escape: "%%U"
+// still becomes "%" and the user name (checked with msmtp 1.8.23). Any
+// other "%" is kept as written.
+func msmtpFrom(from string) error {
+	for _, p := range []string{"%U", "%H", "%C", "%M"} {
+		if strings.Contains(from, p) {
+			return smtp.FieldError{Field: "from",
+				Problem: "contains " + p + ", which msmtp replaces (%U user, %H host name, %C canonical name, %M /etc/mailname) and cannot escape",
+				Fix:     "use an address without " + p + " for msmtp, or export another format (postfix, env, json)"}
+		}
+	}
+	return nil
+}
+
 // msmtpAuth maps an auth method to msmtp's auth argument.
 var msmtpAuth = map[smtp.AuthMethod]string{
 	smtp.AuthAuto:    "on",
@@ -94,6 +110,7 @@ func MsmtpConfig(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		{"tls_starttls", "security", onOff(s.Security == smtp.SecuritySTARTTLS), false, s.Security.Encrypted()},
 		{"tls_trust_file", "ca_file", s.CAFile, true, s.Security.Encrypted() && s.CAFile != "" && !s.InsecureSkipVerify},
 		{"tls_certcheck", "insecure_skip_verify", "off", false, s.Security.Encrypted() && s.InsecureSkipVerify},
+		{"domain", "helo", s.Helo, false, s.Helo != ""}, // msmtp's EHLO name
 	}
 	for _, st := range steps {
 		if st.when {
@@ -108,6 +125,9 @@ func MsmtpConfig(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		return nil, err
 	}
 	if s.From != "" {
+		if err := msmtpFrom(s.From); err != nil {
+			return nil, err
+		}
 		if err := line("from", "from", s.From, true); err != nil {
 			return nil, err
 		}

@@ -3,43 +3,24 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"strings"
-	"syscall"
 
 	"smtpsetup/smtp"
 )
 
+// errNotRegular and errTooLarge are smtp.ReadFileLimited's refusals.
 var (
-	errNotRegular = errors.New("not a regular file")
-	errTooLarge   = errors.New("file too large")
+	errNotRegular = smtp.ErrNotRegularFile
+	errTooLarge   = smtp.ErrFileTooLarge
 )
 
-// readPrivate reads a small regular file and returns its mode as seen on the
-// open descriptor (no window between the check and the read). O_NONBLOCK keeps
-// a FIFO planted at the path from hanging us; the regular-file check then
-// refuses it. flags adds open flags (O_NOFOLLOW).
+// readPrivate reads a small file the user named with smtp.ReadFileLimited
+// and returns its mode and owner as seen on the open descriptor.
 func readPrivate(path string, max int64, flags int) ([]byte, fs.FileMode, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC|flags, 0)
+	data, fi, err := smtp.ReadFileLimited(path, max, flags)
 	if err != nil {
 		return nil, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, 0, errNotRegular
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if int64(len(data)) > max {
-		return nil, 0, errTooLarge
 	}
 	return data, fi.Mode(), nil
 }
@@ -71,7 +52,7 @@ func readPasswordFile(path string) (string, error) {
 	}
 	if loose := loosePerms(mode); loose != "" {
 		return "", &LoadError{Path: path, Field: "password_file", Problem: "holds the password but " + loose,
-			Fix: "run: chmod 600 " + shellQuote(path)}
+			Fix: secretFileFix(path, "password_file")}
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if err := smtp.ValidateSecret(pw); err != nil {
@@ -86,6 +67,14 @@ func readPasswordFile(path string) (string, error) {
 		return "", &LoadError{Path: path, Field: "password_file", Problem: "is empty", Fix: "write the password into it, or run smtpsetup setup"}
 	}
 	return pw, nil
+}
+
+// ReadPasswordFile reads a password file named on the command line
+// (--password-file) by the same rules as a config's password_file: bounded,
+// a regular file, private to its owner, not empty, one line.
+func ReadPasswordFile(path string) (smtp.Secret, error) {
+	pw, err := readPasswordFile(path)
+	return smtp.NewSecret(pw), err
 }
 
 // passwordFileContent is what a password file holds: the password and a

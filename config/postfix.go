@@ -73,6 +73,9 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 	if s.Security == smtp.SecuritySSL {
 		add("smtp_tls_wrappermode", "yes")
 	}
+	if s.Helo != "" {
+		add("smtp_helo_name", s.Helo) // ValidateHelo allows no character Postfix would read otherwise
+	}
 	if s.Security.Encrypted() && !s.InsecureSkipVerify {
 		if s.CAFile != "" {
 			if err := postfixValue("ca_file", s.CAFile); err != nil {

@@ -339,7 +339,7 @@ func prepareDir(ops fileOps, dir, path string) error {
 	if fi.Mode().Perm()&0o022 != 0 {
 		return &SaveError{Path: path, Step: "use the directory " + dir,
 			Err: fmt.Errorf("it is writable by group or others (mode %04o), so another user could replace the file", fi.Mode().Perm()),
-			Fix: "run: chmod go-w " + shellQuote(dir) + ", or keep the config in a private directory"}
+			Fix: openDirFix(dir, fi)}
 	}
 	if uid, ok := fileOwner(fi); ok && uid != 0 && uid != os.Geteuid() {
 		return &SaveError{Path: path, Step: "use the directory " + dir,

@@ -179,9 +179,9 @@ func TestSaveRefuses(t *testing.T) {
 		{"world-writable directory", func(t *testing.T, dir string) string {
 			sub := filepath.Join(dir, "shared")
 			os.Mkdir(sub, 0o700)
-			os.Chmod(sub, 0o1777)
+			os.Chmod(sub, 0o777|fs.ModeSticky) // a raw 0o1000 is not the sticky bit in Go
 			return filepath.Join(sub, "smtp.yaml")
-		}, "chmod go-w"},
+		}, "keep the config in a private directory"},
 		{"group-writable directory", func(t *testing.T, dir string) string {
 			sub := filepath.Join(dir, "group")
 			os.Mkdir(sub, 0o700)

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
@@ -34,6 +36,7 @@ type file struct {
 	CAFile             string `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty" json:"insecure_skip_verify"`
 	AllowPlaintextAuth bool   `yaml:"allow_plaintext_auth,omitempty" json:"allow_plaintext_auth"`
+	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
 }
 
 // header starts every file Marshal writes. It says who wrote the file and
@@ -72,6 +75,11 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 	if err := checkAllText(s); err != nil {
 		return file{}, err
 	}
+	if s.Host != "" {
+		if err := smtp.ValidateHost(s.Host); err != nil {
+			return file{}, err
+		}
+	}
 	f := file{
 		Version:            Version,
 		Provider:           s.Provider,
@@ -84,9 +92,15 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		CAFile:             s.CAFile,
 		InsecureSkipVerify: s.InsecureSkipVerify,
 		AllowPlaintextAuth: s.AllowPlaintextAuth,
+		Helo:               s.Helo,
 	}
 	if withPassword {
 		f.Password = s.Password.Reveal()
+	}
+	if s.Helo != "" {
+		if err := smtp.ValidateHelo(s.Helo); err != nil {
+			return file{}, err
+		}
 	}
 	if s.Port < 0 || s.Port > 65535 {
 		return file{}, smtp.FieldError{Field: "port", Problem: "must be a number from 1 to 65535", Fix: "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
@@ -130,7 +144,7 @@ func Load(path string) (smtp.Settings, error) {
 	if !s.Password.IsZero() {
 		if loose := loosePerms(mode); loose != "" {
 			return smtp.Settings{}, &LoadError{Path: path, Problem: "holds a password but " + loose,
-				Fix: "run: chmod 600 " + shellQuote(path)}
+				Fix: secretFileFix(path, "")}
 		}
 	}
 	if s.PasswordFile != "" {
@@ -145,7 +159,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -166,6 +180,7 @@ var setters = map[string]setter{
 	"ca_file":              stringField(func(f *file) *string { return &f.CAFile }),
 	"insecure_skip_verify": boolField(func(f *file) *bool { return &f.InsecureSkipVerify }),
 	"allow_plaintext_auth": boolField(func(f *file) *bool { return &f.AllowPlaintextAuth }),
+	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
 }
 
 func parseSecurity(v string) (string, bool) {
@@ -290,6 +305,9 @@ var plainName = regexp.MustCompile(`^[a-z_]{1,40}$`)
 // text of every message, so that no message can quote the password (yaml.v3's
 // own type errors quote the offending value).
 func parse(data []byte, name string) (smtp.Settings, error) {
+	if le := rawTextError(data, name); le != nil {
+		return smtp.Settings{}, le
+	}
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
@@ -322,6 +340,16 @@ func parse(data []byte, name string) (smtp.Settings, error) {
 		return smtp.Settings{}, err
 	}
 	return fromFile(f, name, root)
+}
+
+// valueNode is the value node of a top-level field, or nil.
+func valueNode(root *yaml.Node, field string) *yaml.Node {
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if root.Content[i].Value == field {
+			return root.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // passwordValue is the password as written, to redact it from messages.
@@ -467,6 +495,7 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		InsecureSkipVerify: f.InsecureSkipVerify,
 		AllowPlaintextAuth: f.AllowPlaintextAuth,
 		PasswordFile:       f.PasswordFile,
+		Helo:               f.Helo,
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto
@@ -475,7 +504,25 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		if err := checkText(tf.name, tf.value); err != nil {
 			var fe smtp.FieldError
 			errors.As(err, &fe)
-			return smtp.Settings{}, &LoadError{Path: name, Line: line(tf.name), Field: tf.name, Problem: fe.Problem, Fix: fe.Fix}
+			fix := fe.Fix
+			if v := valueNode(root, tf.name); v != nil && v.Style&yaml.DoubleQuotedStyle != 0 {
+				// The file itself is clean text: a YAML escape made the character.
+				fix = "remove the escape (such as \\b, \\e, \\a or \\x..) from the quoted value; " + fe.Fix
+			}
+			return smtp.Settings{}, &LoadError{Path: name, Line: line(tf.name), Field: tf.name, Problem: fe.Problem, Fix: fix}
+		}
+	}
+	if s.Host != "" {
+		// The same rule as the flags and the wizard: a name or an address.
+		var fe smtp.FieldError
+		if err := smtp.ValidateHost(s.Host); errors.As(err, &fe) {
+			return smtp.Settings{}, &LoadError{Path: name, Line: line("host"), Field: "host", Problem: fe.Problem, Fix: fe.Fix}
+		}
+	}
+	if f.Helo != "" {
+		if err := smtp.ValidateHelo(f.Helo); err != nil {
+			fe := err.(smtp.FieldError)
+			return smtp.Settings{}, &LoadError{Path: name, Line: line("helo"), Field: "helo", Problem: fe.Problem, Fix: fe.Fix}
 		}
 	}
 	if f.Password != "" && f.PasswordFile != "" {
@@ -539,7 +586,7 @@ func fileError(path, what string, err error) error {
 		le.Problem, le.Fix = "the "+what+" cannot be read (permission denied)", "run smtpsetup as the file's owner, or as root"
 		le.Err = fs.ErrPermission
 	case errors.Is(err, errNotRegular):
-		le.Problem, le.Fix = "the "+what+" is not a regular file", "point it at a plain file"
+		le.Problem, le.Fix = "the "+what+" is "+err.Error(), "point it at a plain file"
 		le.Err = nil
 	case errors.Is(err, errTooLarge):
 		le.Problem, le.Fix = "the "+what+" is too large to be one", "check that the path names the right file"
@@ -548,4 +595,44 @@ func fileError(path, what string, err error) error {
 		le.Problem, le.Fix = "the "+what+" cannot be read", "check the path and the disk"
 	}
 	return le
+}
+
+// fieldOnLine reads the field name at the start of a raw line, when it looks
+// like one (never a value: the password stays unquoted).
+var fieldOnLine = regexp.MustCompile(`^\s*([a-z_]{1,40})\s*:`)
+
+// rawTextError finds what YAML would refuse with no line number and a
+// wrong fix: a NUL, invalid UTF-8 or a raw control character (tab and the
+// CR of a CRLF line end are fine). It names the line and, when the line
+// starts with one, the field; never the value.
+func rawTextError(data []byte, name string) *LoadError {
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		l = bytes.TrimSuffix(l, []byte("\r"))
+		var problem string
+		switch {
+		case bytes.IndexByte(l, 0) >= 0:
+			problem = "holds a NUL byte"
+		case !utf8.Valid(l):
+			problem = "is not valid UTF-8 text"
+		default:
+			for _, r := range string(l) {
+				if r != '\t' && unicode.IsControl(r) {
+					problem = "holds the control character " + strings.Trim(strconv.QuoteRuneToASCII(r), "'")
+					break
+				}
+			}
+		}
+		if problem == "" {
+			continue
+		}
+		le := &LoadError{Path: name, Line: i + 1, Problem: "this line " + problem,
+			Fix: "the file was damaged or is not a smtpsetup config: delete that character (cat -A shows it), or write a new file with smtpsetup setup"}
+		if m := fieldOnLine.FindSubmatch(l); m != nil {
+			if _, known := setters[string(m[1])]; known {
+				le.Field, le.Problem = string(m[1]), problem
+			}
+		}
+		return le
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +24,13 @@ func TestCanaryPasswordStaysInTheConfig(t *testing.T) {
 	const user = "nas@example.test"
 	canaries := []string{"CANARY-one 'q\" $(id) #", "CANARY-two\\x`y`"}
 	srv := smtptest.NewServer(t, smtptest.WithAccount(user, canaries[1]))
+	// A server that repeats the credentials in every reply, in every
+	// encoding, as buggy and hostile servers do.
+	mirror := smtptest.NewServer(t, smtptest.WithAccount(user, canaries[1]), smtptest.WithReflection())
+	// One that refuses the login and repeats what it was sent. (It cannot
+	// know a password it was not sent, and neither can we hide one we do not
+	// know, so its own account's password is no canary.)
+	refuser := smtptest.NewServer(t, smtptest.WithAccount(user, "another password"), smtptest.WithReflection())
 	dir := t.TempDir()
 	write := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
@@ -65,6 +73,20 @@ func TestCanaryPasswordStaysInTheConfig(t *testing.T) {
 	run(0, "export", "--config", config, "--format", "msmtp", "--output", filepath.Join(dir, "msmtprc"))
 	run(1, "check", "--config", config, "--password-file", filepath.Join(dir, "pw1"), "--json")
 	run(1, "report", "--config", config, "--password-file", filepath.Join(dir, "pw1"))
+	mirrorPort := strconv.Itoa(mirror.Port())
+	mirrorCA := write("mirror-ca.pem", mirror.CA().PEM())
+	for _, args := range [][]string{{"check", "--json"}, {"check"}, {"check", "--send-to", "bob@example.test"}, {"report"}} {
+		run(0, append(args, "--config", config, "--port", mirrorPort, "--ca-file", mirrorCA)...)
+	}
+	refuserCA := write("refuser-ca.pem", refuser.CA().PEM())
+	for _, args := range [][]string{{"check", "--json"}, {"check"}, {"report"}} {
+		run(1, append(args, "--config", config, "--port", strconv.Itoa(refuser.Port()), "--ca-file", refuserCA)...)
+	}
+	run(0, "setup", "--non-interactive", "--config", filepath.Join(dir, "etc2", "smtp.yaml"), "--host", "localhost", "--port", mirrorPort,
+		"--security", "starttls", "--username", user, "--from", user, "--ca-file", mirrorCA, "--password-file", filepath.Join(dir, "pw2"))
+	if !strings.Contains(outputs.String(), "you sent") {
+		t.Errorf("no reflected server text reached the outputs: the reflecting server was not heard")
+	}
 
 	if !strings.Contains(outputs.String(), "No change") {
 		t.Errorf("the re-run did not say that nothing changed:\n%s", outputs.String())
@@ -72,14 +94,22 @@ func TestCanaryPasswordStaysInTheConfig(t *testing.T) {
 	// Files whose job is to hold the password.
 	holders := map[string]bool{"smtp.yaml": true, "smtp.yaml.bak": true, "msmtprc": true, "pw1": true, "pw2": true}
 	forms := func(secret string) []string {
-		b := base64.StdEncoding.EncodeToString
-		return []string{secret, b([]byte(secret)), b([]byte("\x00" + user + "\x00" + secret)), b([]byte(user + "\x00" + user + "\x00" + secret))}
+		q := strconv.Quote(secret)
+		out := []string{secret, q[1 : len(q)-1], url.QueryEscape(secret)}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			for _, blob := range []string{secret, "\x00" + user + "\x00" + secret, user + "\x00" + user + "\x00" + secret} {
+				out = append(out, enc.EncodeToString([]byte(blob)))
+			}
+		}
+		return out
 	}
 	check := func(where string, data []byte) {
+		low := bytes.ToLower(data)
 		for _, c := range canaries {
 			for _, f := range forms(c) {
-				if bytes.Contains(data, []byte(f)) {
-					t.Errorf("%s holds the canary password (as %q)", where, f)
+				if bytes.Contains(data, []byte(f)) || bytes.Contains(low, bytes.ToLower([]byte(f))) {
+					i := bytes.Index(low, bytes.ToLower([]byte(f)))
+					t.Errorf("%s holds the canary password (as %q, in some letter case): …%q…", where, f, data[max(0, i-60):min(len(data), i+len(f)+20)])
 				}
 			}
 		}

@@ -124,7 +124,7 @@ func TestSystemdUnits(t *testing.T) {
 	conf := filepath.Join(dir, "smtp.yaml")
 	env = append(env, "SMTPSETUP_CONFIG="+conf, "SMTPSETUP_METRICS="+prom)
 	flags := fleetServer(t, dir)
-	if _, e, code := runBinary(t, dir, append([]string{"setup", "--non-interactive", "--config", conf}, flags...)...); code != 0 {
+	if _, e, code := runArgs(t, dir, append([]string{"setup", "--non-interactive", "--config", conf}, flags...)...); code != 0 {
 		t.Fatalf("setup: %d %s", code, e)
 	}
 	service := func() int {
@@ -143,7 +143,7 @@ func TestSystemdUnits(t *testing.T) {
 		t.Fatalf("service with a working config: exit %d", code)
 	}
 	// The App Password is revoked: the next daily run fails the unit.
-	if _, e, code := runBinary(t, dir, "setup", "--non-interactive", "--save-anyway", "--config", conf, "--password-file", filepath.Join(dir, "wrong")); code != 1 {
+	if _, e, code := runArgs(t, dir, "setup", "--non-interactive", "--save-anyway", "--config", conf, "--password-file", filepath.Join(dir, "wrong")); code != 1 {
 		t.Fatalf("setup with the wrong password: %d %s", code, e)
 	}
 	if code := service(); code != 1 {

@@ -9,26 +9,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"smtpsetup/smtp/smtptest"
 )
 
-// runBinary runs smtpsetup with args and returns standard output, standard
+// runArgs runs smtpsetup with args and returns standard output, standard
 // error and the exit code.
-func runBinary(t *testing.T, home string, args ...string) (string, string, int) {
+func runArgs(t *testing.T, home string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = environment(home)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), errOut.String(), code
+	r := runBinary(t, home, nil, "", time.Minute, args...)
+	return r.stdout, r.stderr, r.code
 }
 
 // fleetServer starts a STARTTLS server with one account and returns the
@@ -69,7 +60,7 @@ func TestCheckMetrics(t *testing.T) {
 		return ""
 	}
 
-	if _, e, code := runBinary(t, dir, append([]string{"check", "--metrics", prom}, flags...)...); code != 0 {
+	if _, e, code := runArgs(t, dir, append([]string{"check", "--metrics", prom}, flags...)...); code != 0 {
 		t.Fatalf("passing check: exit %d\n%s", code, e)
 	}
 	if fi, err := os.Stat(prom); err != nil || fi.Mode().Perm() != 0o644 {
@@ -86,7 +77,7 @@ func TestCheckMetrics(t *testing.T) {
 
 	args := append([]string{"check", "--metrics", prom}, flags...)
 	args = append(args, "--password-file", filepath.Join(dir, "wrong"))
-	if _, e, code := runBinary(t, dir, args...); code != 1 {
+	if _, e, code := runArgs(t, dir, args...); code != 1 {
 		t.Fatalf("failing check: exit %d, want 1\n%s", code, e)
 	}
 	promtool(t, prom)
@@ -101,7 +92,7 @@ func TestCheckMetrics(t *testing.T) {
 	}
 
 	// A config that cannot be read still shows as a failure, not as silence.
-	if _, _, code := runBinary(t, dir, "check", "--config", filepath.Join(dir, "missing.yaml"), "--metrics", prom); code != 2 {
+	if _, _, code := runArgs(t, dir, "check", "--config", filepath.Join(dir, "missing.yaml"), "--metrics", prom); code != 2 {
 		t.Fatalf("missing config: exit %d, want 2", code)
 	}
 	promtool(t, prom)
@@ -111,7 +102,7 @@ func TestCheckMetrics(t *testing.T) {
 
 	// A path that names some other file is refused, not overwritten.
 	other := filepath.Join(dir, "pw")
-	if _, e, code := runBinary(t, dir, append([]string{"check", "--metrics", other}, flags...)...); code != 2 || !strings.Contains(e, "not a file smtpsetup wrote") {
+	if _, e, code := runArgs(t, dir, append([]string{"check", "--metrics", other}, flags...)...); code != 2 || !strings.Contains(e, "not a file smtpsetup wrote") {
 		t.Errorf("--metrics on the password file: exit %d, %s", code, e)
 	}
 	if data, _ := os.ReadFile(other); string(data) != "right-password\n" {
@@ -144,7 +135,7 @@ func TestSetupReportsChanged(t *testing.T) {
 	setup := func(extra ...string) (changed, saved bool) {
 		t.Helper()
 		args := append([]string{"setup", "--non-interactive", "--json", "--config", conf}, flags...)
-		out, e, code := runBinary(t, dir, append(args, extra...)...)
+		out, e, code := runArgs(t, dir, append(args, extra...)...)
 		if code != 0 {
 			t.Fatalf("setup %v: exit %d\n%s%s", extra, code, out, e)
 		}

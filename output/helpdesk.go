@@ -60,7 +60,11 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 	if d != nil {
 		line("")
 		line("Diagnosis [%s]: %s", d.Code, d.Title)
+		line("  family: %s%s", d.Family, map[bool]string{true: " (temporary)", false: ""}[d.Transient])
 		line("  %s", d.Detail)
+		for _, l := range d.ReplyLines() {
+			line("  %s", l)
+		}
 		line("  Fix: %s", d.Fix)
 		if d.Suggestion != nil {
 			line("  Suggested: %s", d.Suggestion)
@@ -78,6 +82,9 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 			line("              valid %s to %s; names %s", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly), strings.Join(c.Names, " "))
 			line("              sha256 %s", c.SHA256)
 		}
+	}
+	for _, n := range r.NetworkLines() {
+		line("  network     %s", n)
 	}
 	line("")
 	line("Transcript (passwords and AUTH data masked)")

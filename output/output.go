@@ -26,6 +26,8 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	Error      *InputError       `json:"error,omitempty"`  // set when no test ran: bad input
+	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 	// Config is what `setup --non-interactive --json` did with the config.
 	Config *Config `json:"config,omitempty"`
 }
@@ -41,6 +43,19 @@ type Config struct {
 	DryRun  bool   `json:"dry_run,omitempty"`
 }
 
+// InputError is why no test ran: a flag, a variable or a file was not
+// usable. ExitCode is the command's exit status (2).
+type InputError struct {
+	Message  string `json:"message"`
+	ExitCode int    `json:"exit_code"`
+}
+
+// InputErrorJSON writes the one JSON object of a command that could not run
+// its test, so that a script reading stdout always gets an object.
+func InputErrorJSON(w io.Writer, msg string, exitCode int) error {
+	return WriteJSON(w, Result{Stages: []Stage{}, Transcript: []Line{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
+}
+
 // Stage is one stage in the JSON output.
 type Stage struct {
 	Name   smtp.Stage `json:"name"`
@@ -51,10 +66,15 @@ type Stage struct {
 
 // Diagnosis is the diagnosis in the JSON output.
 type Diagnosis struct {
-	Code   string `json:"code"`
-	Title  string `json:"title"`
-	Detail string `json:"detail"`
-	Fix    string `json:"fix"`
+	Code      string `json:"code"`
+	Family    string `json:"family"`
+	Transient bool   `json:"transient"`
+	Title     string `json:"title"`
+	Detail    string `json:"detail"`
+	Fix       string `json:"fix"`
+	Reply     string `json:"reply"` // the server's own words, cleaned and masked; "" when it said nothing
+	// RetryAfterSeconds is how long the server asked to wait, when it said.
+	RetryAfterSeconds int64 `json:"retry_after_seconds,omitempty"`
 }
 
 // Line is one transcript line in the JSON output.
@@ -66,7 +86,7 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}
@@ -74,7 +94,8 @@ func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 		res.Transcript = append(res.Transcript, Line{MS: l.At.Milliseconds(), Dir: l.Dir, Text: l.Text})
 	}
 	if d != nil {
-		res.Diagnosis = &Diagnosis{Code: d.Code, Title: d.Title, Detail: d.Detail, Fix: d.Fix}
+		res.Diagnosis = &Diagnosis{Code: d.Code, Family: d.Family, Transient: d.Transient, Title: d.Title, Detail: d.Detail, Fix: d.Fix,
+			Reply: d.Reply, RetryAfterSeconds: int64(d.RetryAfter.Seconds())}
 		res.Suggestion = d.Suggestion
 	}
 	return res
@@ -123,7 +144,7 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 		}
 		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
 	}
-	writeServer(w, st, r.Server)
+	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
 		msg := "PASSED: the server accepted "
 		if s.Username != "" {
@@ -142,13 +163,16 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)
+	for _, l := range d.ReplyLines() {
+		fmt.Fprintf(w, "  %s\n", l)
+	}
 	fmt.Fprintf(w, "  %s %s\n", st.title.Render("Fix:"), d.Fix)
 	if g := d.Suggestion; g != nil {
 		fmt.Fprintf(w, "  %s --security %s --port %d\n", st.title.Render("Try:"), g.Security, g.Port)
 	}
 }
 
-func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
+func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 	var lines []string
 	if srv.Greeting != "" {
 		lines = append(lines, "greeting    "+srv.Banner())
@@ -165,11 +189,16 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo) {
 				"            sha256 "+c.SHA256)
 		}
 	}
-	if len(lines) == 0 {
-		return
+	if len(lines) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Server"))
+		for _, l := range lines {
+			fmt.Fprintln(w, "  "+l)
+		}
 	}
-	fmt.Fprintln(w, "\n"+st.title.Render("Server"))
-	for _, l := range lines {
-		fmt.Fprintln(w, "  "+l)
+	if len(notes) > 0 {
+		fmt.Fprintln(w, "\n"+st.title.Render("Network"))
+		for _, n := range notes {
+			fmt.Fprintln(w, "  "+st.warn.Render(n))
+		}
 	}
 }

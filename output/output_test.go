@@ -83,3 +83,63 @@ func TestTextAndReportNeverShowThePassword(t *testing.T) {
 		t.Errorf("text lacks the suggestion:\n%s", text.String())
 	}
 }
+
+// TestServerWordsInEveryOutput: a refusal's words, all lines, reach the
+// text, the JSON (with family and transient) and the report.
+func TestServerWordsInEveryOutput(t *testing.T) {
+	reply := smtp.Reply{Code: 550, Enhanced: "5.4.5", Text: "5.4.5 Daily user sending limit exceeded. For more information on Gmail\n5.4.5 sending limits go to https://support.google.com/a/answer/166852"}
+	r := &smtp.Report{
+		Settings: smtp.Settings{Host: "smtp.gmail.com", Port: 465, Security: smtp.SecuritySSL, Username: "nas@gmail.com"},
+		Failure:  &smtp.Failure{Stage: smtp.StageSend, Kind: smtp.KindReply, Command: "MAIL", Reply: &reply},
+	}
+	gmail, _ := smtp.BuiltinCatalogue().ByID("gmail")
+	d := smtp.Diagnose(r, gmail)
+	var text, js bytes.Buffer
+	Text(&text, r, d)
+	if err := JSON(&js, r, d); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Diagnosis map[string]any `json:"diagnosis"`
+	}
+	if err := json.Unmarshal(js.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Diagnosis["family"] != "rate_limit" || got.Diagnosis["transient"] != false {
+		t.Errorf("JSON family/transient: %v", got.Diagnosis)
+	}
+	for name, out := range map[string]string{"text": text.String(), "json reply": got.Diagnosis["reply"].(string), "report": Helpdesk(r, d, "test")} {
+		for _, w := range []string{"550-5.4.5 Daily user sending limit exceeded.", "550 5.4.5 sending limits go to"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks the server's words %q:\n%s", name, w, out)
+			}
+		}
+	}
+}
+
+// TestNetworkFactsAreShown: what the test learned about this machine's side
+// reaches the text, the report and the JSON alike.
+func TestNetworkFactsAreShown(t *testing.T) {
+	r := &smtp.Report{
+		Settings: smtp.Settings{Host: "smtp.example.com", Port: 587, Security: smtp.SecuritySTARTTLS},
+		Stages:   []smtp.StageResult{{Stage: smtp.StageConnect, Detail: "dial tcp 192.0.2.1:587: connect: connection refused"}},
+		Failure:  &smtp.Failure{Stage: smtp.StageConnect, Kind: smtp.KindRefused},
+		Network:  smtp.NetworkFacts{Ports: []smtp.PortProbe{{Port: 465, Security: smtp.SecuritySSL, Open: true, Result: "open"}}},
+	}
+	d := smtp.Diagnose(r, nil)
+	var text, js bytes.Buffer
+	Text(&text, r, d)
+	JSON(&js, r, d)
+	report := Helpdesk(r, d, "test")
+	for name, out := range map[string]string{"text": text.String(), "report": report} {
+		if !strings.Contains(out, "port 465 (SSL/TLS): open") {
+			t.Errorf("%s lacks the port that answered:\n%s", name, out)
+		}
+	}
+	if !strings.Contains(js.String(), `"port": 465`) || !strings.Contains(js.String(), `"open": true`) {
+		t.Errorf("json lacks the network facts:\n%s", js.String())
+	}
+	if !strings.Contains(text.String(), "--security ssl --port 465") {
+		t.Errorf("text lacks the suggestion:\n%s", text.String())
+	}
+}

@@ -1,6 +1,7 @@
 package smtp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -100,5 +101,28 @@ func BenchmarkCatalogue(b *testing.B) {
 				sinkProvider, _ = bc.find()
 			}
 		})
+	}
+}
+
+// BenchmarkCatalogueMerge merges 30 000 new entries into the built-in
+// catalogue: a quadratic merge took 16 s here.
+func BenchmarkCatalogueMerge(b *testing.B) {
+	extra := &Catalogue{}
+	for i := range 30000 {
+		extra.Providers = append(extra.Providers, Provider{ID: fmt.Sprintf("p%d", i)})
+	}
+	for b.Loop() {
+		BuiltinCatalogue().Merge(extra)
+	}
+}
+
+// BenchmarkMaskReply masks a 40-line reply of 300-character lines for a
+// 1024-byte password: the cost every reply pays when a password is set.
+func BenchmarkMaskReply(b *testing.B) {
+	pw := strings.Repeat("Ab1-", 256)
+	m := newSecretMask(Settings{Username: "nas@example.com", Password: NewSecret(pw)})
+	reply := strings.Repeat(strings.Repeat("x", 290)+" you sent\n", 40)
+	for b.Loop() {
+		m.reply(535, reply)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -26,8 +27,10 @@ import (
 const DefaultStageTimeout = 10 * time.Second
 
 // DefaultProbeAfter is how long the greeting may be silent before the test
-// checks, in parallel, whether the port speaks TLS from the first byte.
-const DefaultProbeAfter = 2 * time.Second
+// checks, on a second connection, whether the port speaks TLS from the
+// first byte. Most servers greet within a round trip or two; one that waits
+// longer only costs a harmless extra handshake.
+const DefaultProbeAfter = 300 * time.Millisecond
 
 // Resolver looks up host addresses; *net.Resolver satisfies it.
 type Resolver interface {
@@ -46,6 +49,14 @@ type Options struct {
 	Progress   func(Event) // called from the test's goroutine as stages start and end
 	MaxRead    int64       // bytes one connection may read; DefaultMaxRead when zero
 	Now        func() time.Time
+
+	// What the test knows of this machine and the provider, to tell a
+	// local fault from the server's. All are optional.
+	Provider       *Provider                      // catalogue entry; found by Settings.Provider or the host when nil
+	ResolvConf     string                         // DefaultResolvConf when empty
+	InterfaceAddrs func() ([]net.Addr, error)     // net.InterfaceAddrs when nil
+	SystemRoots    func() (*x509.CertPool, error) // x509.SystemCertPool when nil; used when RootCAs is nil
+	Tried          []Attempt                      // settings that failed before; never suggested again
 }
 
 func (o *Options) defaults() {
@@ -71,6 +82,15 @@ func (o *Options) defaults() {
 	if o.HelloName == "" {
 		o.HelloName = helloName()
 	}
+	if o.ResolvConf == "" {
+		o.ResolvConf = DefaultResolvConf
+	}
+	if o.InterfaceAddrs == nil {
+		o.InterfaceAddrs = net.InterfaceAddrs
+	}
+	if o.SystemRoots == nil {
+		o.SystemRoots = x509.SystemCertPool
+	}
 }
 
 // helloName is this machine's name for EHLO, or "localhost" when it has
@@ -89,12 +109,19 @@ func helloName() string {
 // it, never retries, and closes the connection on every path. Cancelling
 // ctx ends it at once.
 func Test(ctx context.Context, s Settings, opts Options) *Report {
+	if s.Helo != "" {
+		opts.HelloName = s.Helo
+	}
 	opts.defaults()
-	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now()}}
+	t := &tester{s: s, opts: opts, ctx: ctx, rep: &Report{Settings: s, Started: opts.Now(), Helo: opts.HelloName, Tried: opts.Tried},
+		mask: newSecretMask(s)}
+	// Parsing the catalogue costs milliseconds: only a failure needs it.
+	t.provider = sync.OnceValue(func() *Provider { return providerFor(s, opts.Provider) })
 	t.tr.start = time.Now()
 	t.run()
 	t.rep.Elapsed = time.Since(t.tr.start)
 	t.rep.Transcript = t.tr.snapshot()
+	t.mask.report(t.rep)
 	t.rep.OK = t.rep.Failure == nil
 	return t.rep
 }
@@ -105,6 +132,7 @@ type tester struct {
 	ctx  context.Context
 	rep  *Report
 	tr   transcript
+	mask *secretMask // hides the password wherever a server repeats it
 
 	raw       *guardedConn // the TCP connection
 	conn      net.Conn     // raw, or TLS over raw
@@ -113,6 +141,10 @@ type tester struct {
 	exts      map[string]string
 	extOrder  []string
 	authQuiet bool // true while AUTH runs: lines are masked in the transcript
+
+	provider      func() *Provider // the catalogue entry, nil for a custom server
+	tlsCfg        *tls.Config      // the last handshake's, to re-check a refused chain
+	noSystemRoots bool             // the system CA bundle was used and is empty
 }
 
 func (t *tester) run() {
@@ -165,7 +197,7 @@ func (t *tester) stage(s Stage, do func() (string, error)) error {
 		t.raw.SetDeadline(time.Now().Add(t.opts.Timeout))
 	}
 	detail, err := do()
-	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: detail}
+	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: t.mask.apply(detail)}
 	if err != nil && t.rep.Failure == nil {
 		t.rep.Failure = t.classify(s, err)
 	}
@@ -209,6 +241,12 @@ func (t *tester) resolve() ([]net.IPAddr, error) {
 	if err == nil && len(addrs) == 0 {
 		err = &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
 	}
+	if err == nil && sinkholed(addrs) {
+		err = errDNSBlocked
+	}
+	if err != nil && t.ctx.Err() == nil {
+		t.dnsFacts()
+	}
 	// IPv4 first: appliances often have an IPv6 address but no IPv6 route.
 	slices.SortStableFunc(addrs, func(a, b net.IPAddr) int {
 		return boolInt(a.IP.To4() == nil) - boolInt(b.IP.To4() == nil)
@@ -223,20 +261,53 @@ func boolInt(b bool) int {
 	return 0
 }
 
+// connect tries the addresses in order. When connect is refused, or
+// stalls for portProbeAfter, the provider's other ports are tried in
+// parallel, so that a blocked port can be told from a server that is down.
+// An address family that fails while the other works is noted.
 func (t *tester) connect(addrs []net.IPAddr) (string, error) {
 	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
 	defer cancel()
-	var err error
-	for _, a := range addrs {
+	probes := t.newPortProber(addrs)
+	stall := time.AfterFunc(min(portProbeAfter, t.opts.Timeout/2), probes.start)
+	defer stall.Stop()
+	var (
+		err    error
+		failed []dialFailure
+	)
+	for i, a := range addrs {
 		addr := net.JoinHostPort(a.IP.String(), strconv.Itoa(t.s.Port))
+		// Every address but the last gets half the time left, so that a
+		// silent first family leaves time for the other.
+		actx, acancel := ctx, context.CancelFunc(func() {})
+		if i < len(addrs)-1 {
+			if dl, ok := ctx.Deadline(); ok {
+				actx, acancel = context.WithTimeout(ctx, time.Until(dl)/2)
+			}
+		}
 		var c net.Conn
-		c, err = t.opts.Dial(ctx, "tcp", addr)
+		c, err = t.opts.Dial(actx, "tcp", addr)
+		acancel()
 		if err == nil {
+			probes.stop()
 			t.raw = guard(t.ctx, c, t.opts.MaxRead)
 			t.conn = t.raw
 			t.rep.Server.Address = addr
+			if note := familyNote(failed, a.IP); note != "" {
+				t.rep.Server.Notes = append(t.rep.Server.Notes, note)
+			}
 			return addr, nil
 		}
+		if isRefused(err) {
+			probes.start()
+		}
+		failed = append(failed, dialFailure{a.IP, dialWhy(err)})
+	}
+	if t.ctx.Err() == nil {
+		t.rep.Network.Ports = probes.wait()
+		t.connectFacts()
+	} else {
+		probes.stop()
 	}
 	return "", err
 }
@@ -248,20 +319,17 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		MinVersion:         tls.VersionTLS12,
 		RootCAs:            t.opts.RootCAs,
 		InsecureSkipVerify: t.s.InsecureSkipVerify,
+		Time:               t.opts.Now, // a wrong clock is diagnosed, so tests can set it
+	}
+	if cfg.RootCAs == nil {
+		cfg.RootCAs = t.systemRoots()
 	}
 	if t.s.CAFile != "" {
-		pem, err := os.ReadFile(t.s.CAFile)
+		pem, err := ReadCAFile(t.s.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("reading the CA file: %w", err)
+			return nil, err
 		}
-		pool := t.opts.RootCAs
-		if pool == nil {
-			if pool, err = x509.SystemCertPool(); err != nil || pool == nil {
-				pool = x509.NewCertPool()
-			}
-		} else {
-			pool = pool.Clone()
-		}
+		pool := cfg.RootCAs.Clone()
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("the CA file %s holds no PEM certificate", t.s.CAFile)
 		}
@@ -275,6 +343,7 @@ func (t *tester) handshake() (string, error) {
 	if err != nil {
 		return "", err
 	}
+	t.tlsCfg = cfg
 	tc := tls.Client(t.raw, cfg)
 	ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
 	defer cancel()
@@ -315,7 +384,7 @@ func (t *tester) greeting() (string, error) {
 		}
 		return "", err
 	}
-	reply := newReply(code, msg)
+	reply := t.mask.reply(code, msg)
 	t.tr.add(FromServer, wireLines(code, reply.Text))
 	t.rep.Server.Greeting = reply.Text
 	if code != 220 {
@@ -373,19 +442,39 @@ func (t *tester) cmd(line string) (Reply, error) {
 	}
 	t.tr.add(FromClient, shown)
 	if err := t.text.PrintfLine("%s", line); err != nil {
+		// The server may have spoken (a 421) and hung up before our line:
+		// its words explain the failure better than the broken pipe.
+		if reply, ok := t.lastWords(); ok {
+			return reply, nil
+		}
 		return Reply{}, err
 	}
 	code, msg, err := t.text.ReadResponse(0)
 	if err != nil {
 		return Reply{}, err
 	}
-	reply := newReply(code, msg)
+	reply := t.mask.reply(code, msg)
 	if t.authQuiet && code == 334 {
 		t.tr.add(FromServer, "334 "+Mask)
 	} else {
 		t.tr.add(FromServer, wireLines(code, reply.Text))
 	}
 	return reply, nil
+}
+
+// lastWords reads a reply the server sent before a write to it failed,
+// waiting briefly; ok is false when there is none.
+func (t *tester) lastWords() (Reply, bool) {
+	timedOut := t.raw.timedOut.Load()
+	t.raw.SetReadDeadline(time.Now().Add(min(t.opts.Timeout, time.Second)))
+	code, msg, err := t.text.ReadResponse(0)
+	t.raw.timedOut.Store(timedOut)
+	if err != nil || code < 400 {
+		return Reply{}, false
+	}
+	reply := newReply(code, msg)
+	t.tr.add(FromServer, wireLines(code, reply.Text))
+	return reply, true
 }
 
 // wireLines shows a reply as it crossed the wire: "250-" on every line but
@@ -416,14 +505,19 @@ func (t *tester) ehlo() (string, error) {
 		return "", err
 	}
 	if reply.Code != 250 {
-		// A server without ESMTP: HELO still works, but it offers no
-		// STARTTLS and no AUTH, which the next stages report.
-		if reply, err = t.cmd("HELO " + t.opts.HelloName); err != nil {
-			return "", err
-		}
-		if reply.Code != 250 {
+		// Only a server that does not know EHLO (500, 502: RFC 5321 3.2)
+		// gets HELO; it offers no STARTTLS and no AUTH, which the next
+		// stages report. Any other refusal (a 421 before hanging up, a 504
+		// for our name) is the answer: HELO would lose the server's words
+		// on a connection it is closing.
+		if reply.Code != 500 && reply.Code != 502 {
 			return "", &replyError{"EHLO", reply}
 		}
+		helo, err := t.cmd("HELO " + t.opts.HelloName)
+		if err != nil || helo.Code != 250 {
+			return "", &replyError{"EHLO", reply}
+		}
+		reply = helo
 	}
 	t.parseExtensions(reply.Text)
 	return strings.Join(t.extOrder, " "), nil
@@ -591,10 +685,14 @@ func (t *tester) send() (string, error) {
 		}
 	}
 	w := t.text.DotWriter()
-	if _, err := w.Write(msg); err != nil {
-		return "", err
+	_, err = w.Write(msg)
+	if err == nil {
+		err = w.Close()
 	}
-	if err := w.Close(); err != nil {
+	if err != nil {
+		if reply, ok := t.lastWords(); ok {
+			return "", &replyError{"DATA", reply}
+		}
 		return "", err
 	}
 	t.tr.add(FromClient, fmt.Sprintf("(message, %d bytes, code %s)", len(msg), sent.Code))
@@ -602,7 +700,7 @@ func (t *tester) send() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	reply := newReply(code, text)
+	reply := t.mask.reply(code, text)
 	t.tr.add(FromServer, wireLines(code, reply.Text))
 	if code != 250 {
 		return "", &replyError{"DATA", reply}
@@ -643,7 +741,7 @@ func (t *tester) quit() (string, error) {
 // classify turns what went wrong into an observation. It reads errors by
 // type, never by their text, except where a library offers nothing else.
 func (t *tester) classify(s Stage, err error) *Failure {
-	f := &Failure{Stage: s, Error: CleanText(err.Error()), LocalTime: t.opts.Now()}
+	f := &Failure{Stage: s, Error: t.mask.clean(err.Error()), LocalTime: t.opts.Now()}
 	var (
 		re     *replyError
 		dnsErr *net.DNSError
@@ -667,6 +765,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind = KindPlaintextRefused
 	case errors.Is(err, errSpeaksTLS):
 		f.Kind = KindSpeaksTLS
+	case errors.Is(err, errDNSBlocked):
+		f.Kind = KindDNSBlocked
 	case errors.As(err, &dnsErr):
 		f.Kind = KindDNSFailed
 		if dnsErr.IsNotFound {
@@ -681,12 +781,14 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind = certKind(cve.Err)
 		if len(cve.UnverifiedCertificates) > 0 {
 			f.Certificate = certInfo(cve.UnverifiedCertificates[0])
+			f.ChainTrusted = chainTrusted(cve.UnverifiedCertificates, t.tlsCfg, f.LocalTime)
 		}
+		f.NoSystemRoots = t.noSystemRoots
 	case errors.Is(err, syscall.ECONNREFUSED):
 		f.Kind = KindRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
 		f.Kind = KindReset
-	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+	case isUnreachable(err):
 		f.Kind = KindUnreachable
 	case t.raw != nil && t.raw.timedOut.Load(), errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
 		f.Kind = KindTimeout

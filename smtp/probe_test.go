@@ -149,7 +149,7 @@ func TestDiagnosesServerReplies(t *testing.T) {
 		{"534 5.7.9", []smtptest.Option{smtptest.WithReply("AUTH", 534, "5.7.9", "Application-specific password required. Learn more at\nhttps://support.google.com/mail/?p=InvalidSecondFactor")}, pass, nil, "", "auth.app_password_required"},
 		{"microsoft 5.7.139", []smtptest.Option{smtptest.WithReply("AUTH", 535, "5.7.139", "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled")}, pass, nil, "", "auth.basic_auth_disabled"},
 		{"microsoft 5.7.30", []smtptest.Option{smtptest.WithReply("AUTH", 550, "5.7.30", "Basic authentication is not supported for Client Submission.")}, pass, nil, "", "auth.basic_auth_disabled"},
-		{"yahoo AUTH005", []smtptest.Option{smtptest.WithReply("AUTH", 535, "5.7.0", "(#AUTH005) Too many bad auth attempts.")}, pass, nil, "", "auth.rate_limited"},
+		{"yahoo AUTH005", []smtptest.Option{smtptest.WithReply("AUTH", 535, "5.7.0", "(#AUTH005) Too many bad auth attempts.")}, pass, nil, "", "auth.app_password_required"},
 		{"QQ authorization code", []smtptest.Option{smtptest.WithReply("AUTH", 535, "", "Login Fail. Please enter your authorization code to login.")}, pass, nil, "", "auth.app_password_required"},
 		{"google web login", []smtptest.Option{smtptest.WithReply("AUTH", 534, "5.7.14", "Please log in via your web browser and then try again.")}, pass, nil, "", "auth.web_login_required"},
 		{"sender not owned", []smtptest.Option{smtptest.WithOwnedSenders(user, "other@example.test")}, pass, nil, "bob@example.test", "send.sender_rejected"},
@@ -167,6 +167,57 @@ func TestDiagnosesServerReplies(t *testing.T) {
 			wantCode(t, rep, d, tc.code)
 			if strings.HasPrefix(tc.code, "auth.") && len(srv.Logins()) != 1 {
 				t.Fatalf("want exactly one login attempt (never a retry), got %d", len(srv.Logins()))
+			}
+		})
+	}
+}
+
+// TestDiagnosesIssue11Replies serves the replies issue 11 found misread,
+// at their stage, and checks the family, that a 4xx reads as temporary with
+// no change of settings, and that the server's words are in the diagnosis.
+func TestDiagnosesIssue11Replies(t *testing.T) {
+	cat := smtp.BuiltinCatalogue()
+	gmail, _ := cat.ByID("gmail")
+	ms365, _ := cat.ByID("microsoft365")
+	for _, tc := range []struct {
+		name     string
+		opt      smtptest.Option
+		provider *smtp.Provider
+		sendTo   string
+		code     string
+		family   string
+		words    string
+	}{
+		{"server busy at the greeting", smtptest.WithReply(smtptest.Greeting, 421, "4.4.5", "Server busy, try again later."), gmail, "", "server.temporary", smtp.FamilyServerTemporary, "Server busy"},
+		{"temporary auth problem", smtptest.WithReply("AUTH", 454, "4.7.0", "Cannot authenticate due to a temporary system problem. Try again later."), gmail, "", "server.temporary", smtp.FamilyServerTemporary, "temporary system problem"},
+		{"daily sending limit at MAIL", smtptest.WithReply("MAIL", 550, "5.4.5", "Daily user sending limit exceeded."), gmail, "bob@example.test", "rate.limited", smtp.FamilyRateLimit, "Daily user sending limit"},
+		{"traffic not accepted from this IP", smtptest.WithReply("RCPT", 550, "5.7.708", "Access denied, traffic not accepted from this IP."), ms365, "bob@example.test", "ip.blocked", smtp.FamilyIPBlocked, "traffic not accepted"},
+		{"TLS 1.0 and 1.1 refused", smtptest.WithReply(smtptest.Greeting, 421, "4.7.66", "TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2."), ms365, "", "tls.version_too_old", smtp.FamilyTLSRequired, "TLS 1.0 and 1.1"},
+		{"421 to EHLO", smtptest.WithReply("EHLO", 421, "4.7.0", "Try again later, closing connection."), gmail, "", "server.temporary", smtp.FamilyServerTemporary, "closing connection"},
+		{"EHLO name refused", smtptest.WithReply("EHLO", 504, "5.5.2", "<nas>: Helo command rejected: need fully-qualified hostname"), nil, "", "helo.rejected", smtp.FamilyProtocol, "fully-qualified"},
+		{"DMARC at DATA", smtptest.WithReply("DATA", 550, "5.7.26", "Unauthenticated email from example.test is not accepted due to domain's DMARC policy."), gmail, "bob@example.test", "content.spf_dkim_dmarc", smtp.FamilyContentPolicy, "DMARC policy"},
+		{"not logged in at MAIL", smtptest.WithReply("MAIL", 530, "5.7.0", "Authentication Required."), gmail, "bob@example.test", "send.auth_required", smtp.FamilyProtocol, "Authentication Required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := smtptest.NewServer(t, smtptest.WithAccount(user, pass), tc.opt)
+			s, o := settingsFor(srv, smtp.SecuritySTARTTLS)
+			o.SendTo = tc.sendTo
+			rep, d := run(t, s, o, tc.provider)
+			wantCode(t, rep, d, tc.code)
+			if d.Family != tc.family {
+				t.Errorf("family %s, want %s", d.Family, tc.family)
+			}
+			if !strings.Contains(d.Reply, tc.words) {
+				t.Errorf("the diagnosis lacks the server's words %q: reply %q", tc.words, d.Reply)
+			}
+			if temp := rep.Failure.Reply.Code/100 == 4; d.Transient != temp {
+				t.Errorf("transient %v for %d", d.Transient, rep.Failure.Reply.Code)
+			}
+			if d.Transient && (d.Suggestion != nil || !strings.Contains(strings.ToLower(d.Fix), "nothing in the settings needs to change")) {
+				t.Errorf("a temporary refusal got a fix that changes settings: %q %v", d.Fix, d.Suggestion)
+			}
+			if strings.Contains(string(srv.Wire()), "HELO ") {
+				t.Errorf("the client fell back to HELO after the server's refusal of EHLO:\n%s", srv.Wire())
 			}
 		})
 	}
@@ -323,10 +374,10 @@ func TestDiagnosesNetworkFailures(t *testing.T) {
 		o    smtp.Options
 		code string
 	}{
-		{"name not found", base, smtp.Options{Resolver: stubResolver{&net.DNSError{Err: "no such host", Name: "smtp.example.test", IsNotFound: true}}}, "resolve.not_found"},
-		{"no dns", base, smtp.Options{Resolver: stubResolver{&net.DNSError{Err: "server misbehaving", Name: "smtp.example.test", IsTemporary: true}}}, "resolve.failed"},
+		{"name not found", base, smtp.Options{Resolver: blocking{"smtp.example.test"}, InterfaceAddrs: online}, "resolve.not_found"},
+		{"no dns", base, smtp.Options{Resolver: stubResolver{&net.DNSError{Err: "server misbehaving", Name: "smtp.example.test", IsTemporary: true}}, InterfaceAddrs: online}, "resolve.failed"},
 		{"refused", smtp.Settings{Host: "127.0.0.1", Port: closed(), Security: smtp.SecuritySTARTTLS}, smtp.Options{}, "connect.refused"},
-		{"dropped", smtp.Settings{Host: "192.0.2.1", Port: 25, Security: smtp.SecurityNone}, smtp.Options{Timeout: 300 * time.Millisecond,
+		{"dropped", smtp.Settings{Host: "192.0.2.1", Port: 25, Security: smtp.SecurityNone}, smtp.Options{Timeout: 300 * time.Millisecond, InterfaceAddrs: online,
 			Dial: func(ctx context.Context, _, _ string) (net.Conn, error) { <-ctx.Done(); return nil, ctx.Err() }}, "connect.timeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -404,4 +455,19 @@ func TestCancelEndsAtOnce(t *testing.T) {
 
 func writeFile(path string, b []byte) error {
 	return errors.Join(nil, osWriteFile(path, b))
+}
+
+// TestHELOFallbackOnlyForUnknownEHLO: a server that does not know EHLO
+// (500) still gets HELO, as RFC 5321 3.2 asks.
+func TestHELOFallbackOnlyForUnknownEHLO(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModePlain), smtptest.WithReply("EHLO", 500, "", "Command unrecognized"))
+	s, o := settingsFor(srv, smtp.SecurityNone)
+	s.Username, s.Password = "", smtp.Secret{}
+	rep, d := run(t, s, o, nil)
+	if !rep.OK {
+		t.Fatalf("an old server without EHLO failed: %+v", d)
+	}
+	if !strings.Contains(string(srv.Wire()), "HELO tester.local\r\n") {
+		t.Fatalf("no HELO after 500 to EHLO:\n%s", srv.Wire())
+	}
 }

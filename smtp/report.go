@@ -100,6 +100,7 @@ type Kind string
 const (
 	KindDNSNotFound        Kind = "dns-not-found"
 	KindDNSFailed          Kind = "dns-failed"
+	KindDNSBlocked         Kind = "dns-blocked" // DNS answered 0.0.0.0 or ::, as DNS filters do
 	KindRefused            Kind = "refused"
 	KindTimeout            Kind = "timeout"
 	KindUnreachable        Kind = "unreachable"
@@ -138,6 +139,11 @@ type Failure struct {
 	// Offered lists what the server offered when what we needed was missing
 	// (AUTH mechanisms).
 	Offered []string `json:"offered,omitempty"`
+	// For certificate failures: whether the chain leads to a trusted root,
+	// whatever the names and dates (a name mismatch hides it), and whether
+	// the system's CA bundle was used and found empty.
+	ChainTrusted  bool `json:"chain_trusted,omitempty"`
+	NoSystemRoots bool `json:"no_system_roots,omitempty"`
 }
 
 // ServerInfo is what the test learned about the server.
@@ -147,6 +153,7 @@ type ServerInfo struct {
 	Extensions []string `json:"extensions,omitempty"` // from the last EHLO (after STARTTLS when used)
 	Auth       []string `json:"auth,omitempty"`       // mechanisms offered
 	TLS        *TLSInfo `json:"tls,omitempty"`
+	Notes      []string `json:"notes,omitempty"` // facts worth a warning on a passed test too (IPv6 unreachable, IPv4 used)
 }
 
 // Banner is the first line of the greeting.
@@ -181,6 +188,9 @@ type Report struct {
 	Started    time.Time        `json:"started"`
 	Elapsed    time.Duration    `json:"-"`
 	Sent       *SentMessage     `json:"sent,omitempty"`
+	Helo       string           `json:"helo,omitempty"`   // the name we gave in EHLO
+	Network    NetworkFacts     `json:"network,omitzero"` // this machine's side, when the server was not reached
+	Tried      []Attempt        `json:"-"`                // from Options.Tried
 }
 
 // SentMessage identifies the test message, so the user can find it.

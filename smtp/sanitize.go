@@ -20,7 +20,11 @@ const (
 // bidi and other format characters, invalid UTF-8) into a visible escape
 // such as \x1b or \u202e. Tabs become a space. The result is cut to
 // MaxCleanLineRunes runes with an ellipsis.
-func CleanLine(s string) string {
+func CleanLine(s string) string { return cleanLineRunes(s, MaxCleanLineRunes) }
+
+// cleanLineRunes is CleanLine with its own cap on runes (vendor text has its own
+// limits, checked before cleaning).
+func cleanLineRunes(s string, maxRunes int) string {
 	var b strings.Builder
 	runes := 0
 	for i := 0; i < len(s); {
@@ -44,7 +48,7 @@ func CleanLine(s string) string {
 		}
 		i += size
 		runes++
-		if runes > MaxCleanLineRunes {
+		if runes > maxRunes {
 			b.WriteString("…")
 			break
 		}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -125,6 +127,7 @@ type Settings struct {
 	InsecureSkipVerify bool   // accept any certificate; loud, never the default
 	AllowPlaintextAuth bool   // allow AUTH on a link without TLS
 	PasswordFile       string // when set, the config names this file instead of holding the password
+	Helo               string // the name given in EHLO; this machine's host name when empty
 }
 
 // Address is host:port, with IPv6 literals bracketed.
@@ -183,9 +186,54 @@ func ValidateHost(h string) error {
 		if label == "" || len(label) > 63 {
 			return FieldError{"host", "has an empty or over-long part between dots", "check the spelling of the server name"}
 		}
+		if err := checkLabel(label); err != nil {
+			return err
+		}
 	}
 	return nil
 }
+
+// checkLabel allows in one part of a host name only what DNS names hold:
+// letters, digits, dashes (not at either end) and underscores. Everything
+// else would reach exports that expand it: Postfix expands $name, msmtp %H,
+// a shell $(...).
+func checkLabel(label string) error {
+	fix := "type only the server name: letters, digits, dots and dashes, for example smtp.example.com"
+	for _, r := range label {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		case r > unicode.MaxASCII && unicode.IsLetter(r):
+			return FieldError{"host", "contains a non-ASCII letter " + strconv.QuoteRune(r),
+				"type the name in its ASCII form (it starts with xn--; `idn2 NAME` prints it)"}
+		case r == '[' || r == ']':
+			return FieldError{"host", "has brackets around a name", "only an IPv6 address goes in brackets: type the name without them"}
+		default:
+			return FieldError{"host", "contains " + strconv.QuoteRune(r) + ", which no server name has", fix}
+		}
+	}
+	if strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+		return FieldError{"host", "has a part that starts or ends with a dash", fix}
+	}
+	return nil
+}
+
+// ValidateHelo checks the name given in EHLO: a fully-qualified host name
+// or an address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1).
+func ValidateHelo(h string) error {
+	fix := "give this machine's fully-qualified name, such as nas.example.com, or an address literal such as [192.0.2.1]"
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		if net.ParseIP(strings.TrimPrefix(strings.Trim(h, "[]"), "IPv6:")) != nil {
+			return nil
+		}
+		return FieldError{"helo", "is not an address literal", fix}
+	}
+	if len(h) > MaxHostLen || net.ParseIP(h) != nil || !heloPattern.MatchString(h) {
+		return FieldError{"helo", "is not a host name", fix}
+	}
+	return nil
+}
+
+var heloPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$`)
 
 // ValidatePort checks a port number typed as text.
 func ValidatePort(p string) (int, error) {
@@ -222,6 +270,29 @@ func ValidateSecret(s string) error {
 	case !utf8.ValidString(s):
 		return FieldError{"password", "is not valid text", "type the password again"}
 	}
+	return CheckText("password", s)
+}
+
+// CheckText is the rule for every free-text field, wherever it comes from
+// (flags, the config file after YAML decoding, the wizard): no line break,
+// NUL, invalid UTF-8 or other control character (a tab is allowed). A line
+// break is how a directive gets injected into a line-based export; an escape
+// sequence in a name or a password reaches terminals and servers. The error
+// names the field and the character, never the value.
+func CheckText(field, v string) error {
+	switch {
+	case strings.ContainsAny(v, "\r\n"):
+		return FieldError{field, "contains a line break", "type it on one line"}
+	case strings.ContainsRune(v, 0):
+		return FieldError{field, "contains a NUL character", "type it again without control characters"}
+	case !utf8.ValidString(v):
+		return FieldError{field, "is not valid UTF-8 text", "type it again"}
+	}
+	for _, r := range v {
+		if r != '\t' && unicode.IsControl(r) {
+			return FieldError{field, "contains the control character " + strings.Trim(strconv.QuoteRuneToASCII(r), "'"), "type it again without control characters"}
+		}
+	}
 	return nil
 }
 
@@ -240,14 +311,26 @@ func (s Settings) Validate() []FieldError {
 	if _, err := ParseSecurity(string(s.Security)); err != nil || s.Security == "" {
 		errs = append(errs, FieldError{"security", "is not set", "choose ssl, starttls or none"})
 	}
-	if s.Auth != AuthNone && s.Username != "" {
+	if s.wantsAuth() {
 		add(ValidateSecret(s.Password.Reveal()))
+		if s.Password.IsZero() {
+			// AUTH with an empty password can only fail, and counts toward
+			// the provider's lockout.
+			errs = append(errs, FieldError{"password", "is empty but a login is set", "give the password, or leave the login empty for a relay that needs none"})
+		}
 	}
 	if len(s.Username) > MaxUsernameLen || strings.ContainsAny(s.Username, "\r\n") {
 		errs = append(errs, FieldError{"username", "is too long or contains a line break", "type the login on one line"})
 	}
+	for _, f := range []struct{ name, value string }{{"username", s.Username}, {"sender name", s.FromName}, {"provider", s.Provider},
+		{"ca-file", s.CAFile}, {"password-file", s.PasswordFile}} {
+		add(CheckText(f.name, f.value))
+	}
 	if s.From != "" {
 		add(ValidateAddress("from", s.From))
+	}
+	if s.Helo != "" {
+		add(ValidateHelo(s.Helo))
 	}
 	if strings.ContainsAny(s.FromName, "\r\n") || len(s.FromName) > MaxNameLen {
 		errs = append(errs, FieldError{"sender name", "is too long or contains a line break", "type a short name on one line"})

@@ -143,3 +143,27 @@ func TestAccountAsksForTheTokenWhenItIsTheLogin(t *testing.T) {
 		t.Fatal("an empty Postmark token was accepted")
 	}
 }
+
+// TestFailedTestFitsWithFixAndWords: on an 80x24 screen (and a shorter one), with every stage
+// planned, a long diagnosis still shows the server's words and the whole
+// fix under the stage list.
+func TestFailedTestFitsWithFixAndWords(t *testing.T) {
+	d, c := newDraft(t, "gmail")
+	reply := smtp.Reply{Code: 535, Enhanced: "5.7.8", Text: "5.7.8 Username and Password not accepted. For more information, go to\n5.7.8  https://support.google.com/mail/?p=BadCredentials"}
+	rep := &smtp.Report{Settings: d.Settings, Failure: &smtp.Failure{Stage: smtp.StageAuth, Kind: smtp.KindReply, Command: "AUTH", Reply: &reply}}
+	diag := smtp.Diagnose(rep, d.Provider)
+	tt := &Test{d: d, c: c, state: testFailed, diag: diag, results: map[smtp.Stage]smtp.StageResult{},
+		plan: []smtp.Stage{smtp.StageResolve, smtp.StageConnect, smtp.StageTLS, smtp.StageGreeting, smtp.StageEHLO, smtp.StageAuth, smtp.StageSend, smtp.StageQuit}}
+	for _, h := range []int{24, 20} {
+		c.Height = h
+		view := tt.View()
+		if n := strings.Count(view, "\n") + 1; n > c.Height-3 {
+			t.Fatalf("at height %d the failed test screen has %d lines, room for %d:\n%s", h, n, c.Height-3, view)
+		}
+		for _, want := range []string{"Server said:", "535-5.7.8 Username and Password not accepted", "Fix:", "create a new one."} {
+			if !strings.Contains(view, want) {
+				t.Errorf("at height %d the screen lacks %q:\n%s", h, want, view)
+			}
+		}
+	}
+}

@@ -85,6 +85,7 @@ func (t *Test) start() tea.Cmd {
 	ctx, cancel := context.WithCancel(t.d.Ctx)
 	t.cancel = cancel
 	settings, opts := t.d.Settings, t.d.Test
+	opts.Provider = t.d.Provider
 	size := 2*len(t.plan) + 1 // a start and an end per stage, and the report: sends never block
 	launch := func() tea.Msg {
 		ch := make(chan tea.Msg, size)
@@ -150,6 +151,7 @@ func (t *Test) Update(msg tea.Msg) (Action, tea.Cmd) {
 func (t *Test) finish(rep *smtp.Report) {
 	t.cancel = nil
 	t.d.Report = rep
+	t.d.Test.Tried = smtp.Remember(t.d.Test.Tried, rep) // a suggestion never sends the user back
 	t.current = ""
 	for _, r := range rep.Stages {
 		t.results[r.Stage] = r
@@ -194,6 +196,10 @@ func (t *Test) key(k string) (Action, tea.Cmd) {
 			return Action{Kind: Next}, nil
 		case t.diag != nil && t.diag.Suggestion != nil:
 			return t.applySuggestion()
+		case t.diag != nil && t.diag.Transient:
+			// A temporary refusal: the settings may be right, so Enter
+			// tests again instead of opening them.
+			return Action{}, t.start()
 		}
 		return Action{Kind: Goto, To: t.editTarget()}, nil
 	case "a":
@@ -291,6 +297,14 @@ func (t *Test) stageLine(stage smtp.Stage) string {
 	return st.Subtle.Render("  · " + label)
 }
 
+// clipTo cuts s to n runes with an ellipsis.
+func (t *Test) clipTo(s string, n int) string {
+	if r := []rune(s); n > 0 && len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
+
 func (t *Test) clip(s string, n int) string {
 	n = max(min(n, t.c.Width-50), 0)
 	if r := []rune(s); len(r) > n {
@@ -305,14 +319,50 @@ func (t *Test) clip(s string, n int) string {
 func (t *Test) diagnosis() string {
 	st := t.c.Styles
 	d := t.diag
-	var b strings.Builder
-	b.WriteString(st.Error.Render("✗ "+d.Title) + "  " + st.Subtle.Render("["+d.Code+"]") + "\n")
-	b.WriteString(wrap(t.c, d.Detail) + "\n")
-	b.WriteString(st.Title.Render("Fix: ") + wrap(t.c, d.Fix))
-	if d.Suggestion != nil {
-		b.WriteString("\n" + st.Key.Render("Press Enter") + " to switch to " + d.Suggestion.String() + " and test again.")
+	title := st.Error.Render("✗ "+d.Title) + "  " + st.Subtle.Render("["+d.Code+"]")
+	detail := wrap(t.c, d.Detail)
+	said := ""
+	if d.Reply != "" {
+		// The server's own words, first line, cut to the screen; all of
+		// them are in the details (t).
+		words, more := strings.ReplaceAll(d.Reply, "\n", " "), ""
+		if strings.Contains(d.Reply, "\n") {
+			more = " (t: all)"
+		}
+		said = st.Subtle.Render("Server said: ") + t.clipTo(words, formWidth(t.c)-15-len(more)) + st.Subtle.Render(more)
 	}
-	return b.String()
+	fix := st.Title.Render("Fix: ") + wrap(t.c, d.Fix)
+	if d.Suggestion != nil {
+		fix += "\n" + st.Key.Render("Press Enter") + " to switch to " + d.Suggestion.String() + " and test again."
+	}
+	// The fix and the server's words matter most: on a short screen the
+	// explanation gives way (it stays in the details), never the fix.
+	parts := []string{title, detail, said, fix}
+	if lines(parts...) > t.diagRoom() {
+		parts = []string{title, said, fix}
+	}
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// diagRoom is how many lines the diagnosis has under the stages: the screen
+// less the wizard's header and footer (3), the test's own header (2) and the
+// stage list with the blank line after it.
+func (t *Test) diagRoom() int { return t.c.Height - 3 - 2 - len(t.plan) - 1 }
+
+func lines(parts ...string) int {
+	n := 0
+	for _, p := range parts {
+		if p != "" {
+			n += strings.Count(p, "\n") + 1
+		}
+	}
+	return n
 }
 
 // details shows what the server is and the transcript, cut to the screen.
@@ -334,6 +384,9 @@ func (t *Test) details() string {
 				"  valid "+c.NotBefore.Format(time.DateOnly)+" to "+c.NotAfter.Format(time.DateOnly)+", names "+strings.Join(c.Names, " "),
 				"  SHA-256 "+c.SHA256)
 		}
+	}
+	for _, n := range rep.NetworkLines() {
+		lines = append(lines, "Network:    "+n)
 	}
 	lines = append(lines, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
 	for _, l := range rep.Transcript {
@@ -368,6 +421,9 @@ func (t *Test) Keys() []key.Binding {
 	}
 	if t.diag != nil && t.diag.Suggestion != nil {
 		return []key.Binding{b("enter", "apply fix"), b("e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
+	}
+	if t.diag != nil && t.diag.Transient {
+		return []key.Binding{b("enter/r", "test again"), b("e", "edit"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
 	}
 	return []key.Binding{b("enter/e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
 }

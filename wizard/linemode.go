@@ -668,13 +668,16 @@ func (s *session) test() (steps.Action, error) {
 		if s.ctx.Err() != nil {
 			return steps.Action{}, errQuit
 		}
+		for _, n := range rep.NetworkLines() {
+			s.printf("Note: %s\n", n)
+		}
 		if rep.OK {
 			s.printf("Passed. %s\n", passedSummary(s.d.Settings, rep))
 			return steps.Action{Kind: steps.Next}, nil
 		}
 		diag := smtp.Diagnose(rep, s.d.Provider)
 		s.printf("FAIL: %s [%s]\n", diag.Title, diag.Code)
-		s.indent(diag.Detail, "Fix: "+diag.Fix)
+		s.indent(append(append([]string{diag.Detail}, diag.ReplyLines()...), "Fix: "+diag.Fix)...)
 		act, retest, err := s.afterFailure(diag)
 		if err != nil || !retest {
 			return act, err
@@ -700,8 +703,10 @@ func (s *session) runTest() *smtp.Report {
 		}
 		s.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.Detail)
 	}
+	opts.Provider = s.d.Provider
 	rep := smtp.Test(s.ctx, set, opts)
 	s.d.Report = rep
+	s.d.Test.Tried = smtp.Remember(s.d.Test.Tried, rep) // a suggestion never sends the user back
 	return rep
 }
 
@@ -731,6 +736,11 @@ func (s *session) afterFailure(diag *smtp.Diagnosis) (act steps.Action, retest b
 		edit = steps.AccountStep
 	}
 	keys, def := "resq", "e"
+	if diag.Transient {
+		// A temporary refusal: the settings may be right; the default is to
+		// test again (never by ourselves).
+		def = "r"
+	}
 	if diag.Suggestion != nil {
 		s.indent("a  apply the suggestion: " + diag.Suggestion.String() + ", and test again")
 		keys, def = "aresq", "a"

@@ -163,6 +163,10 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 	if s := loadSaved(t, d.ConfigPath, out); s.Security != smtp.SecuritySTARTTLS || s.Port != srv.Port() {
 		t.Errorf("saved %s on %d, want starttls on %d", s.Security, s.Port, srv.Port())
 	}
+	// The failed mode is remembered, so no later test can suggest it back.
+	if want := (smtp.Attempt{Host: d.Settings.Host, Security: smtp.SecuritySSL, Port: srv.Port()}); len(d.Test.Tried) != 1 || d.Test.Tried[0] != want {
+		t.Errorf("tried %+v, want [%+v]", d.Test.Tried, want)
+	}
 }
 
 func TestLinesEOFQuitsWithoutWriting(t *testing.T) {
@@ -258,4 +262,22 @@ func TestLinesOpening(t *testing.T) {
 			t.Fatalf("outcome %v:\n%s", got, out)
 		}
 	})
+}
+
+func TestLinesShowTheServersWordsForATemporaryRefusal(t *testing.T) {
+	d, _ := lineDraft(t)
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass),
+		smtptest.WithReply("AUTH", 454, "4.7.0", "Cannot authenticate due to a temporary system problem. Try again later."))
+	d.Settings.Port = srv.Port()
+	d.Test.RootCAs = srv.CA().Pool()
+	d.Provider.Ports[0].Port = srv.Port()
+	got, out := runLines(t, d, enters(8)+"q\n", passwords(""))
+	if got == Saved {
+		t.Fatalf("a refused test saved:\n%s", out)
+	}
+	for _, want := range []string{"[server.temporary]", "The server said:", "454 4.7.0 Cannot authenticate due to a temporary system problem.", "Choose r, e, s, q [r]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -27,14 +27,19 @@ type Options struct {
 }
 
 // Run shows the wizard until the user saves or quits. A dropped SSH session
-// (SIGHUP) or SIGTERM ends it promptly; the config writer is atomic, so
-// nothing half-written is left behind.
+// (SIGHUP), SIGTERM or SIGINT ends it promptly; the config writer is atomic,
+// so nothing half-written is left behind.
+//
+// Signals are caught here only, never by Bubble Tea as well: when both
+// caught SIGTERM and the context won, Bubble Tea's shutdown waited for its
+// signal goroutine, which was blocked sending a QuitMsg nobody read, and the
+// wizard hung in raw mode.
 func Run(ctx context.Context, d *steps.Draft, opts Options) (Outcome, error) {
-	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	d.Ctx = ctx
 	m := New(d, opts.Title, opts.Accent)
-	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFilter(skipRepeatedSizes())}
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler(), tea.WithFilter(skipRepeatedSizes())}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
 	}

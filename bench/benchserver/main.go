@@ -7,7 +7,7 @@
 //   - endless: sends "220-" and then one line that never ends
 //   - endlessreply: a multi-line greeting of proper lines that never ends
 //   - blackhole: a port that drops SYNs, as a firewall's DROP rule does
-//     (see bench/internal/blackhole)
+//     (see internal/blackhole)
 //
 // It writes the CA's certificate (ca.pem), the password (password, 0600)
 // and the ports (ports.env, for `. ports.env` in a shell) into -dir, then
@@ -27,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"smtpsetup/bench/internal/blackhole"
+	"smtpsetup/internal/blackhole"
 	"smtpsetup/smtp/smtptest"
 )
 

@@ -34,6 +34,7 @@ type Ports struct {
 	SMTPS      int // Postfix, implicit TLS, SASL (10465)
 	Relay      int // Postfix, plain SMTP, no STARTTLS, no AUTH, relays for 127.0.0.0/8 (10025)
 	Second     int // Exim, STARTTLS, AUTH offered only after STARTTLS (11587)
+	Helo       int // Postfix, plain SMTP, refuses a HELO name that is not fully qualified, at EHLO (10024)
 }
 
 // User is a test account known to both Dovecot (for Postfix) and Exim.
@@ -166,6 +167,7 @@ func LoadEnv(dir string) (*Env, error) {
 		"INTEROP_SMTPS_PORT":      &e.Ports.SMTPS,
 		"INTEROP_RELAY_PORT":      &e.Ports.Relay,
 		"INTEROP_SECOND_PORT":     &e.Ports.Second,
+		"INTEROP_HELO_PORT":       &e.Ports.Helo,
 	} {
 		if *p, err = strconv.Atoi(kv[key]); err != nil {
 			return nil, fmt.Errorf("interop: %s in %s/env: %w", key, dir, err)

@@ -13,7 +13,7 @@
 # DIR and its parents must be traversable by the postfix, dovecot, nobody and
 # Debian-exim users (servers.sh makes DIR itself 0755).
 # Ports can be moved with INTEROP_SUBMISSION_PORT, INTEROP_SMTPS_PORT,
-# INTEROP_RELAY_PORT and INTEROP_SECOND_PORT.
+# INTEROP_RELAY_PORT, INTEROP_SECOND_PORT and INTEROP_HELO_PORT.
 set -euo pipefail
 
 PREFIX="${INTEROP_PREFIX:-/opt/smtpsetup-interop}"
@@ -22,6 +22,7 @@ SUBMISSION_PORT="${INTEROP_SUBMISSION_PORT:-10587}"
 SMTPS_PORT="${INTEROP_SMTPS_PORT:-10465}"
 RELAY_PORT="${INTEROP_RELAY_PORT:-10025}"
 SECOND_PORT="${INTEROP_SECOND_PORT:-11587}"
+HELO_PORT="${INTEROP_HELO_PORT:-10024}"
 DOMAIN=example.test
 
 # Test users. alice's password has spaces; bob's has spaces and symbols
@@ -249,6 +250,12 @@ EOF
 127.0.0.1:$RELAY_PORT inet n - n - - smtpd
   -o syslog_name=postfix/relay
   -o smtpd_tls_security_level=none
+127.0.0.1:$HELO_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/helo
+  -o smtpd_tls_security_level=none
+  -o smtpd_helo_required=yes
+  -o smtpd_delay_reject=no
+  -o smtpd_helo_restrictions=reject_non_fqdn_helo_hostname
 127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
   -o syslog_name=postfix/submission
   -o smtpd_tls_security_level=encrypt
@@ -395,6 +402,7 @@ INTEROP_SUBMISSION_PORT=$SUBMISSION_PORT
 INTEROP_SMTPS_PORT=$SMTPS_PORT
 INTEROP_RELAY_PORT=$RELAY_PORT
 INTEROP_SECOND_PORT=$SECOND_PORT
+INTEROP_HELO_PORT=$HELO_PORT
 INTEROP_DOMAIN=$DOMAIN
 INTEROP_USERS="$(printf '%s@'"$DOMAIN"' ' "${USERS[@]}" | sed 's/ $//')"
 INTEROP_PASSWORDS_FILE=$DIR/users
@@ -412,7 +420,7 @@ start_all() {
 	command -v postfix >/dev/null || die "postfix missing: run e2e/interop/install.sh first"
 	command -v dovecot >/dev/null || die "dovecot missing: run e2e/interop/install.sh first"
 	local p
-	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT"; do
+	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT" "$HELO_PORT"; do
 		port_open "$p" && die "127.0.0.1:$p is already in use (another instance running?)"
 	done
 
@@ -441,7 +449,7 @@ start_all() {
 	postfix -c "$PF" start >>"$DIR/start.log" 2>&1 || die "postfix failed: $(tail -5 "$DIR/start.log"; tail -5 "$PF/log" 2>/dev/null)"
 	"$EXIM" -C "$EX/exim.conf" -bd >>"$DIR/start.log" 2>&1 || die "exim failed: $(tail -5 "$DIR/start.log"; tail -5 "$EX/log/paniclog" 2>/dev/null)"
 
-	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT"; do
+	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT" "$HELO_PORT"; do
 		wait_port "$p" || die "nothing listens on 127.0.0.1:$p after 10 s; logs under $DIR"
 	done
 	for _ in $(seq 100); do
@@ -460,7 +468,7 @@ start)
 		stop_all
 		exit 1
 	fi
-	log "started: submission $SUBMISSION_PORT, smtps $SMTPS_PORT, relay $RELAY_PORT, exim $SECOND_PORT; env in $DIR/env"
+	log "started: submission $SUBMISSION_PORT, smtps $SMTPS_PORT, relay $RELAY_PORT, helo $HELO_PORT, exim $SECOND_PORT; env in $DIR/env"
 	cat "$DIR/env"
 	;;
 stop)

@@ -122,6 +122,7 @@ func runMain(m *testing.M) int {
 	for key, p := range map[string]int{
 		"INTEROP_SUBMISSION_PORT": env.Ports.Submission, "INTEROP_SMTPS_PORT": env.Ports.SMTPS,
 		"INTEROP_RELAY_PORT": env.Ports.Relay, "INTEROP_SECOND_PORT": env.Ports.Second,
+		"INTEROP_HELO_PORT": env.Ports.Helo,
 	} {
 		os.Setenv(key, strconv.Itoa(p+10000))
 	}
@@ -148,6 +149,9 @@ type checkJSON struct {
 	} `json:"stages"`
 	Diagnosis *struct {
 		Code, Title, Detail, Fix string
+		Family                   string `json:"family"`
+		Transient                bool   `json:"transient"`
+		Reply                    string `json:"reply"`
 	} `json:"diagnosis"`
 	Suggestion *struct {
 		Security string `json:"security"`
@@ -372,6 +376,39 @@ func wantFail(t *testing.T, r *run, code, failedStage string) {
 	if n := len(c.Stages); n == 0 || c.Stages[n-1].Name != failedStage || c.Stages[n-1].OK {
 		t.Errorf("last stage %+v, want %s failed", c.Stages, failedStage)
 	}
+	wantServersWords(t, c)
+}
+
+// wantServersWords: when the test ended on the server's refusal (the last
+// line of the transcript is the server's 4xx or 5xx), the diagnosis carries
+// those words, and reads as temporary exactly for a 4xx.
+func wantServersWords(t *testing.T, c *checkJSON) {
+	t.Helper()
+	d := c.Diagnosis
+	if d.Family == "" {
+		t.Errorf("diagnosis %s has no family", d.Code)
+	}
+	n := len(c.Transcript)
+	if n == 0 || c.Transcript[n-1].Dir != "S" {
+		return
+	}
+	last := c.Transcript[n-1].Text
+	if last == "" || last[0] != '4' && last[0] != '5' {
+		return
+	}
+	if !strings.HasSuffix(d.Reply, lastLine(last)) {
+		t.Errorf("diagnosis reply %q lacks the server's words %q", d.Reply, last)
+	}
+	if d.Transient != (last[0] == '4') {
+		t.Errorf("transient %v for the server's %q", d.Transient, last)
+	}
+}
+
+func lastLine(s string) string {
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
 }
 
 func wantSuggestion(t *testing.T, r *run, security string, port int) {
@@ -642,12 +679,26 @@ func TestCheckUntrustedCA(t *testing.T) {
 	if err := os.WriteFile(empty, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, roots := range [][]string{
-		{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir},
-		{"SSL_CERT_FILE=" + filepath.Join(emptyDir, "nonexistent.pem"), "SSL_CERT_DIR=" + emptyDir},
+	// The system bundle without the test CA (Debian's, as installed).
+	system := "/etc/ssl/certs/ca-certificates.crt"
+	for _, tc := range []struct {
+		roots []string
+		flags []string
+		code  string
+	}{
+		// An empty or missing bundle is a device without CA certificates.
+		{[]string{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir}, nil, "tls.no_ca_bundle"},
+		{[]string{"SSL_CERT_FILE=" + filepath.Join(emptyDir, "nonexistent.pem"), "SSL_CERT_DIR=" + emptyDir}, nil, "tls.no_ca_bundle"},
+		// With the public CAs built in, the bundle is no longer empty, and
+		// the test CA is still not trusted.
+		{[]string{"SSL_CERT_FILE=" + empty, "SSL_CERT_DIR=" + emptyDir}, []string{"--builtin-roots"}, "tls.untrusted"},
+		{[]string{"SSL_CERT_FILE=" + system, "SSL_CERT_DIR=" + emptyDir}, nil, "tls.untrusted"},
 	} {
-		r := k.check(roots, k.login(alice, shared.Ports.Submission, "starttls", alice.Password)...)
-		wantFail(t, r, "tls.untrusted", "starttls")
+		if _, err := os.Stat(system); err != nil && strings.Contains(strings.Join(tc.roots, " "), system) {
+			continue
+		}
+		r := k.check(tc.roots, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password), tc.flags...)...)
+		wantFail(t, r, tc.code, "starttls")
 		wantNoSuggestion(t, r)
 		if sentAuth(r.check) {
 			t.Error("AUTH sent over an unverified link")
@@ -678,6 +729,36 @@ func TestCheckPlainRelay(t *testing.T) {
 			t.Errorf("stage %s ran without TLS or login", s)
 		}
 	}
+}
+
+// TestCheckHeloName: Postfix with reject_non_fqdn_helo_hostname (and
+// smtpd_delay_reject=no) refuses a bare EHLO name with its own words; --helo
+// with a fully-qualified name fixes it, as the diagnosis says.
+func TestCheckHeloName(t *testing.T) {
+	k := newCase(t, shared.PostfixLog)
+	args := []string{"--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Helo), "--security", "none"}
+	r := k.check(nil, append(args, "--helo", "nas")...)
+	wantFail(t, r, "helo.rejected", "ehlo")
+	if want := loadReplies(t)["postfix.helo_not_fqdn"]; !transcriptHas(r.check, want) {
+		t.Errorf("the transcript lacks Postfix's reply %q", want)
+	}
+	if d := r.check.Diagnosis; d != nil && (!strings.Contains(d.Detail, "Helo command rejected: need fully-qualified hostname") || !strings.Contains(d.Fix, "--helo")) {
+		t.Errorf("diagnosis does not show Postfix's words and the fix: %+v", d)
+	}
+	r = k.check([]string{"SMTPSETUP_HELO=nas.example.test"}, args...)
+	wantPass(t, r, "connect", "greeting", "ehlo", "quit")
+	if !transcriptHas(r.check, "EHLO nas.example.test") {
+		t.Errorf("the server did not hear EHLO nas.example.test")
+	}
+}
+
+func transcriptHas(c *checkJSON, text string) bool {
+	for _, l := range c.Transcript {
+		if l.Text == text {
+			return true
+		}
+	}
+	return false
 }
 
 // ---- real consumers --------------------------------------------------------------

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"regexp"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
+	"golang.org/x/sys/unix"
 )
 
 // DefaultTimeout is how long a wait polls before it fails the test. It is
@@ -59,6 +61,8 @@ type Term struct {
 	mu  sync.Mutex
 	raw []byte // every byte the command wrote
 
+	mute bool // never answer a query
+
 	copied chan struct{} // closed when the output copier stops
 	exited chan struct{} // closed when the command has exited
 	code   int           // exit code, valid once exited is closed
@@ -68,7 +72,20 @@ type Term struct {
 // killed and the terminal closed when the test ends.
 func Start(tb testing.TB, cmd *exec.Cmd, cols, rows int) *Term {
 	tb.Helper()
-	t := &Term{Timeout: DefaultTimeout, tb: tb, cmd: cmd,
+	return start(tb, cmd, cols, rows, false)
+}
+
+// StartMute is Start with a terminal that never answers a query (colours,
+// cursor position, device attributes), as a serial console or a dumb
+// terminal server: a program that waits for an answer stalls.
+func StartMute(tb testing.TB, cmd *exec.Cmd, cols, rows int) *Term {
+	tb.Helper()
+	return start(tb, cmd, cols, rows, true)
+}
+
+func start(tb testing.TB, cmd *exec.Cmd, cols, rows int, mute bool) *Term {
+	tb.Helper()
+	t := &Term{Timeout: DefaultTimeout, tb: tb, cmd: cmd, mute: mute,
 		copied: make(chan struct{}), exited: make(chan struct{})}
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)})
 	if err != nil {
@@ -77,7 +94,11 @@ func Start(tb testing.TB, cmd *exec.Cmd, cols, rows int) *Term {
 	t.ptmx = ptmx
 	// The emulator answers queries (cursor position, colours) on the pty,
 	// as a real terminal does.
-	t.vt = vt10x.New(vt10x.WithSize(cols, rows), vt10x.WithWriter(ptmx))
+	var answers io.Writer = ptmx
+	if mute {
+		answers = io.Discard
+	}
+	t.vt = vt10x.New(vt10x.WithSize(cols, rows), vt10x.WithWriter(answers))
 	go t.copyOutput()
 	go func() {
 		err := cmd.Wait()
@@ -120,6 +141,9 @@ func (t *Term) copyOutput() {
 // background colour wait for this reply. A query split across two reads
 // goes unanswered, as on a slow line.
 func (t *Term) answerDA1(out []byte) {
+	if t.mute {
+		return
+	}
 	for range bytes.Count(out, []byte("\x1b[c")) + bytes.Count(out, []byte("\x1b[0c")) {
 		_, _ = t.ptmx.WriteString("\x1b[?62;22c")
 	}
@@ -288,6 +312,23 @@ func (t *Term) Signal(sig os.Signal) {
 	if err := t.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.tb.Fatalf("term: signal %v: %v", sig, err)
 	}
+}
+
+// Cooked reports whether the terminal is in cooked mode: line editing
+// (ICANON) and echo on, as a shell expects it after the program exits. On
+// Linux the master side reads the pair's settings.
+func (t *Term) Cooked() bool {
+	t.tb.Helper()
+	var tio *unix.Termios
+	var err error
+	rc, cerr := t.ptmx.SyscallConn() // not Fd(): that would make the reads blocking
+	if cerr == nil {
+		cerr = rc.Control(func(fd uintptr) { tio, err = unix.IoctlGetTermios(int(fd), unix.TCGETS) })
+	}
+	if err = errors.Join(err, cerr); err != nil {
+		t.tb.Fatalf("term: reading the terminal's mode: %v", err)
+	}
+	return tio.Lflag&unix.ICANON != 0 && tio.Lflag&unix.ECHO != 0
 }
 
 // Wait waits for the command to exit and its output to be read, and

@@ -61,7 +61,11 @@ log in, and what to do at the provider before the first login can work.
   broken (known not to work).
 
 Vendors add or override entries with ` + "`--providers FILE`" + ` in the format of
-smtp/providers.yaml.
+smtp/providers.yaml. Such a file is untrusted text: at most 4 MiB and 1000
+entries, 100 items per list, 200 bytes per name-like field and 2000 per
+note; control, escape and bidi characters in shown text are displayed
+escaped (as ` + "`\\x1b`" + `), and in values that are used (URLs, login_literal,
+secret.shape, ids, hosts) they are refused; URLs are printable ASCII.
 
 `
 

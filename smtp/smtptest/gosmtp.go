@@ -45,6 +45,9 @@ var goSMTPScriptable = map[string]bool{"AUTH": true, "MAIL": true, "RCPT": true,
 // MAIL, RCPT or DATA, given with WithReply and an enhanced code go-smtp can
 // write. Anything else needs the hand-written server.
 func (c *config) goSMTPServes() bool {
+	if c.reflect {
+		return false
+	}
 	for verb, sc := range c.scripts {
 		if sc.reply == nil || !goSMTPScriptable[verb] || sc.code < 400 || sc.code > 599 {
 			return false

@@ -65,6 +65,7 @@ type config struct {
 	maxMessageBytes   int
 	dripInterval      time.Duration
 	injection         string
+	reflect           bool // WithReflection
 	// injectAfterSTARTTLS is set by the STARTTLSInjection behaviour.
 	injectAfterSTARTTLS bool
 }

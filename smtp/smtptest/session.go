@@ -47,6 +47,7 @@ type session struct {
 	inMail  bool
 	from    string
 	to      []string
+	heard   []string // what the client said, for WithReflection
 }
 
 // serveSMTP is the handler of the hand-written server: of a server Start
@@ -119,6 +120,9 @@ func (ss *session) script(verb string) (scripted, bool) {
 }
 
 func (ss *session) send(b []byte) error {
+	if ss.cfg.reflect {
+		b = ss.reflect(b)
+	}
 	_, err := ss.conn.Write(b)
 	return err
 }
@@ -140,6 +144,7 @@ func (ss *session) readLine() (string, error) {
 		return "", err
 	}
 	line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+	ss.hear(string(line))
 	return string(line), nil
 }
 
@@ -295,6 +300,7 @@ func (ss *session) authenticate(mech string, initial []string) error {
 		if ir, err = decodeSASL(initial[0]); err != nil {
 			return ss.reply(501, "5.5.2", "Cannot decode response")
 		}
+		ss.hear(string(ir))
 	}
 	verdict, err := ss.exchange(srv, ir)
 	if err != nil {
@@ -348,6 +354,7 @@ func (ss *session) exchange(srv sasl.Server, resp []byte) (verdict, err error) {
 		if resp, err = decodeSASL(text); err != nil {
 			return errMalformed, nil
 		}
+		ss.hear(string(resp))
 	}
 }
 
