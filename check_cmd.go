@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smtpsetup/oauth"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
@@ -61,13 +62,30 @@ func checkCommand() *cobra.Command {
 // --json, else as text with the warnings a person should see first. check
 // and setup --non-interactive share it, so both say the same.
 func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, error) {
-	rep, diag := f.test(cmd, s, p)
+	src, _ := oauthTokenSource(f.config, s)
+	return f.testAndPrintWith(cmd, s, p, f.testOptions(p), src)
+}
+
+// testAndPrintWith is testAndPrint with the test options given and the
+// OAuth sign-in to use (nil for a password login): login passes the token
+// it has not saved yet. The report says when sign-in is due again.
+func (f *connFlags) testAndPrintWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options, src *oauth.Source) (*smtp.Report, error) {
+	rep, diag := f.testWith(cmd, s, p, opts, src)
 	return rep, f.print(cmd, rep, diag, nil)
 }
 
-// test prints the warnings a person should see first, then runs the live
-// test of s and diagnoses it.
+// test runs the live test of s with the config's OAuth sign-in, if any,
+// and diagnoses it, printing first the warnings a person should see.
+// setup prints the verdict itself, after saving.
 func (f *connFlags) test(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, *smtp.Diagnosis) {
+	src, _ := oauthTokenSource(f.config, s)
+	return f.testWith(cmd, s, p, f.testOptions(p), src)
+}
+
+func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options, src *oauth.Source) (*smtp.Report, *smtp.Diagnosis) {
+	if src != nil {
+		opts.Token = src.TokenSource()
+	}
 	if !f.jsonOut {
 		if msg := s.PortMismatch(); msg != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
@@ -76,7 +94,10 @@ func (f *connFlags) test(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) 
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
 	}
-	rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
+	rep := smtp.Test(cmd.Context(), s, opts)
+	if src != nil {
+		rep.SignInDue, _ = signInDue(src) // read after the test: a refresh moves it
+	}
 	return rep, smtp.Diagnose(rep, p)
 }
 
@@ -91,5 +112,8 @@ func (f *connFlags) print(cmd *cobra.Command, rep *smtp.Report, diag *smtp.Diagn
 		return output.WriteJSON(out, res)
 	}
 	output.Text(output.Writer(out), rep, diag)
+	if !rep.SignInDue.IsZero() {
+		fmt.Fprintf(cmd.ErrOrStderr(), "OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.\n", rep.SignInDue.Local().Format("2006-01-02"))
+	}
 	return nil
 }

@@ -31,7 +31,7 @@ func exportCommand() *cobra.Command {
 			if err != nil {
 				return badInput("--config: %v", err)
 			}
-			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile}
+			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s)}
 			if format == "template" {
 				if tmpl == "" {
 					return badInput("--format template needs --template FILE (a Go text/template)")

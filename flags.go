@@ -21,11 +21,13 @@ type connFlags struct {
 	port                               int
 	username, passwordFile, from       string
 	fromName, sendTo, caFile           string
+	clientID, tenant                   string
 	passwordStdin, insecure, plainAuth bool
 	timeout                            time.Duration
 	jsonOut                            bool
 	helo                               string // EHLO name
 	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
+	signIn                             bool   // the secret is an OAuth token from `login`, not a password
 }
 
 func (f *connFlags) register(c *cobra.Command) {
@@ -44,6 +46,8 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.fromName, "from-name", "", "sender name")
 	fs.StringVar(&f.sendTo, "send-to", "", "send one test message to this address (nothing is sent without it)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA in this PEM file (a private CA)")
+	fs.StringVar(&f.clientID, "client-id", "", "the Application (client) ID of your registered app (OAuth)")
+	fs.StringVar(&f.tenant, "tenant", "", "the directory (tenant) to sign in to with OAuth, when not the provider's default")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (dangerous: anyone could read the password)")
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
@@ -109,6 +113,8 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("from-name", &s.FromName, f.fromName)
 	set("ca-file", &s.CAFile, f.caFile)
 	set("provider", &s.Provider, f.provider)
+	set("client-id", &s.OAuthClientID, f.clientID)
+	set("tenant", &s.OAuthTenant, f.tenant)
 	set("helo", &s.Helo, f.helo)
 	if changed("port") {
 		s.Port = f.port
@@ -126,6 +132,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 			return s, nil, badInput("--auth: %v", err)
 		}
 		s.Auth = m
+	}
+	if f.signIn {
+		s.Auth = smtp.AuthXOAUTH2
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto

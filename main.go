@@ -96,7 +96,7 @@ func rootCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
 	}
 	w.register(root)
-	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), providersCommand(), detectCommand(), manCommand())
+	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), loginCommand(), tokenCommand(), providersCommand(), detectCommand(), manCommand())
 	// cobra adds its completion command when run; add it now, so that its
 	// help is as short as the others.
 	root.InitDefaultCompletionCmd()

@@ -14,11 +14,6 @@ import (
 // test at all: the config is missing or invalid (exit 2).
 const configUnusable = "config.unusable"
 
-// signInRenewal says when the OAuth sign-in in s must be renewed by a
-// person; zero when s has none. The OAuth work fills it in; until then no
-// config carries one and the metric stays out of the file.
-var signInRenewal = func(s smtp.Settings) time.Time { return time.Time{} }
-
 // writeMetrics writes the outcome of check to path for node_exporter's
 // textfile collector, carrying the last success over from the previous
 // file. runErr is check's own result, returned unless writing fails: then
@@ -31,7 +26,7 @@ func writeMetrics(path string, rep *smtp.Report, p *smtp.Provider, runErr error)
 	c := metrics.Check{Report: rep, Now: time.Now(), Previous: prev, Version: version()}
 	if rep != nil {
 		c.Diagnosis = smtp.Diagnose(rep, p)
-		c.SignInRenewal = signInRenewal(rep.Settings)
+		c.SignInRenewal = rep.SignInDue // zero without an OAuth sign-in: no metric
 	} else {
 		var ee *exitError
 		if runErr == nil || (errors.As(runErr, &ee) && ee.code != exitBadInput) {

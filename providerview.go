@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -12,15 +11,24 @@ import (
 )
 
 // writeProviderList is the catalogue in 80 columns: the id to type, the
-// name to recognise, and the status. `providers ID` shows the rest.
+// name to recognise, and the status. A name too long for its column wraps
+// under itself. `providers ID` shows the rest.
 func writeProviderList(w io.Writer, cat *smtp.Catalogue) error {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tSTATUS")
+	idW, stW := len("ID"), len("STATUS")
 	for _, p := range cat.Providers {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ID, smtp.CleanLine(p.Name), p.Status)
+		idW, stW = max(idW, ansi.StringWidth(p.ID)), max(stW, ansi.StringWidth(p.Status))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	nameW := max(helpWidth-idW-stW-4, 20)
+	row := func(id, name, status string) {
+		lines := strings.Split(wrapWords(name, nameW, nameW), "\n")
+		fmt.Fprintf(w, "%-*s  %-*s  %s\n", idW, id, nameW, lines[0], status)
+		for _, l := range lines[1:] {
+			fmt.Fprintf(w, "%-*s  %s\n", idW, "", l)
+		}
+	}
+	row("ID", "NAME", "STATUS")
+	for _, p := range cat.Providers {
+		row(smtp.CleanLine(p.ID), smtp.CleanLine(p.Name), smtp.CleanLine(p.Status))
 	}
 	_, err := fmt.Fprintln(w, "\n`smtpsetup providers ID` shows one provider: servers, login, what to do first.")
 	return err

@@ -135,8 +135,18 @@ func reportCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep := smtp.Test(cmd.Context(), s, f.testOptions(p))
+			opts := f.testOptions(p)
+			src, oauthUsed := oauthTokenSource(f.config, s)
+			if oauthUsed {
+				opts.Token = src.TokenSource()
+			}
+			rep := smtp.Test(cmd.Context(), s, opts)
 			text := output.Helpdesk(rep, smtp.Diagnose(rep, p), version())
+			if oauthUsed {
+				if due, ok := signInDue(src); ok {
+					text += "OAuth sign-in due by: " + due.UTC().Format("2006-01-02") + " (if unused)\n"
+				}
+			}
 			if outPath == "" || outPath == "-" {
 				fmt.Fprint(cmd.OutOrStdout(), text)
 			} else {

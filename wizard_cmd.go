@@ -67,6 +67,9 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		}
 	} else {
 		d.Settings, d.Existing = s, true
+		if src, ok := oauthTokenSource(d.ConfigPath, s); ok {
+			d.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
+		}
 		if p, ok := cat.ByID(s.Provider); ok {
 			d.Provider = p
 		} else {

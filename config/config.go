@@ -102,6 +102,8 @@ func textFields(s smtp.Settings) []struct{ name, value string } {
 		{"from", s.From},
 		{"from_name", s.FromName},
 		{"ca_file", s.CAFile},
+		{"oauth_client_id", s.OAuthClientID},
+		{"oauth_tenant", s.OAuthTenant},
 		{"helo", s.Helo},
 	}
 }

@@ -45,6 +45,11 @@ type ExportOptions struct {
 	// Template is the Go text/template source for the "template" format,
 	// executed over a TemplateData.
 	Template string
+	// TokenCommand prints a fresh OAuth access token ("smtpsetup token
+	// --config FILE", shell-quoted). When set and the settings use xoauth2,
+	// exports name the command instead of any password: a token expires
+	// within the hour, so it is never written out.
+	TokenCommand string
 }
 
 // Export writes s in the given format (one of Formats) to w. Nothing is
@@ -53,6 +58,9 @@ type ExportOptions struct {
 // password.
 func Export(w io.Writer, s smtp.Settings, format string, opts ExportOptions) error {
 	if err := checkAllText(s); err != nil {
+		return err
+	}
+	if err := refuseOAuth(s, format, opts); err != nil {
 		return err
 	}
 	var out []byte
@@ -90,7 +98,7 @@ func exportJSON(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(f); err != nil {
+	if err := enc.Encode(withTokenCommand(f, s, opts)); err != nil {
 		return nil, fmt.Errorf("config: cannot encode the settings as JSON")
 	}
 	return buf.Bytes(), nil
@@ -122,6 +130,9 @@ func envVars(s smtp.Settings, opts ExportOptions) ([]envVar, error) {
 	}
 	if f.PasswordFile != "" {
 		vars = append(vars, envVar{"SMTP_PASSWORD_FILE", f.PasswordFile})
+	}
+	if tc := tokenCommand(s, opts); tc != "" {
+		vars = append(vars, envVar{"SMTP_TOKEN_COMMAND", tc})
 	}
 	return append(vars,
 		envVar{"SMTP_FROM", f.From},
@@ -167,6 +178,7 @@ type TemplateData struct {
 	CAFile             string
 	InsecureSkipVerify bool
 	AllowPlaintextAuth bool
+	TokenCommand       string // for xoauth2: the command that prints a fresh access token
 }
 
 // templateFuncs help a template quote values for its target.
@@ -196,6 +208,7 @@ func exportTemplate(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		Username: f.Username, Password: s.Password.Reveal(), PasswordFile: f.PasswordFile,
 		From: f.From, FromName: f.FromName, CAFile: f.CAFile,
 		InsecureSkipVerify: f.InsecureSkipVerify, AllowPlaintextAuth: f.AllowPlaintextAuth,
+		TokenCommand: tokenCommand(s, opts),
 	}
 	if f.Host != "" {
 		data.Address = net.JoinHostPort(strings.Trim(f.Host, "[]"), strconv.Itoa(f.Port))

@@ -141,6 +141,9 @@ func msmtpLogin(b *bytes.Buffer, line func(cmd, field, v string, quote bool) err
 	if err := line("user", "username", s.Username, true); err != nil {
 		return err
 	}
+	if tc := tokenCommand(s, opts); tc != "" {
+		return line("passwordeval", "token command", tc, true)
+	}
 	pwFile := opts.PasswordFile
 	if pwFile == "" {
 		pwFile = s.PasswordFile

@@ -36,6 +36,8 @@ type file struct {
 	CAFile             string `yaml:"ca_file,omitempty" json:"ca_file,omitempty"`
 	InsecureSkipVerify bool   `yaml:"insecure_skip_verify,omitempty" json:"insecure_skip_verify"`
 	AllowPlaintextAuth bool   `yaml:"allow_plaintext_auth,omitempty" json:"allow_plaintext_auth"`
+	OAuthClientID      string `yaml:"oauth_client_id,omitempty" json:"oauth_client_id,omitempty"`
+	OAuthTenant        string `yaml:"oauth_tenant,omitempty" json:"oauth_tenant,omitempty"`
 	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
 }
 
@@ -92,6 +94,8 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		CAFile:             s.CAFile,
 		InsecureSkipVerify: s.InsecureSkipVerify,
 		AllowPlaintextAuth: s.AllowPlaintextAuth,
+		OAuthClientID:      s.OAuthClientID,
+		OAuthTenant:        s.OAuthTenant,
 		Helo:               s.Helo,
 	}
 	if withPassword {
@@ -159,7 +163,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "oauth_client_id", "oauth_tenant"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -180,6 +184,8 @@ var setters = map[string]setter{
 	"ca_file":              stringField(func(f *file) *string { return &f.CAFile }),
 	"insecure_skip_verify": boolField(func(f *file) *bool { return &f.InsecureSkipVerify }),
 	"allow_plaintext_auth": boolField(func(f *file) *bool { return &f.AllowPlaintextAuth }),
+	"oauth_client_id":      stringField(func(f *file) *string { return &f.OAuthClientID }),
+	"oauth_tenant":         stringField(func(f *file) *string { return &f.OAuthTenant }),
 	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
 }
 
@@ -495,6 +501,8 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		InsecureSkipVerify: f.InsecureSkipVerify,
 		AllowPlaintextAuth: f.AllowPlaintextAuth,
 		PasswordFile:       f.PasswordFile,
+		OAuthClientID:      f.OAuthClientID,
+		OAuthTenant:        f.OAuthTenant,
 		Helo:               f.Helo,
 	}
 	if s.Auth == "" {

@@ -84,7 +84,7 @@ func TestWizardCleansVendorText(t *testing.T) {
 	cmd := exec.Command(binary, "--providers", cat, "--config", filepath.Join(home, "etc", "smtp.yaml"))
 	cmd.Env = environment(home)
 	p := &program{home: home, Term: term.Start(t, cmd, 100, 30)}
-	p.WaitFor(step(1, "Provider"))
+	p.WaitFor("Step 1 of ")
 	p.WaitFor(focus("Your e-mail address")).Press(term.Enter) // empty: pick from the list
 	p.WaitFor(focus("Which service sends your mail?"))
 	// Choose the vendor's entry by filtering the list.

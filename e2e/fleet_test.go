@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"smtpsetup/oauth/oauthtest"
 	"smtpsetup/smtp/smtptest"
 )
 
@@ -169,5 +170,28 @@ func TestSetupReportsChanged(t *testing.T) {
 	}
 	if changed, saved := setup("--from-name", "The NAS"); !changed || !saved {
 		t.Errorf("a new sender name: changed %v saved %v", changed, saved)
+	}
+}
+
+// With an OAuth sign-in the metrics say when a person must sign in again
+// (90 days after the sign-in for this provider); with a password there is
+// no such metric (TestCheckMetrics), not a placeholder.
+func TestCheckMetricsSignInRenewal(t *testing.T) {
+	t.Parallel()
+	w := newOAuthWorld(t, oauthtest.Approve)
+	w.login(t, 0)
+	prom := filepath.Join(w.dir, "textfile", "smtpsetup.prom")
+	w.run(t, 0, "check", "--config", w.config, "--metrics", prom)
+	promtool(t, prom)
+	data, _ := os.ReadFile(prom)
+	var due float64
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "smtpsetup_signin_renewal_timestamp_seconds "); ok {
+			due, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	want := time.Now().AddDate(0, 0, 90)
+	if got := time.Unix(int64(due), 0); got.Before(want.Add(-48*time.Hour)) || got.After(want.Add(time.Hour)) {
+		t.Errorf("sign-in renewal %v, want about %v (90 days from now):\n%s", got, want, data)
 	}
 }

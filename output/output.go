@@ -26,8 +26,9 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
-	Error      *InputError       `json:"error,omitempty"`  // set when no test ran: bad input
-	Network    smtp.NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
+	Error      *InputError       `json:"error,omitempty"`      // set when no test ran: bad input
+	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
+	Network    smtp.NetworkFacts `json:"network,omitzero"`     // this machine's side, when the server was not reached
 	// Config is what `setup --non-interactive --json` did with the config.
 	Config *Config `json:"config,omitempty"`
 }
@@ -87,6 +88,9 @@ type Line struct {
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
+	if !r.SignInDue.IsZero() {
+		res.SignInDue = r.SignInDue.UTC().Format(time.DateOnly)
+	}
 	for _, s := range r.Stages {
 		res.Stages = append(res.Stages, Stage{Name: s.Stage, OK: s.OK, MS: s.Duration.Milliseconds(), Detail: s.Detail})
 	}

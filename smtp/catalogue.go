@@ -62,6 +62,7 @@ type Provider struct {
 	Domains       []string       `yaml:"domains,omitempty" json:"domains,omitempty"`
 	MX            []string       `yaml:"mx,omitempty" json:"mx,omitempty"`
 	Host          string         `yaml:"host,omitempty" json:"host,omitempty"`
+	HostHint      string         `yaml:"host_hint,omitempty" json:"host_hint,omitempty"` // what to type when the host differs per customer (a connector relay); such an entry has no login
 	Ports         []PortOption   `yaml:"ports,omitempty" json:"ports,omitempty"`
 	Login         string         `yaml:"login,omitempty" json:"login,omitempty"`
 	LoginLiteral  string         `yaml:"login_literal,omitempty" json:"login_literal,omitempty"`
@@ -76,6 +77,7 @@ type Provider struct {
 	LastChecked   string         `yaml:"last_checked" json:"last_checked"`
 	Unconfirmed   []string       `yaml:"unconfirmed,omitempty" json:"unconfirmed,omitempty"`
 	Sources       []string       `yaml:"sources,omitempty" json:"sources,omitempty"` // where the facts come from, each with its own date
+	OAuth         *OAuth         `yaml:"oauth,omitempty" json:"oauth,omitempty"`     // sign in with OAuth instead of a password
 }
 
 // PortOption is one way to reach the provider's server.
@@ -217,6 +219,11 @@ func (p *Provider) check() error {
 	}
 	if err := p.checkSecret(); err != nil {
 		return err
+	}
+	if p.OAuth != nil {
+		if err := p.OAuth.check(); err != nil {
+			return err
+		}
 	}
 	for j, pr := range p.Prerequisites {
 		switch {

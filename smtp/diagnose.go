@@ -66,6 +66,9 @@ func Diagnose(r *Report, p *Provider) *Diagnosis {
 		return nil
 	}
 	in := diagInput{r: r, f: f, p: p, s: r.Settings}
+	if d := diagnoseOAuth(r, p); d != nil {
+		return finish(d, in)
+	}
 	if d := diagnoseConnection(r, p); d != nil {
 		return finish(d, in)
 	}

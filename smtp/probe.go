@@ -49,6 +49,7 @@ type Options struct {
 	Progress   func(Event) // called from the test's goroutine as stages start and end
 	MaxRead    int64       // bytes one connection may read; DefaultMaxRead when zero
 	Now        func() time.Time
+	Token      TokenSource // for XOAUTH2: the access token, asked for when the auth stage starts
 
 	// What the test knows of this machine and the provider, to tell a
 	// local fault from the server's. All are optional.
@@ -142,6 +143,7 @@ type tester struct {
 	extOrder  []string
 	authQuiet bool // true while AUTH runs: lines are masked in the transcript
 
+	oauthStatus   *OAuthFailure    // the JSON status of a refused XOAUTH2 token
 	provider      func() *Provider // the catalogue entry, nil for a custom server
 	tlsCfg        *tls.Config      // the last handshake's, to re-check a refused chain
 	noSystemRoots bool             // the system CA bundle was used and is empty
@@ -607,6 +609,16 @@ func (t *tester) auth() (string, error) {
 	}
 	host := strings.Trim(t.s.Host, "[]")
 	user, pass := t.s.Username, t.s.Password.Reveal()
+	if mech == AuthXOAUTH2 && t.opts.Token != nil {
+		// A refresh, if one is due, shares the stage's time limit.
+		ctx, cancel := context.WithTimeout(t.ctx, t.opts.Timeout)
+		tok, err := t.opts.Token(ctx)
+		cancel()
+		if err != nil {
+			return "", err
+		}
+		pass = tok.Reveal()
+	}
 	var a gmsmtp.Auth
 	switch mech {
 	case AuthPlain:
@@ -646,6 +658,15 @@ func (t *tester) saslExchange(a gmsmtp.Auth, host string) error {
 		case 235:
 			return nil
 		case 334:
+			if mech == "XOAUTH2" && t.oauthStatus == nil {
+				// A refused token: the challenge is a JSON status (RFC 7628
+				// style); the client answers an empty line and the server
+				// then sends the 535 that ends the exchange.
+				st, _ := xoauth2Status(reply.Text)
+				t.oauthStatus = &st
+				reply, err = t.cmd("")
+				continue
+			}
 			challenge, derr := base64.StdEncoding.DecodeString(strings.TrimSpace(reply.Text))
 			if derr != nil {
 				return &replyError{"AUTH", reply}
@@ -749,11 +770,15 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		cve    *tls.CertificateVerificationError
 		ne     net.Error
 	)
+	var oe OAuthError
 	switch {
+	case errors.As(err, &oe):
+		of := oe.OAuthFailure()
+		f.Kind, f.OAuth = KindOAuth, &of
 	case t.raw != nil && t.raw.overflow.Load():
 		f.Kind = KindTooMuchData
 	case errors.As(err, &re):
-		f.Kind, f.Command, f.Reply = KindReply, re.command, &re.reply
+		f.Kind, f.Command, f.Reply, f.OAuth = KindReply, re.command, &re.reply, t.oauthStatus
 		if strings.HasPrefix(re.reply.Text, "HTTP/") || strings.HasPrefix(t.rep.Server.Greeting, "HTTP/") {
 			f.Kind = KindHTTP
 		}

@@ -139,6 +139,8 @@ type Failure struct {
 	// Offered lists what the server offered when what we needed was missing
 	// (AUTH mechanisms).
 	Offered []string `json:"offered,omitempty"`
+	// OAuth is what the identity provider or an XOAUTH2 challenge said.
+	OAuth *OAuthFailure `json:"oauth,omitempty"`
 	// For certificate failures: whether the chain leads to a trusted root,
 	// whatever the names and dates (a name mismatch hides it), and whether
 	// the system's CA bundle was used and found empty.
@@ -188,9 +190,12 @@ type Report struct {
 	Started    time.Time        `json:"started"`
 	Elapsed    time.Duration    `json:"-"`
 	Sent       *SentMessage     `json:"sent,omitempty"`
-	Helo       string           `json:"helo,omitempty"`   // the name we gave in EHLO
-	Network    NetworkFacts     `json:"network,omitzero"` // this machine's side, when the server was not reached
-	Tried      []Attempt        `json:"-"`                // from Options.Tried
+	// SignInDue is when an OAuth sign-in must be renewed if the token is
+	// not used before then; zero for a password login.
+	SignInDue time.Time    `json:"signin_due,omitzero"`
+	Helo      string       `json:"helo,omitempty"`   // the name we gave in EHLO
+	Network   NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
+	Tried     []Attempt    `json:"-"`                // from Options.Tried
 }
 
 // SentMessage identifies the test message, so the user can find it.

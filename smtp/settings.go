@@ -128,6 +128,12 @@ type Settings struct {
 	AllowPlaintextAuth bool   // allow AUTH on a link without TLS
 	PasswordFile       string // when set, the config names this file instead of holding the password
 	Helo               string // the name given in EHLO; this machine's host name when empty
+
+	// OAuth sign-in (Auth xoauth2 with a provider's oauth block): the app
+	// and directory to sign in with, when they differ from the catalogue's.
+	// The token itself comes from Options.Token at test time.
+	OAuthClientID string
+	OAuthTenant   string
 }
 
 // Address is host:port, with IPv6 literals bracketed.
@@ -313,7 +319,8 @@ func (s Settings) Validate() []FieldError {
 	}
 	if s.wantsAuth() {
 		add(ValidateSecret(s.Password.Reveal()))
-		if s.Password.IsZero() {
+		// An OAuth login's secret is the token, supplied at test time.
+		if s.Password.IsZero() && s.Auth != AuthXOAUTH2 {
 			// AUTH with an empty password can only fail, and counts toward
 			// the provider's lockout.
 			errs = append(errs, FieldError{"password", "is empty but a login is set", "give the password, or leave the login empty for a relay that needs none"})

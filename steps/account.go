@@ -68,6 +68,10 @@ func (a *Account) Enter(d *Draft, c *Common) tea.Cmd {
 			return nil
 		}).
 		Value(&a.name)
+	if d.Provider.SignsInWithCode() && !d.NoOAuth {
+		// The next step signs in instead of asking for a password.
+		return a.newForm(c, a.addressIn, a.loginIn, nameIn)
+	}
 	return a.newForm(c, a.addressIn, a.loginIn, a.secretIn, nameIn)
 }
 
@@ -149,7 +153,9 @@ func (a *Account) store() {
 	s.Username = strings.TrimSpace(a.login)
 	s.FromName = strings.TrimSpace(a.name)
 	chk := a.d.Provider.CheckSecret(a.secret)
-	s.Password = smtp.NewSecret(chk.Value)
+	if !a.d.Provider.SignsInWithCode() || a.d.NoOAuth {
+		s.Password = smtp.NewSecret(chk.Value)
+	}
 	if s.Username == "" {
 		// Postmark: the token is the login too.
 		s.Username = a.d.Provider.LoginWith(s.From, chk.Value)

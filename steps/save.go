@@ -156,7 +156,12 @@ func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
 	}
 	s.d.Settings.PasswordFile = settings.PasswordFile
 	s.d.ConfigPath = path
+	d := *s.d // a copy for the command's goroutine
+	d.Settings = settings
 	return Action{}, func() tea.Msg {
+		if err := d.SaveSignIn(path); err != nil {
+			return savedMsg{config.SaveResult{}, err}
+		}
 		res, err := config.Save(path, settings, config.SaveOptions{})
 		return savedMsg{res, err}
 	}

@@ -13,6 +13,7 @@ import (
 
 	"smtpsetup/config"
 	"smtpsetup/detect"
+	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
 )
@@ -25,6 +26,7 @@ const (
 	ProviderStep ID = iota
 	PrerequisitesStep
 	AccountStep
+	SignInStep // only for providers with an oauth block
 	SecurityStep
 	TestStep
 	SaveStep
@@ -66,6 +68,8 @@ type Draft struct {
 	Ctx        context.Context
 	Detect     detect.Options // network hooks for detection from the address
 	Existing   bool           // Settings came from an existing config file
+	SignedIn   *oauth.Token   // an OAuth sign-in, kept in memory until Save writes it
+	NoOAuth    bool           // the user chose a password over the provider's OAuth sign-in
 
 	// Notes are short messages for the next screen, such as "removed the
 	// spaces from the App Password".
@@ -106,7 +110,23 @@ type Step interface {
 
 // All returns the steps in order.
 func All() []Step {
-	return []Step{&Provider{}, &Prerequisites{}, &Account{}, &Security{}, &Test{}, &Save{}}
+	return []Step{&Provider{}, &Prerequisites{}, &Account{}, &SignIn{}, &Security{}, &Test{}, &Save{}}
+}
+
+// Position is the place of step cur among the steps this draft goes
+// through, counting from 1, and how many there are: Sign in appears only
+// for OAuth providers, so the header says "Step 4 of 6" or "of 7".
+func Position(all []Step, d *Draft, cur int) (n, total int) {
+	for i, st := range all {
+		if st.Skip(d) {
+			continue
+		}
+		total++
+		if i <= cur {
+			n++
+		}
+	}
+	return n, total
 }
 
 // formStep is the shared part of the steps built on one huh form: forward
@@ -207,6 +227,13 @@ func (d *Draft) UseProvider(pr *smtp.Provider) {
 	s := &d.Settings
 	changed := s.Provider != pr.ID
 	s.Provider, d.Provider = pr.ID, pr
+	if changed {
+		// A sign-in belongs to the provider it was made with.
+		d.SignedIn, d.NoOAuth, d.Test.Token = nil, false, nil
+		if s.Auth == smtp.AuthXOAUTH2 {
+			s.Auth = smtp.AuthAuto
+		}
+	}
 	if !changed && s.Host != "" {
 		return
 	}

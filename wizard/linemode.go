@@ -59,6 +59,7 @@ var lineSteps = [...]lineStep{
 	steps.ProviderStep:      (*session).provider,
 	steps.PrerequisitesStep: (*session).prerequisites,
 	steps.AccountStep:       (*session).account,
+	steps.SignInStep:        (*session).signIn,
 	steps.SecurityStep:      (*session).security,
 	steps.TestStep:          (*session).test,
 	steps.SaveStep:          (*session).save,
@@ -94,8 +95,9 @@ func RunLines(ctx context.Context, d *steps.Draft, in io.Reader, out io.Writer, 
 			cur++
 			continue
 		}
-		s.n = cur + 1
-		s.printf("\nStep %d of %d: %s\n", s.n, len(screens), screens[cur].Title())
+		n, total := steps.Position(screens, d, cur)
+		s.n = n
+		s.printf("\nStep %d of %d: %s\n", n, total, screens[cur].Title())
 		act, err := lineSteps[cur](s)
 		switch {
 		case errors.Is(err, errQuit) || ctx.Err() != nil:
@@ -484,9 +486,11 @@ func (s *session) account() (steps.Action, error) {
 		return steps.Action{}, err
 	}
 	secret := set.Password.Reveal()
-	// No login ("-") is a relay that needs none: no password to ask for,
-	// unless the secret is the login too (Postmark).
-	if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
+	if pr.SignsInWithCode() && !s.d.NoOAuth {
+		secret = "" // the next step signs in instead
+	} else if set.Auth != smtp.AuthNone && (none(login) != "" || pr.Login == smtp.LoginSecret) {
+		// No login ("-") is a relay that needs none: no password to ask
+		// for, unless the secret is the login too (Postmark).
 		if secret, err = s.secret(secret); err != nil {
 			return steps.Action{}, err
 		}
@@ -794,7 +798,11 @@ func (s *session) save() (steps.Action, error) {
 				continue
 			}
 		}
-		res, err := config.Save(path, s.d.Settings, config.SaveOptions{})
+		err = s.d.SaveSignIn(path)
+		var res config.SaveResult
+		if err == nil {
+			res, err = config.Save(path, s.d.Settings, config.SaveOptions{})
+		}
 		if err != nil {
 			s.printf("Could not save: %v\nNothing was changed. Choose another path, or press Ctrl-D to quit.\n", err)
 			continue

@@ -246,7 +246,8 @@ func (m *Model) render() string {
 	if w < MinWidth || h < MinHeight {
 		return fit(fmt.Sprintf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
 	}
-	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", m.cur+1, len(m.steps), m.step().Title()))
+	n, total := steps.Position(m.steps, m.draft, m.cur)
+	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", n, total, m.step().Title()))
 	var body string
 	switch {
 	case m.asking:

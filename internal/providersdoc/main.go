@@ -77,7 +77,7 @@ func section(b *bytes.Buffer, p *smtp.Provider) {
 	}
 	item(b, "Domains", strings.Join(p.Domains, ", "))
 	item(b, "Mail exchangers (custom domains)", strings.Join(p.MX, ", "))
-	item(b, "Server", p.Host)
+	item(b, "Server", cmpOr(p.Host, p.HostHint))
 	var ports []string
 	for _, po := range p.Ports {
 		s := fmt.Sprintf("%d %s", po.Port, po.Security.Label())
@@ -91,6 +91,22 @@ func section(b *bytes.Buffer, p *smtp.Provider) {
 	item(b, "Password field", secret(p))
 	item(b, "Sender", p.SenderRule)
 	item(b, "Limits", p.Limits)
+	if o := p.OAuth; o != nil {
+		client := "none built in: your organisation's app, with --client-id"
+		if o.ClientID != "" {
+			client = "`" + o.ClientID + "`"
+		}
+		how := "device code (`smtpsetup login` or the wizard)"
+		if !p.SignsInWithCode() {
+			how = "browser anywhere, address pasted back (`smtpsetup login` only)"
+		}
+		tenant := ""
+		if o.Tenant != "" {
+			tenant = "; tenant `" + o.Tenant + "`"
+		}
+		item(b, "OAuth sign-in", fmt.Sprintf("%s, then SMTP AUTH %s; scopes `%s`%s; client id: %s",
+			how, strings.ToUpper(o.Mechanism), strings.Join(o.Scopes, " "), tenant, client))
+	}
 	if len(p.Prerequisites) > 0 {
 		b.WriteString("\n### Before the first login\n\n")
 		for i, pr := range p.Prerequisites {
@@ -154,4 +170,11 @@ func orDefault(s, def string) string {
 		return def
 	}
 	return s
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -27,6 +27,7 @@ var (
 // name the client gave.
 type authState struct {
 	accounts map[string]string
+	verify   func(user, token string) error // XOAUTH2 tokens, when set
 	hostname string
 	user     string
 }
@@ -121,12 +122,16 @@ func (c *cramMD5Server) Next(resp []byte) ([]byte, bool, error) {
 type xoauth2Server struct {
 	a       *authState
 	started bool
+	refused bool // the JSON status was sent; the client's empty line ends it
 }
 
 func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 	if resp == nil && !x.started {
 		x.started = true
 		return []byte{}, false, nil
+	}
+	if x.refused {
+		return nil, true, errXOAUTH2Refused
 	}
 	var user, token string
 	for field := range strings.SplitSeq(string(resp), "\x01") {
@@ -141,5 +146,17 @@ func (x *xoauth2Server) Next(resp []byte) ([]byte, bool, error) {
 	if user == "" || token == "" {
 		return nil, true, errMalformed
 	}
-	return nil, true, x.a.check(user, token)
+	if x.a.verify == nil {
+		return nil, true, x.a.check(user, token)
+	}
+	if err := x.a.verify(user, token); err != nil {
+		// Microsoft's way: a 334 with the JSON status, then, after the
+		// client's empty line, 535 5.7.3.
+		x.refused = true
+		return []byte(`{"status":"401","schemes":"bearer","scope":"https://outlook.office.com/SMTP.Send"}`), false, nil
+	}
+	return nil, true, nil
 }
+
+// errXOAUTH2Refused ends a refused XOAUTH2 exchange, in Microsoft 365's words.
+var errXOAUTH2Refused = &Reply{Code: 535, Enhanced: "5.7.3", Text: "Authentication unsuccessful"}

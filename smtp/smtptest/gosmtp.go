@@ -262,7 +262,7 @@ func (ss *goSession) Auth(mech string) (sasl.Server, error) {
 	if !slices.Contains(ss.cfg.mechanisms, mech) {
 		return nil, unknown
 	}
-	a := &authState{accounts: ss.cfg.accounts, hostname: ss.cfg.hostname}
+	a := &authState{accounts: ss.cfg.accounts, hostname: ss.cfg.hostname, verify: ss.cfg.verifyToken}
 	srv := a.mechanism(mech)
 	if srv == nil {
 		if sc, ok := ss.cfg.scripts["AUTH"]; ok {

@@ -55,6 +55,7 @@ type config struct {
 	addr              string
 	hostname          string
 	accounts          map[string]string
+	verifyToken       func(user, token string) error
 	mechanisms        []string
 	cert              *tls.Certificate
 	ca                *CA
@@ -101,6 +102,14 @@ func WithHostname(name string) Option { return func(c *config) { c.hostname = na
 // authenticated, as on a submission server.
 func WithAccount(user, pass string) Option {
 	return func(c *config) { c.accounts[user] = pass }
+}
+
+// WithTokenVerifier makes XOAUTH2 accept exactly the tokens verify accepts
+// (an identity provider's, see oauth/oauthtest) instead of account
+// passwords, and refuse others as Microsoft 365 does: 334 with a base64
+// JSON status, then 535 5.7.3 after the client's empty line.
+func WithTokenVerifier(verify func(user, token string) error) Option {
+	return func(c *config) { c.verifyToken = verify }
 }
 
 // WithAuthMechanisms sets the SASL mechanisms advertised after AUTH in the

@@ -286,7 +286,7 @@ func (ss *session) auth(arg string) error {
 // authenticate runs an AUTH exchange for an advertised mechanism, with the
 // initial response if the client gave one, records it and sends the verdict.
 func (ss *session) authenticate(mech string, initial []string) error {
-	a := &authState{accounts: ss.cfg.accounts, hostname: ss.cfg.hostname}
+	a := &authState{accounts: ss.cfg.accounts, hostname: ss.cfg.hostname, verify: ss.cfg.verifyToken}
 	srv := a.mechanism(mech)
 	if srv == nil {
 		if sc, ok := ss.script("AUTH"); ok {
