@@ -16,10 +16,12 @@ func exportCommand() *cobra.Command {
 	var withPassword bool
 	c := &cobra.Command{
 		Use:   "export",
-		Short: "Write the settings for another program: msmtp, Postfix, a shell, JSON or a template",
+		Short: "Write the settings for msmtp, Postfix and others",
 		Example: "  smtpsetup export --format msmtp --output ~/.msmtprc\n" +
 			"  smtpsetup export --format postfix             # the password is not shown\n" +
 			"  smtpsetup export --format env --with-password > /run/smtp.env",
+		Long: "export writes the saved settings for the program that sends the mail:\n" +
+			"msmtp, Postfix, a shell env file, JSON, or your own Go text/template.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := fromEnv(cmd); err != nil {
@@ -73,11 +75,11 @@ func exportCommand() *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVar(&path, "config", "", "config file to read (default: the wizard's)")
-	f.StringVar(&format, "format", "msmtp", "json, env, msmtp, postfix or template")
+	f.StringVar(&format, "format", "msmtp", "format: json, env, msmtp, postfix, ansible or template")
 	f.StringVar(&outPath, "output", "", "write here (mode 0600) instead of standard output")
 	f.StringVar(&tmpl, "template", "", "Go text/template file, for --format template")
 	f.StringVar(&passwordFile, "password-file", "", "absolute path of a file holding the password, for msmtp's passwordeval")
-	f.BoolVar(&withPassword, "with-password", false, "put the password itself into the output; without it, standard output (a screen or a pipe) never holds it, and json and env name only password_file")
+	f.BoolVar(&withPassword, "with-password", false, "put the password into the output, also on a screen or pipe")
 	return c
 }
 

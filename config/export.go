@@ -15,7 +15,7 @@ import (
 )
 
 // Formats lists the formats Export writes, in the order a user is offered them.
-var Formats = []string{"json", "env", "msmtp", "postfix", "template"}
+var Formats = []string{"json", "env", "msmtp", "postfix", "ansible", "template"}
 
 // ExportOptions tunes Export. The zero value never writes the password into
 // json or env output.
@@ -78,6 +78,8 @@ func Export(w io.Writer, s smtp.Settings, format string, opts ExportOptions) err
 		out, err = MsmtpConfig(s, opts)
 	case "postfix":
 		out, err = exportPostfix(s, opts)
+	case "ansible":
+		out, err = exportAnsible(s, opts)
 	case "template":
 		out, err = exportTemplate(s, opts)
 	default:

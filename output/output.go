@@ -31,6 +31,19 @@ type Result struct {
 	Error      *InputError       `json:"error,omitempty"`      // set when no test ran: bad input
 	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
 	Network    smtp.NetworkFacts `json:"network,omitzero"`     // this machine's side, when the server was not reached
+	// Config is what `setup --non-interactive --json` did with the config.
+	Config *Config `json:"config,omitempty"`
+}
+
+// Config says what setup did with the config file: Changed is what a
+// configuration-management tool reports as "changed" (with --dry-run,
+// whether a save would change anything).
+type Config struct {
+	Path    string `json:"path"`
+	Saved   bool   `json:"saved"`   // the file now holds these settings (false: the test failed, or --dry-run)
+	Changed bool   `json:"changed"` // the file's content or mode changed (would change, with --dry-run)
+	Backup  string `json:"backup,omitempty"`
+	DryRun  bool   `json:"dry_run,omitempty"`
 }
 
 // InputError is why no test ran: a flag, a variable or a file was not
@@ -43,9 +56,7 @@ type InputError struct {
 // InputErrorJSON writes the one JSON object of a command that could not run
 // its test, so that a script reading stdout always gets an object.
 func InputErrorJSON(w io.Writer, msg string, exitCode int) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(Result{Stages: []Stage{}, Transcript: []Line{}, Proven: []string{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
+	return WriteJSON(w, Result{Stages: []Stage{}, Transcript: []Line{}, Proven: []string{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
 }
 
 // Stage is one stage in the JSON output.
@@ -99,9 +110,15 @@ func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 
 // JSON writes the result as one indented JSON object.
 func JSON(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) error {
+	return WriteJSON(w, NewResult(r, d))
+}
+
+// WriteJSON writes a result, completed by its caller, as one indented
+// JSON object.
+func WriteJSON(w io.Writer, res Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(NewResult(r, d))
+	return enc.Encode(res)
 }
 
 type styles struct{ ok, bad, warn, title, subtle lipgloss.Style }

@@ -124,7 +124,7 @@ func runMain(m *testing.M) int {
 	for key, p := range map[string]int{
 		"INTEROP_SUBMISSION_PORT": env.Ports.Submission, "INTEROP_SMTPS_PORT": env.Ports.SMTPS,
 		"INTEROP_RELAY_PORT": env.Ports.Relay, "INTEROP_SECOND_PORT": env.Ports.Second,
-		"INTEROP_HELO_PORT": env.Ports.Helo,
+		"INTEROP_HELO_PORT": env.Ports.Helo, "INTEROP_LIMIT_PORT": env.Ports.Limit, "INTEROP_SCREEN_PORT": env.Ports.Screen,
 	} {
 		os.Setenv(key, strconv.Itoa(p+10000))
 	}
@@ -705,6 +705,66 @@ func TestCheckSenderNotOwned(t *testing.T) {
 			t.Errorf("Postfix did not log the refusal:\n%s", log)
 		}
 	}
+}
+
+// TestCheckNotLoggedIn: without a login, Postfix refuses an owned sender
+// with "not logged in" (reject_sender_login_mismatch); the diagnosis says
+// the test never logged in, not that a password is wrong.
+func TestCheckNotLoggedIn(t *testing.T) {
+	alice, bob := shared.Users["alice"], shared.Users["bob"]
+	k := newCase(t, shared.PostfixLog)
+	r := k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Submission), "--security", "starttls",
+		"--ca-file", shared.CAFile, "--from", alice.Login, "--send-to", bob.Login)
+	wantFail(t, r, "send.auth_required", "send")
+	if want := loadReplies(t)["postfix.sender_not_logged_in"]; !transcriptHas(r.check, want) {
+		t.Errorf("the transcript lacks Postfix's reply %q", want)
+	}
+	if d := r.check.Diagnosis; d != nil && (d.Family != "protocol" || !strings.Contains(d.Fix, "never logged in") || strings.Contains(strings.ToLower(d.Title+d.Fix), "wrong")) {
+		t.Errorf("diagnosis %+v, want family protocol and a fix saying the test never logged in", d)
+	}
+}
+
+// TestCheckPostfixLimits: Postfix's own refusals by limit, as a real
+// instance sends them. anvil (smtpd_client_connection_rate_limit=1) answers
+// a second connection within a minute with a 421 before any greeting: a
+// rate limit, temporary, its fix changes nothing. postscreen with this
+// machine denylisted drops it with a 521 at the greeting: this network's
+// address is refused, permanently.
+func TestCheckPostfixLimits(t *testing.T) {
+	want := loadReplies(t)
+	t.Run("anvil", func(t *testing.T) {
+		k := newCase(t, shared.PostfixLog)
+		args := []string{"--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Limit), "--security", "none"}
+		// The first connection of a minute is let through (servers.sh's
+		// own readiness check may have been it): test until refused.
+		var r *run
+		for i := 0; i < 3; i++ {
+			if r = k.check(nil, args...); !r.check.OK {
+				break
+			}
+		}
+		wantFail(t, r, "rate.limited", "greeting")
+		d := r.check.Diagnosis
+		if !transcriptHas(r.check, want["postfix.anvil_connection_rate"]) {
+			t.Errorf("the transcript lacks Postfix's reply %q", want["postfix.anvil_connection_rate"])
+		}
+		if d.Family != "rate_limit" || !d.Transient || !strings.Contains(d.Fix, "nothing in the settings needs to change") {
+			t.Errorf("diagnosis %+v, want a temporary rate_limit that changes no setting", d)
+		}
+		wantNoSuggestion(t, r)
+	})
+	t.Run("postscreen", func(t *testing.T) {
+		k := newCase(t, shared.PostfixLog)
+		r := k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Screen), "--security", "none")
+		wantFail(t, r, "greeting.rejected", "greeting")
+		d := r.check.Diagnosis
+		if !transcriptHas(r.check, want["postfix.postscreen_denylist"]) {
+			t.Errorf("the transcript lacks Postfix's reply %q", want["postfix.postscreen_denylist"])
+		}
+		if d.Family != "ip_blocked" || d.Transient {
+			t.Errorf("diagnosis %+v, want a permanent ip_blocked", d)
+		}
+	})
 }
 
 func TestCheckUntrustedCA(t *testing.T) {
