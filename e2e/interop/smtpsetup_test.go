@@ -715,7 +715,7 @@ func TestCheckNotLoggedIn(t *testing.T) {
 	k := newCase(t, shared.PostfixLog)
 	r := k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Submission), "--security", "starttls",
 		"--ca-file", shared.CAFile, "--from", alice.Login, "--send-to", bob.Login)
-	wantFail(t, r, "send.auth_required", "send")
+	wantFail(t, r, "send.auth_required", "sender") // caught by MAIL FROM before any message
 	if want := loadReplies(t)["postfix.sender_not_logged_in"]; !transcriptHas(r.check, want) {
 		t.Errorf("the transcript lacks Postfix's reply %q", want)
 	}
