@@ -207,3 +207,29 @@ func TestExportHidesPasswordOnStdout(t *testing.T) {
 		t.Errorf("the file lacks the password or is not 0600 (%v):\n%s", fi.Mode().Perm(), b)
 	}
 }
+
+// TestSetupRefusedSenderNotSaved: setup --non-interactive for a From the
+// login may not use fails at the sender stage and writes nothing; no
+// message is sent to find out.
+func TestSetupRefusedSenderNotSaved(t *testing.T) {
+	t.Parallel()
+	const user = "me@corp.example"
+	srv := smtptest.NewServer(t, smtptest.WithAccount(user, "pw"), smtptest.WithOwnedSenders(user, user))
+	dir := t.TempDir()
+	ca, pw, cfg := filepath.Join(dir, "ca.pem"), filepath.Join(dir, "pw"), filepath.Join(dir, "smtp.yaml")
+	os.WriteFile(ca, srv.CA().PEM(), 0o600)
+	os.WriteFile(pw, []byte("pw\n"), 0o600)
+	args := []string{"setup", "--non-interactive", "--json", "--config", cfg, "--host", "localhost", "--port", strconv.Itoa(srv.Port()),
+		"--security", "starttls", "--username", user, "--password-file", pw, "--ca-file", ca, "--from", "boss@corp.example"}
+	out, errOut, code := cli(t, dir, "", args...)
+	c := parseCheck(t, out)
+	if code != 1 || c.Diagnosis == nil || c.Diagnosis.Code != "send.sender_rejected" || c.Diagnosis.Family != "sender" || strings.Join(c.Proven, " ") != "login" {
+		t.Fatalf("exit %d, diagnosis %+v, proven %v\n%s", code, c.Diagnosis, c.Proven, errOut)
+	}
+	if _, err := os.Stat(cfg); !os.IsNotExist(err) {
+		t.Errorf("a config was written for a refused sender: %v", err)
+	}
+	if n := len(srv.Messages()); n != 0 {
+		t.Errorf("%d messages sent", n)
+	}
+}
