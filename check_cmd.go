@@ -39,6 +39,9 @@ func checkCommand() *cobra.Command {
 				return err
 			}
 			f.useSavedConfig(cmd)
+			if f.confirm && (f.sendTo == "" || f.passwordStdin) {
+				return badInput("--confirm needs --send-to ADDR (the message to confirm), and reads the code from standard input, so not with --password-stdin")
+			}
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
 				return err
@@ -55,6 +58,7 @@ func checkCommand() *cobra.Command {
 	}
 	f.register(c)
 	c.Flags().StringVar(&metricsPath, "metrics", "", "also write the result to this file for Prometheus")
+	c.Flags().BoolVar(&f.confirm, "confirm", false, "with --send-to: ask for the code in the message that arrived")
 	return c
 }
 
@@ -71,7 +75,19 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 // it has not saved yet. The report says when sign-in is due again.
 func (f *connFlags) testAndPrintWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options, src *oauth.Source) (*smtp.Report, error) {
 	rep, diag := f.testWith(cmd, s, p, opts, src)
-	return rep, f.print(cmd, rep, diag, nil)
+	var confirmErr error
+	if f.confirm && rep.OK && rep.Sent != nil {
+		if _, confirmErr = confirmDelivery(cmd.Context(), cmd, rep.Sent); confirmErr != nil && confirmErr != errNotConfirmed {
+			return rep, confirmErr
+		}
+	}
+	if err := f.print(cmd, rep, diag, nil); err != nil {
+		return rep, err
+	}
+	if confirmErr != nil {
+		return rep, &exitError{code: exitFailed}
+	}
+	return rep, nil
 }
 
 // test runs the live test of s with the config's OAuth sign-in, if any,
@@ -92,6 +108,9 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 		}
 		if s.InsecureSkipVerify {
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
+		}
+		if s.AllowPlaintextAuth && !s.Security.Encrypted() && !s.NoLogin() && s.Username != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: the password crosses the network unencrypted: anyone on this network could read it. It is sent only to a private address (10.x, 172.16-31.x, 192.168.x, fc00::/7) or this machine.")
 		}
 	}
 	rep := smtp.Test(cmd.Context(), s, opts)

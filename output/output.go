@@ -26,6 +26,8 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	Proven     []string          `json:"proven"`               // what the test proved: login, sender, message, delivery
+	NoLogin    bool              `json:"no_login"`             // the test did not log in: a relay by address
 	Error      *InputError       `json:"error,omitempty"`      // set when no test ran: bad input
 	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
 	Network    smtp.NetworkFacts `json:"network,omitzero"`     // this machine's side, when the server was not reached
@@ -54,7 +56,7 @@ type InputError struct {
 // InputErrorJSON writes the one JSON object of a command that could not run
 // its test, so that a script reading stdout always gets an object.
 func InputErrorJSON(w io.Writer, msg string, exitCode int) error {
-	return WriteJSON(w, Result{Stages: []Stage{}, Transcript: []Line{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
+	return WriteJSON(w, Result{Stages: []Stage{}, Transcript: []Line{}, Proven: []string{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
 }
 
 // Stage is one stage in the JSON output.
@@ -87,7 +89,8 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network,
+		Proven: r.Proven(), NoLogin: r.NoLogin()}
 	if !r.SignInDue.IsZero() {
 		res.SignInDue = r.SignInDue.UTC().Format(time.DateOnly)
 	}
@@ -150,20 +153,26 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
-		msg := "PASSED: the server accepted "
-		if s.Username != "" {
-			msg += "the login"
-		} else {
-			msg += "the connection"
+		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Verdict()))
+		fmt.Fprintln(w, "  Proven: "+provenList(r))
+		if r.NoLogin() {
+			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))
 		}
-		if r.Sent != nil {
-			msg += fmt.Sprintf(" and the test message to %s (code %s)", r.Sent.To, r.Sent.Code)
+		if r.Sent == nil {
+			// Microsoft 365 and Amazon SES judge the sender only once a
+			// message is sent: only a message proves it goes out.
+			fmt.Fprintln(w, "  No message was sent: add --send-to ADDR --confirm to prove delivery (some providers check the sender only then).")
 		}
-		fmt.Fprintln(w, "\n"+st.ok.Render(msg+"."))
+		if m := r.Sent; m != nil && !m.Confirmed {
+			fmt.Fprintf(w, "  Look in %s's inbox (and spam folder) for %q: when it is there, delivery works.\n", smtp.CleanLine(m.To), m.Subject)
+		}
 		return
 	}
 	if d == nil {
 		return
+	}
+	if p := r.Proven(); len(p) > 0 {
+		fmt.Fprintln(w, "\n  Proven before the failure: "+provenList(r))
 	}
 	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)
@@ -185,7 +194,11 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 		lines = append(lines, "extensions  "+strings.Join(srv.Extensions, ", "))
 	}
 	if t := srv.TLS; t != nil {
-		lines = append(lines, "tls         "+t.Version+", "+t.Cipher)
+		tl := "tls         " + t.Version + ", " + t.Cipher
+		if t.Pinned {
+			tl += "; certificate accepted by its pinned fingerprint"
+		}
+		lines = append(lines, tl)
 		if c := t.Certificate; c != nil {
 			lines = append(lines,
 				"certificate "+c.Subject+", issued by "+c.Issuer,
