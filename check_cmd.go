@@ -12,25 +12,41 @@ import (
 
 func checkCommand() *cobra.Command {
 	var f connFlags
+	var metricsPath string
 	c := &cobra.Command{
 		Use:   "check",
-		Short: "Test the settings without a screen: for scripts and helpdesks",
+		Short: "Test the settings: for scripts and helpdesks",
 		Long: "check runs the live test (resolve, connect, TLS, greeting, EHLO, STARTTLS, AUTH, and a message\n" +
 			"only with --send-to) and prints the stages, the server's facts and, on failure, a diagnosis\n" +
-			"with a stable code and the fix. Exit 0 when the test passes, 1 when it fails, 2 for bad input.",
+			"with a stable code and the fix. Exit 0 when the test passes, 1 when it fails, 2 for bad input.\n\n" +
+			"--metrics FILE also writes the result for Prometheus (node_exporter's textfile\n" +
+			"collector), keeping the time of the last success; docs/fleets.md has the metrics.",
 		Example: "  smtpsetup check --config /etc/smtpsetup/smtp.yaml\n" +
-			"  SMTP_PASSWORD=... smtpsetup check --provider gmail --from me@gmail.com --json",
+			"  smtpsetup check --provider gmail --from me@gmail.com \\\n" +
+			"      --password-file /run/pw --json",
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		RunE: func(cmd *cobra.Command, _ []string) (err error) {
+			var rep *smtp.Report
+			var p *smtp.Provider
+			// Deferred first, so that bad input (SMTPSETUP_PORT=abc from the
+			// unit's environment) still reaches the metrics file.
+			defer func() {
+				if metricsPath != "" {
+					err = writeMetrics(metricsPath, rep, p, err)
+				}
+			}()
 			if err := fromEnv(cmd); err != nil {
 				return err
 			}
 			f.useSavedConfig(cmd)
+			if f.confirm && (f.sendTo == "" || f.passwordStdin) {
+				return badInput("--confirm needs --send-to ADDR (the message to confirm), and reads the code from standard input, so not with --password-stdin")
+			}
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
 				return err
 			}
-			rep, err := f.testAndPrint(cmd, s, p)
+			rep, err = f.testAndPrint(cmd, s, p)
 			if err != nil {
 				return err
 			}
@@ -41,6 +57,8 @@ func checkCommand() *cobra.Command {
 		},
 	}
 	f.register(c)
+	c.Flags().StringVar(&metricsPath, "metrics", "", "also write the result to this file for Prometheus")
+	c.Flags().BoolVar(&f.confirm, "confirm", false, "with --send-to: ask for the code in the message that arrived")
 	return c
 }
 
@@ -56,10 +74,34 @@ func (f *connFlags) testAndPrint(cmd *cobra.Command, s smtp.Settings, p *smtp.Pr
 // OAuth sign-in to use (nil for a password login): login passes the token
 // it has not saved yet. The report says when sign-in is due again.
 func (f *connFlags) testAndPrintWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options, src *oauth.Source) (*smtp.Report, error) {
+	rep, diag := f.testWith(cmd, s, p, opts, src)
+	var confirmErr error
+	if f.confirm && rep.OK && rep.Sent != nil {
+		if _, confirmErr = confirmDelivery(cmd.Context(), cmd, rep.Sent); confirmErr != nil && confirmErr != errNotConfirmed {
+			return rep, confirmErr
+		}
+	}
+	if err := f.print(cmd, rep, diag, nil); err != nil {
+		return rep, err
+	}
+	if confirmErr != nil {
+		return rep, &exitError{code: exitFailed}
+	}
+	return rep, nil
+}
+
+// test runs the live test of s with the config's OAuth sign-in, if any,
+// and diagnoses it, printing first the warnings a person should see.
+// setup prints the verdict itself, after saving.
+func (f *connFlags) test(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider) (*smtp.Report, *smtp.Diagnosis) {
+	src, _ := oauthTokenSource(f.config, s)
+	return f.testWith(cmd, s, p, f.testOptions(p), src)
+}
+
+func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provider, opts smtp.Options, src *oauth.Source) (*smtp.Report, *smtp.Diagnosis) {
 	if src != nil {
 		opts.Token = src.TokenSource()
 	}
-	out := cmd.OutOrStdout()
 	if !f.jsonOut {
 		if msg := s.PortMismatch(); msg != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
@@ -67,19 +109,30 @@ func (f *connFlags) testAndPrintWith(cmd *cobra.Command, s smtp.Settings, p *smt
 		if s.InsecureSkipVerify {
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
+		if s.AllowPlaintextAuth && !s.Security.Encrypted() && !s.NoLogin() && s.Username != "" {
+			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: the password crosses the network unencrypted: anyone on this network could read it. It is sent only to a private address (10.x, 172.16-31.x, 192.168.x, fc00::/7) or this machine.")
+		}
 	}
 	rep := smtp.Test(cmd.Context(), s, opts)
 	if src != nil {
 		rep.SignInDue, _ = signInDue(src) // read after the test: a refresh moves it
 	}
-	diag := smtp.Diagnose(rep, p)
+	return rep, smtp.Diagnose(rep, p)
+}
+
+// print writes the verdict as JSON with --json (with what setup did to the
+// config, when cfg is set), else as text.
+func (f *connFlags) print(cmd *cobra.Command, rep *smtp.Report, diag *smtp.Diagnosis, cfg *output.Config) error {
+	out := cmd.OutOrStdout()
 	if f.jsonOut {
 		printedJSON = true
-		return rep, output.JSON(out, rep, diag)
+		res := output.NewResult(rep, diag)
+		res.Config = cfg
+		return output.WriteJSON(out, res)
 	}
 	output.Text(output.Writer(out), rep, diag)
 	if !rep.SignInDue.IsZero() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.\n", rep.SignInDue.Local().Format("2006-01-02"))
 	}
-	return rep, nil
+	return nil
 }

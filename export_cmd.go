@@ -16,10 +16,12 @@ func exportCommand() *cobra.Command {
 	var withPassword bool
 	c := &cobra.Command{
 		Use:   "export",
-		Short: "Write the settings for another program: msmtp, Postfix, a shell, JSON or a template",
+		Short: "Write the settings for msmtp, Postfix and others",
 		Example: "  smtpsetup export --format msmtp --output ~/.msmtprc\n" +
-			"  smtpsetup export --format postfix\n" +
+			"  smtpsetup export --format postfix             # the password is not shown\n" +
 			"  smtpsetup export --format env --with-password > /run/smtp.env",
+		Long: "export writes the saved settings for the program that sends the mail:\n" +
+			"msmtp, Postfix, a shell env file, JSON, or your own Go text/template.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := fromEnv(cmd); err != nil {
@@ -29,7 +31,12 @@ func exportCommand() *cobra.Command {
 			if err != nil {
 				return badInput("--config: %v", err)
 			}
-			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s)}
+			// A screen or a pipe (which ends in tickets and logs too) gets
+			// no password without --with-password; a file gets what its
+			// consumer needs, mode 0600.
+			toStdout := outPath == "" || outPath == "-"
+			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s),
+				HidePassword: toStdout && !withPassword}
 			if format == "template" {
 				if tmpl == "" {
 					return badInput("--format template needs --template FILE (a Go text/template)")
@@ -47,9 +54,15 @@ func exportCommand() *cobra.Command {
 			if err := config.Export(&buf, s, format, opts); err != nil {
 				return badInput("%v", err)
 			}
-			if outPath == "" || outPath == "-" {
-				_, err := cmd.OutOrStdout().Write(buf.Bytes())
-				return err
+			if toStdout {
+				if _, err := cmd.OutOrStdout().Write(buf.Bytes()); err != nil {
+					return err
+				}
+				inline := s.PasswordFile == "" && passwordFile == "" // msmtp reads a password file itself
+				if opts.HidePassword && !s.Password.IsZero() && !s.NoLogin() && (format == "postfix" || format == "msmtp" && inline) {
+					fmt.Fprintln(cmd.ErrOrStderr(), "The password is not shown. Write the file with --output FILE (mode 0600), or add --with-password.")
+				}
+				return nil
 			}
 			// The output may hold the password: write it like the config,
 			// whole or not at all, readable by its owner only.
@@ -62,11 +75,11 @@ func exportCommand() *cobra.Command {
 	}
 	f := c.Flags()
 	f.StringVar(&path, "config", "", "config file to read (default: the wizard's)")
-	f.StringVar(&format, "format", "msmtp", "json, env, msmtp, postfix or template")
+	f.StringVar(&format, "format", "msmtp", "format: json, env, msmtp, postfix, ansible or template")
 	f.StringVar(&outPath, "output", "", "write here (mode 0600) instead of standard output")
 	f.StringVar(&tmpl, "template", "", "Go text/template file, for --format template")
 	f.StringVar(&passwordFile, "password-file", "", "absolute path of a file holding the password, for msmtp's passwordeval")
-	f.BoolVar(&withPassword, "with-password", false, "put the password itself into json or env output")
+	f.BoolVar(&withPassword, "with-password", false, "put the password into the output, also on a screen or pipe")
 	return c
 }
 

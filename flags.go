@@ -27,6 +27,9 @@ type connFlags struct {
 	jsonOut                            bool
 	helo                               string // EHLO name
 	builtinRoots                       bool   // trust the compiled-in public CAs when the system has none
+	confirm                            bool   // check --confirm: ask for the code in the test message
+	noLogin                            bool   // a relay by address: no AUTH
+	tlsPin                             string // accept exactly this certificate
 	signIn                             bool   // the secret is an OAuth token from `login`, not a password
 }
 
@@ -37,17 +40,19 @@ func (f *connFlags) register(c *cobra.Command) {
 	fs.StringVar(&f.providers, "providers", "", "extra provider catalogue (YAML)")
 	fs.StringVar(&f.host, "host", "", "host name of the SMTP server")
 	fs.IntVar(&f.port, "port", 0, "port (default: the mode's port)")
-	fs.StringVar(&f.security, "security", "", "ssl, starttls or none")
-	fs.StringVar(&f.auth, "auth", "", "auto, plain, login, cram-md5, xoauth2 or none")
+	fs.StringVar(&f.security, "security", "", "mode: ssl, starttls or none")
+	fs.StringVar(&f.auth, "auth", "", "method: auto, plain, login, cram-md5, xoauth2 or none")
 	fs.StringVar(&f.username, "username", "", "login")
+	fs.BoolVar(&f.noLogin, "no-login", false, "do not log in: a relay that takes mail by address")
 	fs.StringVar(&f.passwordFile, "password-file", "", "read the password from this file (or set SMTP_PASSWORD)")
 	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from the first line of standard input")
 	fs.StringVar(&f.from, "from", "", "sender address")
 	fs.StringVar(&f.fromName, "from-name", "", "sender name")
 	fs.StringVar(&f.sendTo, "send-to", "", "send one test message to this address (nothing is sent without it)")
 	fs.StringVar(&f.caFile, "ca-file", "", "trust the CA in this PEM file (a private CA)")
-	fs.StringVar(&f.clientID, "client-id", "", "OAuth: the Application (client) ID of your registered app")
-	fs.StringVar(&f.tenant, "tenant", "", "OAuth: the directory (tenant) to sign in to, when not the provider's default")
+	fs.StringVar(&f.tlsPin, "tls-pin-sha256", "", "accept only the certificate with this SHA-256 (as check shows it)")
+	fs.StringVar(&f.clientID, "client-id", "", "the Application (client) ID of your registered app (OAuth)")
+	fs.StringVar(&f.tenant, "tenant", "", "the directory (tenant) to sign in to with OAuth, when not the provider's default")
 	fs.BoolVar(&f.insecure, "insecure-skip-verify", false, "accept any certificate (dangerous: anyone could read the password)")
 	fs.BoolVar(&f.plainAuth, "allow-plaintext-auth", false, "allow sending the password over a connection without TLS")
 	fs.DurationVar(&f.timeout, "timeout", smtp.DefaultStageTimeout, "time limit for each stage")
@@ -117,6 +122,15 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	set("client-id", &s.OAuthClientID, f.clientID)
 	set("tenant", &s.OAuthTenant, f.tenant)
 	set("helo", &s.Helo, f.helo)
+	if changed("tls-pin-sha256") {
+		if s.TLSPinSHA256 = ""; f.tlsPin != "" {
+			pin, err := smtp.ParsePin(f.tlsPin)
+			if err != nil {
+				return s, nil, badInput("--tls-pin-sha256: %v", err)
+			}
+			s.TLSPinSHA256 = pin
+		}
+	}
 	if changed("port") {
 		s.Port = f.port
 	}
@@ -139,6 +153,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	}
 	s.InsecureSkipVerify = s.InsecureSkipVerify || f.insecure
 	s.AllowPlaintextAuth = s.AllowPlaintextAuth || f.plainAuth
+	if f.noLogin || changed("username") && f.username == "" {
+		s.Auth = smtp.AuthNone
+	}
 
 	p, err := f.catalogueEntry(s.Provider, changed("provider"))
 	if err != nil {
@@ -148,6 +165,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		return s, nil, err
 	}
 	s.Fill(p)
+	if s.NoLogin() {
+		s = s.WithoutLogin()
+	}
 	if s.Host == "" {
 		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
 	}
@@ -156,7 +176,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		if e.Field == "password" && s.Password.IsZero() {
 			return s, p, badInput("%s", missingPassword)
 		}
-		return s, p, badInput("--%s %s; %s", strings.ReplaceAll(e.Field, " ", "-"), e.Problem, e.Fix)
+		return s, p, badInput("--%s %s; %s", strings.NewReplacer(" ", "-", "_", "-").Replace(e.Field), e.Problem, e.Fix)
 	}
 	if s.CAFile != "" {
 		if _, err := smtp.ReadCAFile(s.CAFile); err != nil {

@@ -3,44 +3,52 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"smtpsetup/detect"
+	"smtpsetup/smtp"
 )
 
 func providersCommand() *cobra.Command {
 	var jsonOut bool
 	var extra string
 	c := &cobra.Command{
-		Use:   "providers",
-		Short: "List the providers smtpsetup knows, with their servers and status",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Use:   "providers [ID]",
+		Short: "List the providers smtpsetup knows, or show one",
+		Example: "  smtpsetup providers\n" +
+			"  smtpsetup providers gmail",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
 			cat, err := loadCatalogue(extra)
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
+			var one *smtp.Provider
+			if len(args) == 1 {
+				p, ok := cat.ByID(args[0])
+				if !ok {
+					return badInput("unknown provider %q; `smtpsetup providers` lists them", args[0])
+				}
+				one = p
+			}
 			if jsonOut {
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
+				if one != nil {
+					return enc.Encode(one)
+				}
 				return enc.Encode(cat.Providers)
 			}
-			tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tSERVER\tSTATUS\tCHECKED")
-			for _, p := range cat.Providers {
-				server := "-"
-				if rec, ok := p.Recommended(); ok && p.Host != "" {
-					server = fmt.Sprintf("%s:%d %s", p.Host, rec.Port, rec.Security)
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, server, p.Status, p.LastChecked)
+			if one != nil {
+				writeProvider(out, one)
+				return nil
 			}
-			return tw.Flush()
+			return writeProviderList(out, cat)
 		},
 	}
-	c.Flags().BoolVar(&jsonOut, "json", false, "print the catalogue as JSON")
+	c.Flags().BoolVar(&jsonOut, "json", false, "print the catalogue (or the one provider) as JSON")
 	c.Flags().StringVar(&extra, "providers", "", "extra provider catalogue (YAML)")
 	return c
 }

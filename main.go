@@ -47,7 +47,8 @@ func main() {
 		}
 	}
 	err := fang.Execute(context.Background(), root,
-		fang.WithoutManpage(),
+		fang.WithVersion(version()),
+		fang.WithoutManpage(), // ours, man_cmd.go
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
 			fmt.Fprintln(w, "smtpsetup:", err)
 		}))
@@ -95,6 +96,15 @@ func rootCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error { return runWizard(cmd, w) },
 	}
 	w.register(root)
-	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), loginCommand(), tokenCommand(), providersCommand(), detectCommand())
+	root.AddCommand(checkCommand(), setupCommand(&w), reportCommand(), exportCommand(), loginCommand(), tokenCommand(), providersCommand(), detectCommand(), manCommand())
+	// cobra adds its completion command when run; add it now, so that its
+	// help is as short as the others.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Short = "Print a completion script for bash, zsh or fish"
+		}
+	}
+	fitHelp(root)
 	return root
 }

@@ -26,7 +26,7 @@ func loginCommand() *cobra.Command {
 	var secretFile string
 	c := &cobra.Command{
 		Use:   "login",
-		Short: "Sign in with OAuth (Microsoft 365, Outlook.com) using a code typed on your phone or PC",
+		Short: "Sign in with OAuth (Microsoft 365, Outlook.com)",
 		Long: "login starts the OAuth device sign-in of the provider (RFC 8628): it prints an address and a\n" +
 			"short code, you sign in there from any phone or computer, and smtpsetup receives a token. It\n" +
 			"then tests the SMTP login with XOAUTH2 and writes the config and, beside it, the token file\n" +
@@ -35,8 +35,9 @@ func loginCommand() *cobra.Command {
 			"and asks you to paste back the address the browser ends on (--client-secret-file).\n" +
 			"The app to sign in with is your organisation's registration: --client-id (and --tenant).\n" +
 			"Exit 0 when signed in and the test passes, 1 when the sign-in or the test fails, 2 for bad input.",
-		Example: "  smtpsetup login --provider microsoft365 --from nas@contoso.com --client-id 00000000-0000-0000-0000-000000000000\n" +
-			"  smtpsetup login --config /etc/smtpsetup/smtp.yaml          # sign in again",
+		Example: "  smtpsetup login --provider microsoft365 --from nas@contoso.com \\\n" +
+			"      --client-id 00000000-0000-0000-0000-000000000000\n" +
+			"  smtpsetup login --config /etc/smtpsetup/smtp.yaml   # sign in again",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := fromEnv(cmd); err != nil {
@@ -207,12 +208,13 @@ func tokenCommand() *cobra.Command {
 	var cfgPath string
 	c := &cobra.Command{
 		Use:   "token",
-		Short: "Print a valid OAuth access token for msmtp's passwordeval, mutt or aerc",
+		Short: "Print an OAuth access token for msmtp, mutt, aerc",
 		Long: "token prints a valid access token on standard output and nothing else, refreshing it (and\n" +
 			"saving the provider's new refresh token) when it has expired or is about to. Messages go to\n" +
 			"standard error. Exit 1 when the sign-in has expired or was revoked: run smtpsetup login again.",
-		Example: "  passwordeval \"smtpsetup token --config /etc/smtpsetup/smtp.yaml\"   # in msmtprc",
-		Args:    cobra.NoArgs,
+		Example: "  # in msmtprc:\n" +
+			"  passwordeval \"smtpsetup token --config /etc/smtpsetup/smtp.yaml\"",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			path := configPath(cfgPath)
 			if _, err := config.Load(path); err != nil {

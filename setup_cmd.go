@@ -13,17 +13,21 @@ import (
 
 func setupCommand(w *wizardFlags) *cobra.Command {
 	var f connFlags
-	var nonInteractive, saveAnyway, referencePasswordFile bool
+	var nonInteractive, saveAnyway, referencePasswordFile, dryRun bool
 	c := &cobra.Command{
 		Use:   "setup",
-		Short: "Write a config: the wizard, or from flags and SMTPSETUP_* variables with --non-interactive",
+		Short: "Write a config, by the wizard or from flags",
 		Long: "setup --non-interactive takes the flags of check (or SMTPSETUP_HOST, SMTPSETUP_PORT, ...),\n" +
 			"runs the live test, and writes the config only when the test passes (--save-anyway overrides,\n" +
 			"and prints the diagnosis). The file is byte for byte what the wizard writes for the same answers;\n" +
-			"running it again with the same values changes nothing and says so. Exit codes as check.\n" +
+			"running it again with the same values changes nothing and says so; with --json the output\n" +
+			"says it as config.changed (what Ansible reports), and --dry-run says whether the config\n" +
+			"would change without writing it. Exit codes as check.\n" +
 			"Without --non-interactive it starts the wizard.",
-		Example: "  SMTP_PASSWORD=... smtpsetup setup --non-interactive --provider gmail --from nas@gmail.com\n" +
-			"  SMTPSETUP_HOST=mail.example.com SMTPSETUP_USERNAME=nas smtpsetup setup --non-interactive --password-file /run/pw",
+		Example: "  smtpsetup setup --non-interactive --provider gmail \\\n" +
+			"      --from nas@gmail.com --password-file /run/pw\n" +
+			"  SMTPSETUP_HOST=mail.example.com SMTPSETUP_USERNAME=nas \\\n" +
+			"      smtpsetup setup --non-interactive --password-stdin < /run/pw",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !nonInteractive {
@@ -50,19 +54,22 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 				}
 				s.PasswordFile = f.passwordFile
 			}
-			rep, err := f.testAndPrint(cmd, s, p)
+			rep, diag := f.test(cmd, s, p)
+			if !f.jsonOut {
+				// A person reads the verdict before what became of the file.
+				if err := f.print(cmd, rep, diag, nil); err != nil {
+					return err
+				}
+			}
+			cfg, err := saveSetup(cmd, dest, s, rep.OK || saveAnyway, dryRun)
+			if f.jsonOut {
+				if perr := f.print(cmd, rep, diag, cfg); perr != nil && err == nil {
+					err = perr
+				}
+			}
 			if err != nil {
 				return err
 			}
-			if !rep.OK && !saveAnyway {
-				fmt.Fprintf(cmd.ErrOrStderr(), "Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.\n", dest)
-				return &exitError{code: exitFailed}
-			}
-			res, err := config.Save(dest, s, config.SaveOptions{})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.ErrOrStderr(), res.String())
 			if !rep.OK {
 				return &exitError{code: exitFailed}
 			}
@@ -72,8 +79,41 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 	f.register(c)
 	c.Flags().BoolVar(&nonInteractive, "non-interactive", false, "no screens: settings from flags and SMTPSETUP_* variables")
 	c.Flags().BoolVar(&saveAnyway, "save-anyway", false, "write the config even when the test fails")
+	c.Flags().BoolVar(&dryRun, "dry-run", false, "test and say whether the config would change, without writing it")
 	c.Flags().BoolVar(&referencePasswordFile, "reference-password-file", false, "name --password-file in the config instead of copying the password into it")
 	return c
+}
+
+// saveSetup writes the tested settings to dest when save is true (the test
+// passed, or --save-anyway), or with dryRun only says whether it would
+// change anything. It tells the person on standard error and returns what
+// happened for --json, where Changed is what Ansible reports.
+func saveSetup(cmd *cobra.Command, dest string, s smtp.Settings, save, dryRun bool) (*output.Config, error) {
+	cfg := &output.Config{Path: dest, DryRun: dryRun}
+	stderr := cmd.ErrOrStderr()
+	switch {
+	case !save:
+		fmt.Fprintf(stderr, "Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.\n", dest)
+	case dryRun:
+		changed, err := config.WouldChange(dest, s)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Changed = changed
+		if changed {
+			fmt.Fprintf(stderr, "Would change %s (--dry-run: nothing written).\n", dest)
+		} else {
+			fmt.Fprintf(stderr, "No change: %s already holds these settings.\n", dest)
+		}
+	default:
+		res, err := config.Save(dest, s, config.SaveOptions{})
+		cfg.Saved, cfg.Changed, cfg.Backup = err == nil, res.Changed, res.Backup
+		if err != nil {
+			return cfg, err
+		}
+		fmt.Fprintln(stderr, res.String())
+	}
+	return cfg, nil
 }
 
 func reportCommand() *cobra.Command {
@@ -81,7 +121,7 @@ func reportCommand() *cobra.Command {
 	var outPath string
 	c := &cobra.Command{
 		Use:   "report",
-		Short: "Run the test and write a plain-text report that is safe to paste into a support ticket",
+		Short: "Test and write a report for a support ticket",
 		Long: "report runs the live test and writes version, system, local time, the settings with the\n" +
 			"secret masked, each stage, the server's facts, the transcript (masked and cleaned) and the\n" +
 			"diagnosis with its code. It never contains the password.",

@@ -15,7 +15,7 @@ import (
 )
 
 // Formats lists the formats Export writes, in the order a user is offered them.
-var Formats = []string{"json", "env", "msmtp", "postfix", "template"}
+var Formats = []string{"json", "env", "msmtp", "postfix", "ansible", "template"}
 
 // ExportOptions tunes Export. The zero value never writes the password into
 // json or env output.
@@ -26,6 +26,10 @@ type ExportOptions struct {
 	// carries what the tool needs to log in; template output carries it when
 	// the template uses .Password.
 	IncludePassword bool
+
+	// HidePassword leaves the password out of msmtp, postfix and template
+	// output (hidden.go): for a screen or a pipe.
+	HidePassword bool
 
 	// PasswordFile is an absolute path to a file that holds the password
 	// (see WritePasswordFile). The msmtp export then reads it with
@@ -74,6 +78,8 @@ func Export(w io.Writer, s smtp.Settings, format string, opts ExportOptions) err
 		out, err = MsmtpConfig(s, opts)
 	case "postfix":
 		out, err = exportPostfix(s, opts)
+	case "ansible":
+		out, err = exportAnsible(s, opts)
 	case "template":
 		out, err = exportTemplate(s, opts)
 	default:
@@ -132,13 +138,17 @@ func envVars(s smtp.Settings, opts ExportOptions) ([]envVar, error) {
 	if tc := tokenCommand(s, opts); tc != "" {
 		vars = append(vars, envVar{"SMTP_TOKEN_COMMAND", tc})
 	}
-	return append(vars,
+	vars = append(vars,
 		envVar{"SMTP_FROM", f.From},
 		envVar{"SMTP_FROM_NAME", f.FromName},
 		envVar{"SMTP_CA_FILE", f.CAFile},
 		envVar{"SMTP_INSECURE_SKIP_VERIFY", strconv.FormatBool(f.InsecureSkipVerify)},
 		envVar{"SMTP_ALLOW_PLAINTEXT_AUTH", strconv.FormatBool(f.AllowPlaintextAuth)},
-	), nil
+	)
+	if f.TLSPinSHA256 != "" {
+		vars = append(vars, envVar{"SMTP_TLS_PIN_SHA256", f.TLSPinSHA256})
+	}
+	return vars, nil
 }
 
 // exportEnv writes NAME='value' lines that a POSIX shell can source (and
@@ -217,12 +227,18 @@ func exportTemplate(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		return nil, redactErr(fmt.Errorf("the template does not parse: %w", err), pw)
 	}
 	// A template is a program: {{range 100000000000}} would fill the memory.
+	if opts.HidePassword {
+		data.Password = passwordSentinel
+	}
 	buf := &limitedBuffer{max: maxTemplateOutput}
 	if err := t.Execute(buf, data); err != nil {
 		if buf.full {
 			return nil, fmt.Errorf("the template's output is larger than %d KiB: check its loops", maxTemplateOutput>>10)
 		}
 		return nil, redactErr(fmt.Errorf("the template failed: %w", err), pw)
+	}
+	if err := checkTemplateHidden(buf.Bytes()); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
@@ -265,7 +281,7 @@ func normalized(s smtp.Settings) (smtp.Settings, error) {
 	if err != nil {
 		return s, err
 	}
-	s.Security, s.Auth = smtp.Security(f.Security), smtp.AuthMethod(f.Auth)
+	s.Security, s.Auth, s.TLSPinSHA256 = smtp.Security(f.Security), smtp.AuthMethod(f.Auth), f.TLSPinSHA256
 	if s.Security == "" {
 		return s, smtp.FieldError{Field: "security", Problem: "is not set", Fix: "choose ssl, starttls or none"}
 	}

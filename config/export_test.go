@@ -134,7 +134,7 @@ func TestExportRefusesLineBreaks(t *testing.T) {
 
 func TestExportUnknownFormat(t *testing.T) {
 	err := Export(&bytes.Buffer{}, fullSettings(), "xml", ExportOptions{})
-	checkErr(t, err, "use one of json, env, msmtp, postfix, template")
+	checkErr(t, err, "use one of json, env, msmtp, postfix, ansible, template")
 }
 
 func TestMsmtpPassword(t *testing.T) {

@@ -65,7 +65,8 @@ var msmtpAuth = map[smtp.AuthMethod]string{
 // TLS: ssl is "tls on" with "tls_starttls off"; starttls is "tls on" with
 // "tls_starttls on"; none is "tls off". A ca_file becomes tls_trust_file;
 // otherwise msmtp's own default trust (the system's) applies.
-// insecure_skip_verify becomes "tls_certcheck off".
+// insecure_skip_verify becomes "tls_certcheck off". tls_pin_sha256 becomes
+// tls_fingerprint (msmtp accepts SHA-256, AB:CD:...), which replaces the CA.
 //
 // The password is read with passwordeval "cat -- '<file>'" when a password
 // file is known (ExportOptions.PasswordFile, else Settings.PasswordFile), and
@@ -108,7 +109,9 @@ func MsmtpConfig(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		{"port", "port", strconv.Itoa(s.Port), false, true},
 		{"tls", "security", onOff(s.Security.Encrypted()), false, true},
 		{"tls_starttls", "security", onOff(s.Security == smtp.SecuritySTARTTLS), false, s.Security.Encrypted()},
-		{"tls_trust_file", "ca_file", s.CAFile, true, s.Security.Encrypted() && s.CAFile != "" && !s.InsecureSkipVerify},
+		{"tls_trust_file", "ca_file", s.CAFile, true, s.Security.Encrypted() && s.CAFile != "" && !s.InsecureSkipVerify && s.TLSPinSHA256 == ""},
+		// msmtp trusts exactly this certificate, whatever its contents.
+		{"tls_fingerprint", smtp.PinField, s.TLSPinSHA256, false, s.Security.Encrypted() && s.TLSPinSHA256 != ""},
 		{"tls_certcheck", "insecure_skip_verify", "off", false, s.Security.Encrypted() && s.InsecureSkipVerify},
 		{"domain", "helo", s.Helo, false, s.Helo != ""}, // msmtp's EHLO name
 	}
@@ -147,6 +150,10 @@ func msmtpLogin(b *bytes.Buffer, line func(cmd, field, v string, quote bool) err
 	pwFile := opts.PasswordFile
 	if pwFile == "" {
 		pwFile = s.PasswordFile
+	}
+	if pwFile == "" && opts.HidePassword {
+		b.WriteString(hiddenMsmtp)
+		return nil
 	}
 	if pwFile == "" {
 		q, err := msmtpArg("password", s.Password.Reveal())

@@ -51,7 +51,7 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 	if err != nil {
 		return nil, "", err
 	}
-	if ip := net.ParseIP(strings.Trim(s.Host, "[]")); ip != nil && s.Security.Encrypted() && !s.InsecureSkipVerify {
+	if ip := net.ParseIP(strings.Trim(s.Host, "[]")); ip != nil && s.Security.Encrypted() && !s.InsecureSkipVerify && s.TLSPinSHA256 == "" {
 		// Go verifies an IP address against the certificate's IP names;
 		// Postfix matches DNS names only, and would defer every message.
 		return nil, "", fmt.Errorf("host: Postfix cannot verify a certificate for the IP address %s; set host to the DNS name the server's certificate names (smtpsetup check shows it), then export again", ip)
@@ -67,6 +67,11 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 		add("smtp_tls_security_level", "none")
 	case s.InsecureSkipVerify:
 		add("smtp_tls_security_level", "encrypt")
+	case s.TLSPinSHA256 != "":
+		// Postfix's own trust on first use: this certificate, no CA.
+		add("smtp_tls_security_level", "fingerprint")
+		add("smtp_tls_fingerprint_digest", "sha256")
+		add("smtp_tls_fingerprint_cert_match", s.TLSPinSHA256)
 	default:
 		add("smtp_tls_security_level", "secure")
 	}
@@ -76,7 +81,7 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 	if s.Helo != "" {
 		add("smtp_helo_name", s.Helo) // ValidateHelo allows no character Postfix would read otherwise
 	}
-	if s.Security.Encrypted() && !s.InsecureSkipVerify {
+	if s.Security.Encrypted() && !s.InsecureSkipVerify && s.TLSPinSHA256 == "" {
 		if s.CAFile != "" {
 			if err := postfixValue("ca_file", s.CAFile); err != nil {
 				return nil, "", err
@@ -186,7 +191,12 @@ func exportPostfix(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 	}
 	if sasl != "" {
 		mapType, path, _ := strings.Cut(cmp.Or(opts.PostfixSASLMap, DefaultPostfixSASLMap), ":")
-		b.WriteString("# 2. " + path + " must hold exactly this line, which holds the password:\n")
+		if opts.HidePassword {
+			sasl = maskSASL(sasl)
+			b.WriteString("# 2. " + path + " must hold this line, with the password in place of " + hiddenPostfix + " (not shown here; --with-password shows it):\n")
+		} else {
+			b.WriteString("# 2. " + path + " must hold exactly this line, which holds the password:\n")
+		}
 		b.WriteString("#    " + sasl)
 		b.WriteString("#    Create the file private, paste the line in with an editor, then build the table:\n")
 		b.WriteString("#    install -m 600 /dev/null " + shellQuote(path) + "\n")

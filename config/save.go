@@ -192,7 +192,7 @@ func writeFile(ops fileOps, path string, data []byte, keepBackup bool, replaceab
 	if exists && bytes.Equal(old, data) && oldMode.Perm() == 0o600 {
 		return false, "", nil
 	}
-	tmp, err := stage(ops, dir, filepath.Base(path), data, path)
+	tmp, err := stage(ops, dir, filepath.Base(path), data, path, 0o600)
 	if err != nil {
 		return false, "", err
 	}
@@ -228,7 +228,7 @@ func replaceBackup(ops fileOps, dir, backup string, old []byte, path string) err
 	if fi, err := os.Lstat(backup); err == nil && fi.IsDir() {
 		return &SaveError{Path: path, Step: "keep a backup", Err: errors.New(backup + " is a directory"), Fix: "remove it, or save with no backup"}
 	}
-	tmp, err := stage(ops, dir, filepath.Base(backup), old, path)
+	tmp, err := stage(ops, dir, filepath.Base(backup), old, path, 0o600)
 	if err != nil {
 		return err
 	}
@@ -248,9 +248,10 @@ const tempMarker = ".tmp-"
 // user would name a file.
 var staleName = regexp.MustCompile(`^\..+\.tmp-[0-9a-f]{16}$`)
 
-// stage writes data to a new temporary file in dir, mode 0600, flushed to
-// disk, and returns its name. On any error the temporary file is removed.
-func stage(ops fileOps, dir, base string, data []byte, target string) (string, error) {
+// stage writes data to a new temporary file in dir, mode 0600 (or perm,
+// set on the descriptor once written), flushed to disk, and returns its
+// name. On any error the temporary file is removed.
+func stage(ops fileOps, dir, base string, data []byte, target string, perm fs.FileMode) (string, error) {
 	var f *os.File
 	var name string
 	for range 5 {
@@ -281,8 +282,8 @@ func stage(ops fileOps, dir, base string, data []byte, target string) (string, e
 		return fail("write the temporary file", err)
 	}
 	// The umask may have taken bits off 0600 (umask 0277 gives 0400); set
-	// the mode on the descriptor so the result is 0600 whatever the umask.
-	if err := f.Chmod(0o600); err != nil {
+	// the mode on the descriptor so the result is exact whatever the umask.
+	if err := f.Chmod(perm); err != nil {
 		return fail("set the temporary file's mode", err)
 	}
 	if err := ops.sync(f); err != nil {

@@ -39,6 +39,7 @@ type file struct {
 	OAuthClientID      string `yaml:"oauth_client_id,omitempty" json:"oauth_client_id,omitempty"`
 	OAuthTenant        string `yaml:"oauth_tenant,omitempty" json:"oauth_tenant,omitempty"`
 	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
+	TLSPinSHA256       string `yaml:"tls_pin_sha256,omitempty" json:"tls_pin_sha256,omitempty"`
 }
 
 // header starts every file Marshal writes. It says who wrote the file and
@@ -97,6 +98,13 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		OAuthClientID:      s.OAuthClientID,
 		OAuthTenant:        s.OAuthTenant,
 		Helo:               s.Helo,
+	}
+	if s.TLSPinSHA256 != "" {
+		p, err := smtp.ParsePin(s.TLSPinSHA256)
+		if err != nil {
+			return file{}, err
+		}
+		f.TLSPinSHA256 = p
 	}
 	if withPassword {
 		f.Password = s.Password.Reveal()
@@ -163,7 +171,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "oauth_client_id", "oauth_tenant"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "oauth_client_id", "oauth_tenant", "tls_pin_sha256"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -187,6 +195,7 @@ var setters = map[string]setter{
 	"oauth_client_id":      stringField(func(f *file) *string { return &f.OAuthClientID }),
 	"oauth_tenant":         stringField(func(f *file) *string { return &f.OAuthTenant }),
 	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
+	"tls_pin_sha256":       stringField(func(f *file) *string { return &f.TLSPinSHA256 }),
 }
 
 func parseSecurity(v string) (string, bool) {
@@ -504,6 +513,14 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		OAuthClientID:      f.OAuthClientID,
 		OAuthTenant:        f.OAuthTenant,
 		Helo:               f.Helo,
+	}
+	if f.TLSPinSHA256 != "" {
+		p, err := smtp.ParsePin(f.TLSPinSHA256)
+		if err != nil {
+			fe := err.(smtp.FieldError)
+			return smtp.Settings{}, &LoadError{Path: name, Line: line(smtp.PinField), Field: smtp.PinField, Problem: fe.Problem, Fix: fe.Fix}
+		}
+		s.TLSPinSHA256 = p
 	}
 	if s.Auth == "" {
 		s.Auth = smtp.AuthAuto

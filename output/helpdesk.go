@@ -45,11 +45,15 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 	if s.CAFile != "" {
 		line("  ca file    %s", smtp.CleanLine(s.CAFile))
 	}
+	if s.TLSPinSHA256 != "" {
+		line("  tls pin    %s", s.TLSPinSHA256)
+	}
 	if s.InsecureSkipVerify {
 		line("  WARNING    certificate verification is off")
 	}
 	line("")
 	line("Result: %s", map[bool]string{true: "PASSED", false: "FAILED"}[r.OK])
+	line("  proven: %s", provenList(r))
 	for _, st := range r.Stages {
 		mark := "ok  "
 		if !st.OK {
@@ -76,7 +80,7 @@ func Helpdesk(r *smtp.Report, d *smtp.Diagnosis, version string) string {
 	line("  greeting    %s", orDash(strings.ReplaceAll(r.Server.Greeting, "\n", " / ")))
 	line("  extensions  %s", orDash(strings.Join(r.Server.Extensions, ", ")))
 	if t := r.Server.TLS; t != nil {
-		line("  tls         %s, %s, verified %v", t.Version, t.Cipher, t.Verified)
+		line("  tls         %s, %s, verified %v%s", t.Version, t.Cipher, t.Verified, map[bool]string{true: " (by the pinned fingerprint)"}[t.Pinned])
 		if c := t.Certificate; c != nil {
 			line("  certificate %s; issuer %s", c.Subject, c.Issuer)
 			line("              valid %s to %s; names %s", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly), strings.Join(c.Names, " "))

@@ -26,9 +26,24 @@ type Result struct {
 	Server     smtp.ServerInfo   `json:"server"`
 	Transcript []Line            `json:"transcript"`
 	Sent       *smtp.SentMessage `json:"sent,omitempty"`
+	Proven     []string          `json:"proven"`               // what the test proved: login, sender, message, delivery
+	NoLogin    bool              `json:"no_login"`             // the test did not log in: a relay by address
 	Error      *InputError       `json:"error,omitempty"`      // set when no test ran: bad input
 	SignInDue  string            `json:"signin_due,omitempty"` // OAuth: sign in again by this date (YYYY-MM-DD, UTC) if unused
 	Network    smtp.NetworkFacts `json:"network,omitzero"`     // this machine's side, when the server was not reached
+	// Config is what `setup --non-interactive --json` did with the config.
+	Config *Config `json:"config,omitempty"`
+}
+
+// Config says what setup did with the config file: Changed is what a
+// configuration-management tool reports as "changed" (with --dry-run,
+// whether a save would change anything).
+type Config struct {
+	Path    string `json:"path"`
+	Saved   bool   `json:"saved"`   // the file now holds these settings (false: the test failed, or --dry-run)
+	Changed bool   `json:"changed"` // the file's content or mode changed (would change, with --dry-run)
+	Backup  string `json:"backup,omitempty"`
+	DryRun  bool   `json:"dry_run,omitempty"`
 }
 
 // InputError is why no test ran: a flag, a variable or a file was not
@@ -41,9 +56,7 @@ type InputError struct {
 // InputErrorJSON writes the one JSON object of a command that could not run
 // its test, so that a script reading stdout always gets an object.
 func InputErrorJSON(w io.Writer, msg string, exitCode int) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(Result{Stages: []Stage{}, Transcript: []Line{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
+	return WriteJSON(w, Result{Stages: []Stage{}, Transcript: []Line{}, Proven: []string{}, Error: &InputError{Message: msg, ExitCode: exitCode}})
 }
 
 // Stage is one stage in the JSON output.
@@ -76,7 +89,8 @@ type Line struct {
 
 // NewResult builds the JSON shape from a report and its diagnosis.
 func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
-	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network}
+	res := Result{OK: r.OK, Server: r.Server, Stages: []Stage{}, Transcript: []Line{}, Sent: r.Sent, Network: r.Network,
+		Proven: r.Proven(), NoLogin: r.NoLogin()}
 	if !r.SignInDue.IsZero() {
 		res.SignInDue = r.SignInDue.UTC().Format(time.DateOnly)
 	}
@@ -96,9 +110,15 @@ func NewResult(r *smtp.Report, d *smtp.Diagnosis) Result {
 
 // JSON writes the result as one indented JSON object.
 func JSON(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) error {
+	return WriteJSON(w, NewResult(r, d))
+}
+
+// WriteJSON writes a result, completed by its caller, as one indented
+// JSON object.
+func WriteJSON(w io.Writer, res Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(NewResult(r, d))
+	return enc.Encode(res)
 }
 
 type styles struct{ ok, bad, warn, title, subtle lipgloss.Style }
@@ -133,11 +153,26 @@ func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	}
 	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
-		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Summary()))
+		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Verdict()))
+		fmt.Fprintln(w, "  Proven: "+provenList(r))
+		if r.NoLogin() {
+			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))
+		}
+		if r.Sent == nil {
+			// Microsoft 365 and Amazon SES judge the sender only once a
+			// message is sent: only a message proves it goes out.
+			fmt.Fprintln(w, "  No message was sent: add --send-to ADDR --confirm to prove delivery (some providers check the sender only then).")
+		}
+		if m := r.Sent; m != nil && !m.Confirmed {
+			fmt.Fprintf(w, "  Look in %s's inbox (and spam folder) for %q: when it is there, delivery works.\n", smtp.CleanLine(m.To), m.Subject)
+		}
 		return
 	}
 	if d == nil {
 		return
+	}
+	if p := r.Proven(); len(p) > 0 {
+		fmt.Fprintln(w, "\n  Proven before the failure: "+provenList(r))
 	}
 	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)
@@ -159,7 +194,11 @@ func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
 		lines = append(lines, "extensions  "+strings.Join(srv.Extensions, ", "))
 	}
 	if t := srv.TLS; t != nil {
-		lines = append(lines, "tls         "+t.Version+", "+t.Cipher)
+		tl := "tls         " + t.Version + ", " + t.Cipher
+		if t.Pinned {
+			tl += "; certificate accepted by its pinned fingerprint"
+		}
+		lines = append(lines, tl)
 		if c := t.Certificate; c != nil {
 			lines = append(lines,
 				"certificate "+c.Subject+", issued by "+c.Issuer,

@@ -82,15 +82,31 @@ type verdict struct {
 func classifyReply(in diagInput) Diagnosis {
 	rf := replyFacts{stage: replyStage(in.f), reply: in.reply(), provider: in.p, host: in.s.Host, encrypted: in.encrypted()}
 	rf.text = strings.ReplaceAll(rf.reply.Text, "\n", " ")
+	if rf.reply.Enhanced == "" {
+		rf.reply.Enhanced = trailingEnhanced(rf.text)
+	}
 	v := classifyFacts(rf)
 	return describeReply(in, rf, v)
+}
+
+// qmailEnhanced is the enhanced code as qmail and its patches write it, at
+// the end of the text: "552 sorry, that message size exceeds my databytes
+// limit (#5.3.4)".
+var qmailEnhanced = regexp.MustCompile(`\(#([245]\.\d{1,3}\.\d{1,3})\)\s*$`)
+
+// trailingEnhanced reads a qmail-style enhanced code, or "".
+func trailingEnhanced(text string) string {
+	if m := qmailEnhanced.FindStringSubmatch(text); m != nil {
+		return m[1]
+	}
+	return ""
 }
 
 // classifyFacts runs the layers; it is a pure function of the reply, its
 // stage and the provider.
 func classifyFacts(rf replyFacts) verdict {
 	if k := matchKnown(rf); k != nil {
-		if rf.transient() && k.Family == FamilyCredentials {
+		if rf.transient() && k.Family == FamilyCredentials && !rf.saysCredentialsInvalid() {
 			// A temporary refusal never means the password is wrong.
 			v := verdict{family: FamilyServerTemporary, layer: "known"}
 			v.code = codeFor(v, rf)
@@ -100,7 +116,14 @@ func classifyFacts(rf replyFacts) verdict {
 	}
 	v := basicVerdict(rf)
 	specific := v.specific
-	if e, ok := lookupEnhanced(rf.reply.Enhanced); !specific && ok && e.Family != "" && (e.Stages == nil || slices.Contains(e.Stages, rf.stage)) {
+	e, ok := lookupEnhanced(rf.reply.Enhanced)
+	if ok && e.Family == FamilyServerTemporary && !e.Specific && !rf.transient() {
+		// A vague mail-system code (X.3.x, X.4.x) in a permanent reply says
+		// nothing the stage does not: postscreen's "521 5.3.2 Service
+		// currently unavailable" greeting refuses this client.
+		ok = false
+	}
+	if !specific && ok && e.Family != "" && (e.Stages == nil || slices.Contains(e.Stages, rf.stage)) {
 		fam := e.Family
 		if fam == familyAddress {
 			fam = FamilyRecipient
@@ -111,13 +134,12 @@ func classifyFacts(rf replyFacts) verdict {
 		v = verdict{family: fam, layer: "enhanced"}
 		specific = e.Specific
 	}
-	if !specific {
-		if w, ok := matchWords(rf); ok {
-			v = w
-		}
+	if w, ok := matchWords(rf, specific); ok {
+		v = w
 	}
-	// A temporary refusal never means the password is wrong.
-	if rf.transient() && v.family == FamilyCredentials {
+	// A temporary refusal never means the password is wrong, unless the
+	// server says so in as many words; it stays temporary then (describeReply).
+	if rf.transient() && v.family == FamilyCredentials && !rf.saysCredentialsInvalid() {
 		v = verdict{family: FamilyServerTemporary, layer: v.layer}
 	}
 	v.code = codeFor(v, rf)
@@ -125,6 +147,24 @@ func classifyFacts(rf replyFacts) verdict {
 }
 
 func (rf replyFacts) transient() bool { return rf.reply.Code >= 400 && rf.reply.Code < 500 }
+
+// saysCredentialsInvalid reports a reply that names the login as the cause:
+// the registered X.7.8 "Authentication credentials invalid" (RFC 4954; a
+// 4xx reply with it, such as Mailjet's "435 4.7.8 Error: authentication
+// failed", is still temporary), or words that say the login or secret is
+// wrong. Words that call the failure temporary (RFC 4954's "454 4.7.0
+// Temporary authentication failure") never do.
+func (rf replyFacts) saysCredentialsInvalid() bool {
+	if temporaryWords.MatchString(rf.text) {
+		return false
+	}
+	return strings.HasSuffix(rf.reply.Enhanced, ".7.8") || invalidCredentialWords.MatchString(rf.text)
+}
+
+var (
+	temporaryWords         = words(`temporar|try (again )?later|system problem`)
+	invalidCredentialWords = words(`(username|user name|login|password|credentials?)( and password| or password)? (is |are |was |were )?(not accepted|incorrect|invalid|wrong|rejected|no longer valid)|invalid (login|credentials|password|user ?name|user or password)|bad (user ?name|password|credentials)`)
+)
 
 // basicRule is one row of layer 1.
 type basicRule struct {
@@ -204,43 +244,101 @@ type wordRule struct {
 	family string
 	code   string // "" to let codeFor choose within the family
 	stages string // "*" or the stages where the words mean this
+	codes  string // "*", or the basic codes ("4xx", "503") under which the words mean this
+	strong bool   // the words name their cause so plainly that they overrule a specific code
 	re     *regexp.Regexp
 }
 
 func words(pattern string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + pattern) }
 
+// Stage sets for wordRules. At the greeting nothing but the connection is
+// known yet (no login, no address, no message): words about those cannot
+// be what the server refuses, so only the connection's families apply there
+// (RFC 5321 3.1: a 554 greeting refuses this client).
+const (
+	afterGreeting = "ehlo starttls auth mail rcpt data quit"
+	afterLogin    = "auth mail rcpt data"
+	transaction   = "mail rcpt data"
+)
+
 // wordRules is layer 4: what a reply's words say when its codes were vague.
 // Most specific first; the first that matches wins. Patterns are the words
-// RFCs and servers use for a cause, not any one reply.
+// RFCs and servers use for a class of cause, not any one reply: a rule for
+// one reply belongs in replies-known.yaml, with its source.
 var wordRules = []wordRule{
-	{FamilyServerTemporary, "", "*", words(`grey ?list|gray ?list`)},
-	{FamilyProtocol, "", "*", words(`protocol violation|pipelin(e|ing) after|synchroni[sz]ation error|bare ?<?lf\b|bare line ?feed|line too long`)},
-	{FamilyTLSRequired, "tls.version_too_old", "*", tlsVersionWords},
-	{FamilyTLSRequired, "", "*", words(`(tls|ssl|starttls|encryption) (is )?not available|starttls|\b(tls|ssl|encryption|secure connection) (is |are )?(required|needed|mandatory)|requires? (tls|encryption|a secure|an encrypted)|must (use|enable) (tls|encryption)|(over|use|using|via) (a )?(tls|ssl)\b|unencrypted|not encrypted|without (ssl|tls|ssl/tls|encryption)`)},
-	{FamilyProtocol, "helo.rejected", "*", heloWords},
-	{FamilyLoginDisabled, "auth.basic_auth_disabled", "*", basicAuthWords},
-	{FamilyLoginDisabled, "auth.web_login_required", "auth", webLoginWords},
-	{FamilyLoginDisabled, "", "auth mail data", words(`(account|mailbox|user|login) (has been |is |was )?(disabled|locked|suspended|blocked|inactive|frozen|deactivated|paused)|(disabled|locked|suspended) (account|user)|(smtp|imap|pop3?|service|access) (is )?not (been )?(enabled|activated|allowed for this (user|account))|enable (smtp|imap|pop)|(has|have) no permission|(suspended|disabled|paused|blocked) for (this|your) account|sending (is )?(paused|suspended|disabled)|not permitted to (use|log ?in|send mail)|outgoing (mail )?(is )?blocked`)},
-	{FamilyCredentials, "", "auth", words(`application-specific password|app(lication)? password|authori[sz]ation code|授权码|(username|user name|login|password|credentials?)( and password)? (is |are |was |were )?(not accepted|incorrect|invalid|wrong|rejected)|invalid (login|credentials|password|user ?name)|authentication (failed|unsuccessful|failure)|bad (user ?name|password|credentials)|incorrect authentication`)},
-	{FamilyProtocol, "send.auth_required", "*", words(`not (logged in|authenticated)|authentication (is )?required|auth(entication)? (first|needed)|must (authenticate|log ?in|be authenticated)|please (authenticate|log ?in)|log ?in first|unauthenticated (senders?|relay|submission|mail is not)|smtp auth(entication)? required|sender not authenticated`)},
-	{FamilyContentPolicy, "content.spf_dkim_dmarc", "*", words(`\bspf\b|\bdkim\b|\bdmarc\b|sender policy framework|domainkeys|authentication (checks?|results?) (did not pass|failed|fail)|unauthenticated (email|messages?)`)},
-	{FamilyRateLimit, "", "*", words(`too many (connections|concurrent|messages|recipients|mails?|e-?mails|sessions|commands)|too much mail`)},
-	{FamilyRateLimit, "", "*", words(`throttl|frequency limit`)},
-	{FamilyIPBlocked, "", "*", words(`block ?list|black ?list|deny ?list|spamhaus|barracuda|spamcop|sorbs|\brbl\b|dnsbl|\bpbl\b|client host|(your|this|sending|client|source|remote) (ip|address|host|network|server)|\bip (address )?(is )?(not|blocked|listed|banned|black|block|has been)|\bip reputation|(dynamic|residential|dial-?up) (ip|address|range|pool)|(not (in|on) (the|our) )?(white|allow) ?list|(ip|address|network|host) reputation|reputation of the (sending )?(ip|address|network|server|host)|postscreen|reverse dns|\bptr\b|\brdns\b|connections? (not accepted|refused|rejected) from|traffic not accepted|banned sending|\bips?\b([^=]|$)`)},
-	{FamilyRateLimit, "", "*", words(`rate[- ]limited`)},
-	{FamilyRecipient, "", "rcpt data", words(`mailbox (is )?(full|over quota)|(account|mailbox|user) (that you tried to reach )?is over quota|storage (is )?full|insufficient (storage|space) (for|in) (the )?(user|mailbox)`)},
-	{FamilyRateLimit, "", "*", words(`too many|rate ?limit|rate exceeded|limit (exceeded|reached|has been reached)|exceed(ed|s)? (the |your |its )?([a-z]+ ){0,2}(limit|quota|rate|threshold)|quota|throttl|sending limit|(daily|hourly|per (hour|day|minute)) (user )?(sending )?(limit|quota)|concurren|too (fast|quickly|much mail)|slow down|sending rate|credits exceeded|volume`)},
-	{FamilySender, "", "mail rcpt data", words(`sender|not owned|from address|from: address|envelope from|mail from|send ?as|on behalf|not (been )?verified|unverified|relaying disallowed|does not match`)},
-	{FamilyRecipient, "", "rcpt data", words(`doesn.t have an? .{0,20}account|no such account|user (does not|doesn.t) exist|user unknown|unknown user|no such (user|mailbox|recipient|address|account)|mailbox (unavailable|not found|disabled|does not exist|inactive|unknown)|recipient|relay(ing)? (access )?(denied|not permitted|prohibited|not allowed)|not (allowed|permitted) to relay|unable to relay|does not exist|doesn.t exist|unroute?able|invalid (address|mailbox)|address rejected|no mailbox`)},
-	{FamilyIPBlocked, "", "*", words(`\[?\b\d{1,3}(\.\d{1,3}){3}\b\]?.{0,60}(blocked|listed|deferred|banned|not accepted|weren.t sent|refused|rejected|denied)`)},
-	{FamilyContentPolicy, "", "*", words(`spam|virus|malware|phish|content|message (was )?(rejected|refused|blocked|not accepted)|policy|\bsize\b|too (big|large|long)|message length|8-?bit|header|attachment|suspicious|unsolicited|bulk|\bmime\b`)},
-	{FamilyProtocol, "", "*", words(`syntax|command (not )?(recognized|unrecognized|unknown|not implemented)|unrecognized command|unknown command|bad sequence|out of sequence|line too long|bare ?<?lf|not implemented|synchroni[sz]ation error|pipelin|protocol (error|violation)|invalid (command|argument|parameter)`)},
-	{FamilyServerTemporary, "", "*", words(`try (again )?later|temporar|service (is )?(not |currently )?(un)?available|busy|local error|overload|maintenance|system (problem|error)|internal (server )?error|resources|insufficient system storage|server error|timeout|timed out|later`)},
+	// Strong words first: they name the cause even under a code that says
+	// otherwise (a 503 "(TLS required)", a 452 4.1.1 "too many recent
+	// messages", qmail's 503 "from and auth not the same").
+	{FamilyServerTemporary, "", "*", "4xx", true, words(`grey ?list|gray ?list`)},
+	{FamilyTLSRequired, "tls.version_too_old", "*", "*", true, tlsVersionWords},
+	{FamilyTLSRequired, "", "*", "*", true, words(`\b(tls|ssl|starttls|encryption|secure connection|encrypted (connection|channel))( is| are)? (required|needed|mandatory)\b|must (issue|use|send) (a )?starttls|starttls (command )?(first|is required)`)},
+	{FamilySender, "", afterLogin, "*", true, words(`\b(from|sender|mail from)( address)? (and|does not match|doesn.t match|not matching|mismatch(es)?( with)?) (the )?(auth|login|authenticated|smtp auth)|not owned by (the )?(auth(enticated)? )?user|(login|auth(entication)?|authenticated user) (and|does not match|doesn.t match) (the )?(from|sender)`)},
+	{FamilyContentPolicy, "", afterGreeting, "*", true, words(`too many (received|hops|mime parts|parts|headers|attachments|nested)|(mail|routing) loop|hop count|\b(message )?size (exceeds|too)|exceeds .{0,30}\b(size|databytes)\b|databytes`)},
+	{FamilyRateLimit, "", "*", "*", true, words(`too many (recent |concurrent )?(connections|messages|mails?|e-?mails|sessions)|too much mail|(receiving|sending) (e-?mail|mail|messages) (at a high rate|too (fast|quickly))`)},
+	{FamilyProtocol, "", "*", "*", true, words(`protocol violation|pipelin(e|ing) after`)},
+	{FamilyLoginDisabled, "", "auth mail", "*", true, words(`\b(account|user|mailbox|login) (has been |is |was )?(temporarily )?(disabled|locked|suspended|blocked|deactivated|banned)\b|(does not|doesn.t) have access( rights)? to (this|the) service|\b(outgoing|sending)( mail| e-?mail)? (is |has been )?(blocked|suspended|disabled)|e-?mail outgoing blocked`)},
+	{FamilyProtocol, "", "*", "*", false, words(`synchroni[sz]ation error|bare ?<?lf\b|bare line ?feed|line too long`)},
+	{FamilyTLSRequired, "", "*", "*", false, words(`(tls|ssl|starttls|encryption) (is )?not available|starttls|requires? (tls|encryption|a secure|an encrypted)|must (use|enable) (tls|encryption)|(over|use|using|via) (a )?(tls|ssl)\b|unencrypted|not encrypted|without (ssl|tls|ssl/tls|encryption)`)},
+	{FamilyProtocol, "helo.rejected", afterGreeting, "*", false, heloWords},
+	// Syntax is the protocol's, at MAIL and RCPT too (RFC 5321 4.2.2: 501
+	// syntax error in parameters or arguments), whatever the command.
+	{FamilyProtocol, "", "*", "*", false, words(`syntax error|invalid syntax|syntax (should|must) be|bad syntax|command syntax`)},
+	{FamilyLoginDisabled, "auth.basic_auth_disabled", afterGreeting, "*", false, basicAuthWords},
+	{FamilyLoginDisabled, "auth.web_login_required", "auth", "*", false, webLoginWords},
+	{FamilyLoginDisabled, "", "auth mail data", "*", false, words(`(account|mailbox|user|login) (has been |is |was )?(temporarily )?(disabled|locked|suspended|blocked|inactive|frozen|deactivated|paused|banned)|(disabled|locked|suspended|blocked|banned) (account|user)|(smtp|imap|pop3?|service|access) (is )?not (been )?(enabled|activated|allowed for this (user|account))|enable (smtp|imap|pop)|(has|have) no permission|(suspended|disabled|paused|blocked) for (this|your) account|(mail )?sending (is |has been )?(paused|suspended|disabled|denied|blocked)|not permitted to (use|log ?in|send mail)|outgoing (mail )?(is )?blocked|unusual (sending |sign-?in |login )?activity|suspicious (sign-?in|login) activity|activate your (\w+ )?account|account (is |has )?not (yet )?(been )?(activated|verified|confirmed)`)},
+	{FamilyCredentials, "", "auth", "*", false, words(`application-specific password|app(lication)? password|authori[sz]ation code|授权码|(username|user name|login|password|credentials?)( and password)? (is |are |was |were )?(not accepted|incorrect|invalid|wrong|rejected)|invalid (login|credentials|password|user ?name|user or password)|authentication (failed|unsuccessful|failure)|bad (user ?name|password|credentials)|incorrect authentication`)},
+	// The same cause named after the login: the session's credentials went
+	// stale (hMailServer "Login credentials no longer valid").
+	{FamilyCredentials, "", "mail rcpt data", "*", false, words(`credentials (are |is |were )?(no longer valid|invalid|incorrect|expired|not valid)|please re-?authenticate`)},
+	{FamilyProtocol, "send.auth_required", afterGreeting, "*", false, notLoggedInWords},
+	{FamilyProtocol, "send.auth_required", afterGreeting, "*", false, words(`auth(entication)? (first|needed)|please (authenticate|log ?in)|unauthenticated (senders?|relay|submission|mail is not)|smtp auth(entication)? required|sender not authenticated`)},
+	// The sending address's name or reputation (RFC 3463 X.7.25, reverse
+	// DNS), also where the server says it limits the rate for that reason.
+	{FamilyIPBlocked, "", "*", "*", false, words(`client host|reverse (dns|hostname|lookup)|\bptr\b|\brdns\b|(ip|client|host) name lookup|(ip|address|network|host) reputation|reputation of the (sending )?(ip|address|network|server|host)`)},
+	// A lookup that failed for now (DNS, SPF, the recipient directory) is
+	// the server's trouble, not a verdict on the mail (RFC 7208 2.6.6
+	// temperror).
+	{FamilyServerTemporary, "", "*", "4xx", false, words(`(unable to|cannot|could not|can.t|failed to) (complete )?(\w+ )?(verify|look ?up|resolve|check)|lookup (failure|failed|error|timed out)|temp ?error|(dns|directory|ldap|database) (failure|error|timeout|problem|unavailable)`)},
+	{FamilyContentPolicy, "content.spf_dkim_dmarc", afterGreeting, "*", false, words(`\bspf\b|\bdkim\b|\bdmarc\b|sender policy framework|domainkeys|authentication (checks?|results?) (did not pass|failed|fail)|unauthenticated (email|messages?)`)},
+	// "rate limited because ...": the cause named after it won above.
+	{FamilyRateLimit, "", "*", "*", false, words(`too many (concurrent|recipients|commands)|throttl|frequency limit|rate[- ]limit`)},
+	// A domain block list (Spamhaus DBL, SURBL, URIBL) lists domains found
+	// in the message, not the sending address.
+	{FamilyContentPolicy, "", afterGreeting, "*", false, words(`\bdbl\b|domain ?block ?list|\bsurbl\b|\buribl\b|\b(domains?|urls?|links?) (present |found |listed )?in (the )?\w+ ?(block|black|deny) ?list`)},
+	{FamilyIPBlocked, "", "*", "*", false, words(`block ?list|black ?list|deny ?list|spamhaus|barracuda|spamcop|sorbs|\brbl\b|dnsbl|\bpbl\b|client host|(your|this|sending|client|source|remote|connecting) (ip|host|network|mail ?server|server)\b|(client|source|remote|connecting) address|\bip (address )?(is )?(not|blocked|listed|banned|black|block|has been)|\bip reputation|(dynamic|residential|dial-?up) (ip|address|range|pool)|(not (in|on) (the|our) )?(white|allow) ?list|(ip|address|network|host) reputation|reputation of the (sending )?(ip|address|network|server|host)|postscreen|reverse dns|\bptr\b|\brdns\b|connections? (not accepted|refused|rejected) from|traffic not accepted|banned sending|\bips?\b([^=]|$)`)},
+	// A mailbox's own storage is the recipient's problem (RFC 3463 X.2.2,
+	// RFC 5321 552 "exceeded storage allocation"); a quota on sending is a
+	// rate limit.
+	{FamilyRateLimit, "", "*", "*", false, words(`(sending|send|submission|daily|hourly|outbound|outgoing|message|recipient|relay|user sending) (\w+ )?quota|quota (for|on|of) (sending|messages|recipients)`)},
+	{FamilyRecipient, "", "rcpt data", "*", false, words(`mailbox (is )?(full|over quota)|(account|mailbox|user) (that you tried to reach )?is over quota|over ?quota|storage (is )?full|storage allocation|(mailbox|user|disk) quota|mailbox (storage|space)|insufficient (storage|space) (for|in) (the )?(user|mailbox)`)},
+	{FamilyRateLimit, "", "*", "*", false, words(`too many|rate ?limit|rate exceeded|limit (exceeded|reached|has been reached)|exceed(ed|s)? (the |your |its )?([a-z]+ ){0,2}(limit|quota|rate|threshold)|quota|throttl|sending limit|(daily|hourly|per (hour|day|minute)) (user )?(sending )?(limit|quota)|concurren|too (fast|quickly|much mail)|slow down|sending rate|credits exceeded|volume|\bover ?limit|\bmax(imum)? (number of )?(\w+ ){0,2}(per|reached|exceeded)`)},
+	// At the greeting a refusal can only be of this client (a 5xx there is
+	// by layer 1 already).
+	{FamilyIPBlocked, "greeting.rejected", "greeting", "4xx", false, words(`no smtp service|block|listed|denied|refused|rejected|banned|not (allowed|permitted|welcome|accepted)|spam|reputation|abuse`)},
+	{FamilySender, "", transaction, "*", false, words(`(unconfigured|unverified|unregistered|unknown|unauthori[sz]ed) (sending |sender )?domain|(sending|sender|from) domain (is )?(not |un)(verified|configured|registered|authori[sz]ed|allowed)|domain (is )?not (verified|configured|registered)|not (a )?(verified|configured|registered) (sending )?domain`)},
+	{FamilySender, "", transaction, "*", false, words(`sender|not owned|from address|from: address|envelope from|mail from|send ?as|on behalf|not (been )?verified|unverified|relaying disallowed|does not match`)},
+	{FamilyRecipient, "", "rcpt data", "*", false, words(`doesn.t have an? .{0,20}account|no such account|user (does not|doesn.t) exist|user unknown|unknown user|no such (user|mailbox|recipient|address|account)|mailbox (unavailable|not found|disabled|does not exist|inactive|unknown)|recipient|(target|destination) (address|mailbox)|relay(ing)? (access )?(denied|not permitted|prohibited|not allowed)|not (allowed|permitted) to relay|unable to relay|does not exist|doesn.t exist|unroute?able|invalid (address|mailbox)|address rejected|no mailbox`)},
+	{FamilyIPBlocked, "", "*", "*", false, words(`\[?\b\d{1,3}(\.\d{1,3}){3}\b\]?.{0,60}(blocked|listed|deferred|banned|not accepted|weren.t sent|refused|rejected|denied)`)},
+	{FamilyContentPolicy, "", afterGreeting, "*", false, words(`spam|virus|malware|phish|content|message (was )?(rejected|refused|blocked|not accepted)|(will not|won.t|cannot|can.t|does not|doesn.t) accept (delivery of )?(this|the|your) message|policy|\bsize\b|too (big|large|long)|message length|8-?bit|header|attachment|suspicious|unsolicited|bulk|\bmime\b`)},
+	{FamilyProtocol, "", "*", "*", false, words(`syntax|command (not )?(recognized|unrecognized|unknown|not implemented)|unrecognized command|unknown command|bad sequence|out of sequence|line too long|bare ?<?lf|not implemented|synchroni[sz]ation error|pipelin|protocol (error|violation)|invalid (command|argument|parameter)`)},
+	// A 5xx refusal is permanent by its code: only words that say
+	// "temporary" make it the server's passing trouble; a 554 "SMTP service
+	// not available" at the greeting refuses this client (RFC 5321 3.1).
+	{FamilyServerTemporary, "", "*", "*", false, words(`temporar|try (again )?later`)},
+	{FamilyServerTemporary, "", afterGreeting, "*", false, serverTroubleWords},
+	{FamilyServerTemporary, "", "greeting", "4xx", false, serverTroubleWords},
 }
 
-func matchWords(rf replyFacts) (verdict, bool) {
+var serverTroubleWords = words(`service (is )?(not |currently )?(un)?available|busy|local error|overload|maintenance|system (problem|error)|internal (server )?error|resources|insufficient system storage|server error|timeout|timed out|later`)
+
+// matchWords finds the first word rule for the reply; with strongOnly,
+// only the rules whose words overrule a specific code.
+func matchWords(rf replyFacts, strongOnly bool) (verdict, bool) {
 	for _, w := range wordRules {
-		if listHas(w.stages, rf.stage) && w.re.MatchString(rf.text) {
+		if strongOnly && !w.strong {
+			continue
+		}
+		if listHas(w.stages, rf.stage) && codeIn(w.codes, rf.reply.Code) && w.re.MatchString(rf.text) {
 			return verdict{family: w.family, code: w.code, layer: "words"}, true
 		}
 	}
@@ -437,6 +535,12 @@ func describeReply(in diagInput, rf replyFacts, v verdict) Diagnosis {
 		means = firstNonEmpty(k.Means, means)
 		d.Fix = firstNonEmpty(k.Fix, d.Fix)
 	}
+	if d.Transient && v.family == FamilyCredentials {
+		// The words blame the login, the code says "try again": say both,
+		// and change nothing yet.
+		d.Title = "The server refused the login, for now"
+		means = "The server's words say the login failed, but its reply code (4xx) says the refusal is temporary."
+	}
 	if d.Transient {
 		if !strings.Contains(d.Title, "temporar") {
 			d.Title += " (temporary)"
@@ -460,6 +564,8 @@ func temporaryFix(family string, after time.Duration) string {
 		wait = "Wait " + plainDuration(after) + " (the server asks for it)"
 	}
 	switch family {
+	case FamilyCredentials:
+		return "This refusal is temporary (a 4xx reply): nothing in the settings needs to change yet, and retrying in a loop can lock the account. " + wait + " and test once more; only if the server then refuses the login with a permanent (5xx) reply, check the login and the secret."
 	case FamilyRateLimit:
 		return "The server limits how much is sent; this refusal is temporary and nothing in the settings needs to change. " + wait + ", then test again, and send less."
 	case FamilyIPBlocked:
@@ -513,6 +619,14 @@ func personalise(d *Diagnosis, in diagInput) {
 	case "greeting.rejected", "ip.blocked":
 		if in.s.Port == 25 {
 			d.Fix = "Port 25 is for servers, and often refuses home and cloud addresses: use the provider's submission port (587 with STARTTLS, or 465 with SSL/TLS) with a login."
+		}
+	case "send.auth_required":
+		if strings.TrimSpace(in.s.Username) == "" {
+			// Not a wrong password: no password was ever sent.
+			d.Title = "The server requires a login, and none is set"
+			d.Fix = "This test never logged in, because no login is set. Fill in the login (usually the full e-mail address) and its password, then test again."
+		} else {
+			d.Fix = "The test logged in as " + CleanLine(in.s.Username) + ", yet the server says it is not logged in: check that the host and port are the provider's submission server (the one that takes the login), then send the report (smtpsetup report) to the provider."
 		}
 	case "starttls.required":
 		if in.s.Security == SecurityNone {

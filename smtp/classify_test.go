@@ -159,3 +159,79 @@ func FuzzClassifyReply(f *testing.F) {
 		checkReplyDiagnosis(t, code, text, command, p)
 	})
 }
+
+// TestReplyClasses holds the generic layers to classes of replies that
+// neither corpus file may contain: other providers' wording of the same
+// cause (NetEase/QQ "authorization code", Yandex and Mail.ru logins, Zoho's
+// blocked outgoing mail), the servers' own literals (Postfix anvil and
+// postscreen, Exim's connection limit, Sendmail's disk space, RFC 4954's
+// temporary failure), and the stage priors. A guard against regressions,
+// not a measure: the corpus files measure.
+func TestReplyClasses(t *testing.T) {
+	for _, tc := range []struct {
+		stage string
+		code  int
+		text  string
+		want  string
+	}{
+		{"auth", 535, "Error: authentication failed", FamilyCredentials},
+		{"auth", 535, "Login Fail. Please enter your authorization code to login. More information in http://service.mail.qq.com/cgi-bin/help?subtype=1&&id=28&&no=1001256", FamilyCredentials},
+		{"auth", 535, "5.7.8 Error: authentication failed: Invalid user or password!", FamilyCredentials},
+		{"auth", 535, "5.7.8 Error: authentication failed: This user does not have access rights to this service", FamilyLoginDisabled},
+		{"auth", 535, "5.7.0 NEOBHODIM parol prilozheniya https://help.mail.ru/mail/security/protection/external / Application password is REQUIRED", FamilyCredentials},
+		{"mail", 553, "Mail from must equal authorized user", FamilySender},
+		{"mail", 501, "mail from address must be same as authorization user", FamilySender},
+		{"mail", 550, "User has no permission", FamilyLoginDisabled},
+		{"mail", 553, "5.7.1 Sender address rejected: not owned by auth user.", FamilySender},
+		{"mail", 553, "5.7.1 <a@b>: Sender address rejected: not logged in", FamilyProtocol},
+		{"mail", 530, "5.7.0 Authentication required", FamilyProtocol},
+		{"mail", 530, "5.7.7 Email sending without SSL/TLS encryption is not allowed.", FamilyTLSRequired},
+		{"data", 554, "5.7.1 Message rejected under suspicion of SPAM", FamilyContentPolicy},
+		{"greeting", 554, "gmx.net (mxgmx114) Nemesis ESMTP Service not available\nNo SMTP service\nReject due to policy restrictions.", FamilyIPBlocked},
+		{"greeting", 554, "IP=192.0.2.1 - A problem occurred. (Ask your postmaster for help or to contact tosa@rx.t-online.de to clarify.)", FamilyIPBlocked},
+		{"greeting", 421, "4.7.0 mail.example.com Error: too many connections from 192.0.2.1", FamilyRateLimit},
+		{"mail", 450, "4.7.1 Error: too much mail from 192.0.2.1", FamilyRateLimit},
+		{"rcpt", 452, "4.5.3 Error: too many recipients", FamilyRateLimit},
+		{"mail", 450, "Sender rate overlimit - 101.0 / 1h / max 100", FamilyRateLimit},
+		{"greeting", 421, "Too many concurrent SMTP connections from this IP address; please try again later.", FamilyRateLimit},
+		{"mail", 550, "Sender verify failed", FamilySender},
+		{"mail", 451, "Temporary local problem - please try later", FamilyServerTemporary},
+		{"data", 452, "4.4.5 Insufficient disk space; try again later", FamilyServerTemporary},
+		{"mail", 530, "5.7.1 Client was not authenticated", FamilyProtocol},
+		{"rcpt", 550, "5.7.54 SMTP; Unable to relay recipient in non-accepted domain", FamilyRecipient},
+		{"mail", 554, "5.1.8 Email Outgoing Blocked.", FamilyLoginDisabled},
+		{"mail", 550, "5.4.6 Unusual sending activity detected. Please login to https://mail.zoho.com to unblock your account", FamilyLoginDisabled},
+		{"mail", 550, "Unauthenticated senders not allowed", FamilyProtocol},
+		{"mail", 550, "5.7.0 From address is not one of your addresses", FamilySender},
+		{"rcpt", 550, "5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. Please contact your Internet service provider since part of their network is on our block list (S3150).", FamilyIPBlocked},
+		{"starttls", 454, "4.7.0 TLS not available due to local problem", FamilyTLSRequired},
+		{"auth", 454, "4.7.0 Temporary authentication failure", FamilyServerTemporary},
+		{"auth", 454, "4.7.0 Cannot authenticate due to a temporary system problem. Try again later.", FamilyServerTemporary},
+		{"rcpt", 452, "4.2.2 The email account that you tried to reach is over quota.", FamilyRecipient},
+		{"rcpt", 552, "5.2.2 Mailbox full", FamilyRecipient},
+		{"greeting", 421, "4.3.2 All server ports are busy", FamilyServerTemporary},
+		{"greeting", 550, "5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org", FamilyIPBlocked},
+		{"data", 550, "5.7.1 Service unavailable; client [192.0.2.1] blocked using zen.spamhaus.org", FamilyIPBlocked},
+		{"greeting", 520, "5.5.1 Protocol error", FamilyProtocol},
+		{"mail", 451, "Could not complete sender verify callout", FamilyServerTemporary},                       // Exim
+		{"rcpt", 550, "Ip frequency limited", FamilyRateLimit},                                                 // QQ
+		{"data", 550, "Mail content denied", FamilyContentPolicy},                                              // QQ
+		{"greeting", 521, "5.3.2 mx.example.test Service currently unavailable", FamilyIPBlocked},              // postscreen, denylisted client
+		{"greeting", 421, "4.7.0 mx.example.test Error: too many connections from 192.0.2.1", FamilyRateLimit}, // Postfix anvil
+		{"rcpt", 450, "4.3.2 Service currently unavailable", FamilyServerTemporary},
+		{"auth", 535, "5.7.8 Username and Password not accepted. Learn more at https://support.google.com/mail/?p=BadCredentials", FamilyCredentials},
+		{"auth", 535, "Incorrect authentication data", FamilyCredentials},
+		{"auth", 454, "4.7.0 Too many login attempts, please try again later.", FamilyRateLimit},
+		{"mail", 550, "5.7.60 SMTP; Client does not have permissions to send as this sender", FamilySender},
+		{"rcpt", 550, "Message was not accepted -- invalid mailbox. Local mailbox x@mail.ru is unavailable: account is disabled", FamilyRecipient},
+		{"auth", 535, "5.7.0 Your account has been locked", FamilyLoginDisabled},
+		{"auth", 535, "5.7.8 Error: authentication failed: account is disabled", FamilyLoginDisabled},
+	} {
+		r := newReply(tc.code, tc.text)
+		rf := replyFacts{stage: tc.stage, reply: r, text: r.Text}
+		v := classifyFacts(rf)
+		if v.family != tc.want {
+			t.Errorf("%s %d %q: %s (%s by %s), want %s", tc.stage, tc.code, tc.text, v.family, v.code, v.layer, tc.want)
+		}
+	}
+}

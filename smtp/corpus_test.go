@@ -18,11 +18,26 @@ import (
 	"smtpsetup/smtp/smtptest"
 )
 
-// corpusFile holds real replies copied from providers' and servers' public
+// corpusFiles hold real replies copied from providers' and servers' public
 // documentation, each with the stage where it occurs and the family its
-// source gives it. It is written from the sources (branch corpus), never
-// from what the code does.
-const corpusFile = "testdata/replies.yaml"
+// source gives it. They are written from the sources, never from what the
+// code does (testdata/README.md).
+//
+// replies.yaml is the corpus the classifier was built on: it must stay at
+// 95% or more. replies-holdout.yaml was built blind, from other sources, to
+// measure how the classifier generalises: it scored 84.2% (181/215) before
+// the generic layers were reworked by class of meaning, and 96.7% (208/215)
+// after. That rework looked at its misses, so the file is NO LONGER BLIND:
+// its floor, 93%, is set a few points under the figure reached, to catch a
+// regression, not to prove generalisation. Only a new blind set can judge
+// that (testdata/README.md).
+var corpusFiles = []struct {
+	path  string
+	floor float64
+}{
+	{"testdata/replies.yaml", 0.95},
+	{"testdata/replies-holdout.yaml", 0.93},
+}
 
 type corpusEntry struct {
 	ID         string `yaml:"id"`
@@ -70,11 +85,11 @@ func wireReply(reply string) (raw string, code int, lines []string, err error) {
 	return b.String(), code, lines, nil
 }
 
-func loadCorpus(t *testing.T) []corpusEntry {
+func loadCorpus(t *testing.T, corpusFile string) []corpusEntry {
 	t.Helper()
 	data, err := os.ReadFile(corpusFile)
 	if err != nil {
-		t.Fatalf("the reply corpus %s is missing (%v): it comes from branch corpus; for a local run: git show corpus:smtp/%s > smtp/%s", corpusFile, err, corpusFile, corpusFile)
+		t.Fatalf("the reply corpus %s is missing: %v", corpusFile, err)
 	}
 	var entries []corpusEntry
 	if err := yaml.Unmarshal(data, &entries); err != nil {
@@ -90,9 +105,17 @@ func loadCorpus(t *testing.T) []corpusEntry {
 // real SMTP server, runs the real live test against it, and checks the
 // diagnosis: the family the source gives, temporary exactly when the basic
 // code is 4xx, and the server's own words shown. Family accuracy is logged
-// per family; it must stay at 95% or more overall.
+// per family and file; each file has its floor (corpusFiles).
 func TestCorpusDiagnoses(t *testing.T) {
-	entries := loadCorpus(t)
+	for _, cf := range corpusFiles {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(cf.path, "testdata/"), ".yaml"), func(t *testing.T) {
+			testCorpus(t, cf.path, cf.floor)
+		})
+	}
+}
+
+func testCorpus(t *testing.T, corpusFile string, floor float64) {
+	entries := loadCorpus(t, corpusFile)
 	ca, err := smtptest.NewCA()
 	if err != nil {
 		t.Fatal(err)
@@ -217,8 +240,8 @@ func TestCorpusDiagnoses(t *testing.T) {
 		b.WriteString("wrong family:\n" + strings.Join(wrong, "\n") + "\n")
 	}
 	t.Log(b.String())
-	if acc := float64(right) / float64(total); acc < 0.95 {
-		t.Errorf("family accuracy %.1f%% is below 95%%", 100*acc)
+	if acc := float64(right) / float64(total); acc < floor {
+		t.Errorf("family accuracy %.1f%% on %s is below its floor %.0f%%", 100*acc, corpusFile, 100*floor)
 	}
 }
 

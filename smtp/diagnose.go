@@ -162,10 +162,11 @@ var rules = []rule{
 			Detail: "The connection is not encrypted, so anyone on the network could read the password. The test stopped before logging in.",
 			Fix:    "Switch to an encrypted mode. Only on a trusted network, and if you must, pass --allow-plaintext-auth.", Suggestion: in.encryptSuggestion()}
 	}},
+	{func(in diagInput) bool { return in.kind(KindPlaintextPublic) }, plaintextPublicDiagnosis},
 	{func(in diagInput) bool { return in.kind(KindAuthNotOffered) }, func(in diagInput) Diagnosis {
 		d := Diagnosis{Code: "auth.not_offered", Title: "The server offers no login we can use",
 			Detail: "Offered: " + firstNonEmpty(strings.Join(in.f.Offered, " "), "no AUTH at all") + ".",
-			Fix:    "If this server relays without a login (a local relay on port 25), clear the username. Otherwise check the port: many servers offer login only on 587 or 465."}
+			Fix:    "If this server relays without a login (a local relay on port 25), choose no login (--no-login, config auth: none). Otherwise check the port: many servers offer login only on 587 or 465."}
 		if !in.encrypted() && in.offered("STARTTLS") {
 			d.Fix = "Many servers offer login only after encryption: switch to STARTTLS."
 			d.Suggestion = &Suggestion{SecuritySTARTTLS, in.s.Port}

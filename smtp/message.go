@@ -32,7 +32,8 @@ func composeTestMessage(s Settings, to string, now time.Time) ([]byte, *SentMess
 	if err := m.To(to); err != nil {
 		return nil, nil, fmt.Errorf("recipient address: %w", err)
 	}
-	m.Subject("smtpsetup test message " + code)
+	subject := TestSubjectPrefix + code
+	m.Subject(subject)
 	m.SetDateWithValue(now)
 	m.SetMessageID()
 	m.SetBodyString(mail.TypeTextPlain, strings.Join([]string{
@@ -51,7 +52,29 @@ func composeTestMessage(s Settings, to string, now time.Time) ([]byte, *SentMess
 	if v := m.GetGenHeader(mail.HeaderMessageID); len(v) > 0 {
 		id = v[0]
 	}
-	return buf.Bytes(), &SentMessage{To: to, MessageID: id, Code: code}, nil
+	return buf.Bytes(), &SentMessage{To: to, MessageID: id, Code: code, Subject: subject}, nil
+}
+
+// TestSubjectPrefix starts the test message's subject; the code follows.
+const TestSubjectPrefix = "smtpsetup test message "
+
+// Confirm checks the code a person typed from the message they received,
+// forgiving case, spaces and dashes. It records a match.
+func (m *SentMessage) Confirm(typed string) bool {
+	norm := strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '-' || r == '\t':
+			return -1
+		case r >= 'a' && r <= 'z':
+			return r - 'a' + 'A'
+		}
+		return r
+	}, strings.TrimSpace(typed))
+	if m == nil || norm == "" || norm != m.Code {
+		return false
+	}
+	m.Confirmed = true
+	return true
 }
 
 // shortCode is six characters a person can read over the phone: no 0/O, 1/I.

@@ -178,6 +178,7 @@ func (t *tester) run() {
 		{StageEHLO, true, t.ehlo},
 		{StageSTARTTLS, t.s.Security == SecuritySTARTTLS, t.starttls},
 		{StageAuth, t.s.wantsAuth(), t.auth},
+		{StageSender, t.sender() != "", t.checkSender},
 		{StageSend, t.opts.SendTo != "", t.send},
 		{StageQuit, true, t.quit},
 	}
@@ -337,6 +338,10 @@ func (t *tester) tlsConfig() (*tls.Config, error) {
 		}
 		cfg.RootCAs = pool
 	}
+	if t.s.TLSPinSHA256 != "" {
+		p, _ := ParsePin(t.s.TLSPinSHA256) // Validate checked it
+		pin(cfg, p)
+	}
 	return cfg, nil
 }
 
@@ -359,6 +364,7 @@ func (t *tester) handshake() (string, error) {
 		Version:  tls.VersionName(st.Version),
 		Cipher:   tls.CipherSuiteName(st.CipherSuite),
 		Verified: !t.s.InsecureSkipVerify,
+		Pinned:   t.s.TLSPinSHA256 != "",
 	}
 	if len(st.PeerCertificates) > 0 {
 		info.Certificate = certInfo(st.PeerCertificates[0])
@@ -600,8 +606,10 @@ func (t *tester) mechanism() (AuthMethod, bool) {
 }
 
 func (t *tester) auth() (string, error) {
-	if !t.encrypted() && !t.s.AllowPlaintextAuth {
-		return "", errPlaintextAuth
+	if !t.encrypted() {
+		if err := t.plaintextAllowed(); err != nil {
+			return "", err
+		}
 	}
 	mech, ok := t.mechanism()
 	if !ok {
@@ -730,17 +738,8 @@ func (t *tester) send() (string, error) {
 	return "to " + t.opts.SendTo + ", code " + sent.Code, nil
 }
 
-// sender is the envelope sender: the From address, else the login when it
-// is an address.
-func (t *tester) sender() string {
-	if t.s.From != "" {
-		return t.s.From
-	}
-	if strings.Contains(t.s.Username, "@") {
-		return t.s.Username
-	}
-	return ""
-}
+// sender is the envelope sender.
+func (t *tester) sender() string { return t.s.envelopeSender() }
 
 // quitWait is how long QUIT may wait for its answer: everything that
 // mattered was already accepted, so a slow goodbye must not delay the
@@ -768,6 +767,7 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		dnsErr *net.DNSError
 		rhe    tls.RecordHeaderError
 		cve    *tls.CertificateVerificationError
+		pinned *errPinChanged
 		ne     net.Error
 	)
 	var oe OAuthError
@@ -788,6 +788,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		f.Kind, f.Offered = KindAuthNotOffered, t.rep.Server.Auth
 	case errors.Is(err, errPlaintextAuth):
 		f.Kind = KindPlaintextRefused
+	case errors.Is(err, errPlaintextPublic):
+		f.Kind = KindPlaintextPublic
 	case errors.Is(err, errSpeaksTLS):
 		f.Kind = KindSpeaksTLS
 	case errors.Is(err, errDNSBlocked):
@@ -802,6 +804,8 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		if strings.HasPrefix(f.Seen, "HTTP") {
 			f.Kind = KindHTTP
 		}
+	case errors.As(err, &pinned):
+		f.Kind, f.Certificate = KindTLSPinChanged, pinned.cert
 	case errors.As(err, &cve):
 		f.Kind = certKind(cve.Err)
 		if len(cve.UnverifiedCertificates) > 0 {

@@ -19,6 +19,7 @@ const (
 	StageEHLO     Stage = "ehlo"
 	StageSTARTTLS Stage = "starttls"
 	StageAuth     Stage = "auth"
+	StageSender   Stage = "sender" // MAIL FROM then RSET: the server takes this sender; nothing is sent
 	StageSend     Stage = "send"
 	StageQuit     Stage = "quit"
 )
@@ -40,6 +41,8 @@ func (s Stage) Label() string {
 		return "Upgrade to encryption (STARTTLS)"
 	case StageAuth:
 		return "Log in"
+	case StageSender:
+		return "Check the sender (MAIL FROM)"
 	case StageSend:
 		return "Send a test message"
 	case StageQuit:
@@ -60,6 +63,9 @@ func Plan(s Settings, opts Options) []Stage {
 	}
 	if s.wantsAuth() {
 		stages = append(stages, StageAuth)
+	}
+	if s.envelopeSender() != "" {
+		stages = append(stages, StageSender)
 	}
 	if opts.SendTo != "" {
 		stages = append(stages, StageSend)
@@ -112,10 +118,12 @@ const (
 	KindTLSExpired         Kind = "tls-expired"
 	KindTLSHostname        Kind = "tls-hostname"
 	KindTLSHandshake       Kind = "tls-handshake"
+	KindTLSPinChanged      Kind = "tls-pin-changed" // the certificate is not the pinned one
 	KindSTARTTLSNotOffered Kind = "starttls-not-offered"
 	KindAuthNotOffered     Kind = "auth-not-offered"
 	KindPlaintextRefused   Kind = "plaintext-refused"
-	KindReply              Kind = "reply" // the server answered a command with an error
+	KindPlaintextPublic    Kind = "plaintext-public" // plaintext AUTH allowed, but the server's address is not private
+	KindReply              Kind = "reply"            // the server answered a command with an error
 	KindTooMuchData        Kind = "too-much-data"
 	KindProtocol           Kind = "protocol" // the server's answer was not SMTP
 	KindClosed             Kind = "closed"   // the server closed the connection
@@ -167,6 +175,7 @@ type TLSInfo struct {
 	Cipher      string    `json:"cipher"`
 	Certificate *CertInfo `json:"certificate,omitempty"`
 	Verified    bool      `json:"verified"`
+	Pinned      bool      `json:"pinned,omitempty"` // verified by the pinned fingerprint, not by a CA
 }
 
 // CertInfo is the server's leaf certificate, cleaned for display.
@@ -202,7 +211,9 @@ type Report struct {
 type SentMessage struct {
 	To        string `json:"to"`
 	MessageID string `json:"message_id"`
-	Code      string `json:"code"` // short code in the subject and body
+	Code      string `json:"code"`                // short code in the subject and body
+	Subject   string `json:"subject"`             // the subject to look for
+	Confirmed bool   `json:"confirmed,omitempty"` // the user typed the code back: delivery proven
 }
 
 // Stage returns the result of a stage and whether it ran.

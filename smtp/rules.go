@@ -77,19 +77,6 @@ func (s Security) Describe(port int) string {
 // problem and the fix.
 func (e FieldError) Sentence() string { return e.Field + " " + e.Problem + ": " + e.Fix }
 
-// Summary says what a passed test proved: "The server accepted the login
-// and the test message to ops@example.com (code K7Q2)."
-func (r *Report) Summary() string {
-	what := "the connection"
-	if r.Settings.wantsAuth() {
-		what = "the login"
-	}
-	if r.Sent != nil {
-		what += fmt.Sprintf(" and the test message to %s (code %s)", CleanLine(r.Sent.To), r.Sent.Code)
-	}
-	return "The server accepted " + what + "."
-}
-
 // Part is a part of the settings a user edits together.
 type Part int
 
@@ -156,7 +143,5 @@ func (s *Settings) Fill(p *Provider) {
 	if s.Auth == "" {
 		s.Auth = AuthAuto
 	}
-	if p != nil && s.Username == "" && s.From != "" {
-		s.Username = p.LoginWith(s.From, s.Password.Reveal())
-	}
+	s.FillLogin(p)
 }

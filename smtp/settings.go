@@ -125,6 +125,7 @@ type Settings struct {
 
 	CAFile             string // PEM file with extra trusted roots (a private CA)
 	InsecureSkipVerify bool   // accept any certificate; loud, never the default
+	TLSPinSHA256       string // accept exactly this certificate (SHA-256, AB:CD:...) instead of the CA and name checks
 	AllowPlaintextAuth bool   // allow AUTH on a link without TLS
 	PasswordFile       string // when set, the config names this file instead of holding the password
 	Helo               string // the name given in EHLO; this machine's host name when empty
@@ -339,6 +340,7 @@ func (s Settings) Validate() []FieldError {
 	if s.Helo != "" {
 		add(ValidateHelo(s.Helo))
 	}
+	errs = append(errs, s.validatePin()...)
 	if strings.ContainsAny(s.FromName, "\r\n") || len(s.FromName) > MaxNameLen {
 		errs = append(errs, FieldError{"sender name", "is too long or contains a line break", "type a short name on one line"})
 	}

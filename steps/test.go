@@ -156,7 +156,7 @@ func (t *Test) defaultChoice() string {
 func (t *Test) Page() Page {
 	switch t.state {
 	case testPassed:
-		return Page{Intro: append(t.networkNotes(), "Passed. "+t.s.Results.Report.Summary())}
+		return Page{Intro: append(t.networkNotes(), "Passed. "+upperFirst(t.s.Results.Report.Verdict()))}
 	case testRunning:
 		set := t.s.Draft.Settings
 		who := ""
@@ -317,7 +317,7 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 	case testRunning:
 		verdict = st.Subtle.Render(wrap(c, fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
-		verdict = wrap(c, st.Success.Render("✓ Passed.")+" "+t.s.Results.Report.Summary()+" Press Enter to save.")
+		verdict = wrap(c, st.Success.Render("✓ Passed.")+" "+upperFirst(t.s.Results.Report.Verdict())+" Press Enter to save.")
 	case testCancelled:
 		verdict = wrap(c, st.Warning.Render("! Cancelled.")+" Nothing was decided; press r to test again.")
 	case testFailed:

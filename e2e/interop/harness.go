@@ -35,6 +35,8 @@ type Ports struct {
 	Relay      int // Postfix, plain SMTP, no STARTTLS, no AUTH, relays for 127.0.0.0/8 (10025)
 	Second     int // Exim, STARTTLS, AUTH offered only after STARTTLS (11587)
 	Helo       int // Postfix, plain SMTP, refuses a HELO name that is not fully qualified, at EHLO (10024)
+	Limit      int // Postfix, plain SMTP, anvil allows one connection a minute from 127.0.0.1 (10023)
+	Screen     int // Postfix postscreen with 127.0.0.1 denylisted: refused at the greeting (10022)
 }
 
 // User is a test account known to both Dovecot (for Postfix) and Exim.
@@ -168,6 +170,8 @@ func LoadEnv(dir string) (*Env, error) {
 		"INTEROP_RELAY_PORT":      &e.Ports.Relay,
 		"INTEROP_SECOND_PORT":     &e.Ports.Second,
 		"INTEROP_HELO_PORT":       &e.Ports.Helo,
+		"INTEROP_LIMIT_PORT":      &e.Ports.Limit,
+		"INTEROP_SCREEN_PORT":     &e.Ports.Screen,
 	} {
 		if *p, err = strconv.Atoi(kv[key]); err != nil {
 			return nil, fmt.Errorf("interop: %s in %s/env: %w", key, dir, err)

@@ -4,7 +4,10 @@
 #   servers.sh start DIR   create a test CA + certificate and start, all under DIR:
 #                          Postfix (SASL via Dovecot) on 10587 (STARTTLS required),
 #                          10465 (implicit TLS) and 10025 (plain relay, no login),
-#                          and Exim on 11587 (STARTTLS + AUTH). Writes DIR/env.
+#                          and Exim on 11587 (STARTTLS + AUTH); Postfix refusing
+#                          by its own limits on 10023 (anvil: one connection a
+#                          minute) and 10022 (postscreen: 127.0.0.1 denylisted).
+#                          Writes DIR/env.
 #   servers.sh stop DIR    stop everything started under DIR (also after a failed
 #                          start); stragglers are killed by pid file.
 #
@@ -13,7 +16,8 @@
 # DIR and its parents must be traversable by the postfix, dovecot, nobody and
 # Debian-exim users (servers.sh makes DIR itself 0755).
 # Ports can be moved with INTEROP_SUBMISSION_PORT, INTEROP_SMTPS_PORT,
-# INTEROP_RELAY_PORT, INTEROP_SECOND_PORT and INTEROP_HELO_PORT.
+# INTEROP_RELAY_PORT, INTEROP_SECOND_PORT, INTEROP_HELO_PORT, INTEROP_LIMIT_PORT
+# and INTEROP_SCREEN_PORT.
 set -euo pipefail
 
 PREFIX="${INTEROP_PREFIX:-/opt/smtpsetup-interop}"
@@ -23,6 +27,8 @@ SMTPS_PORT="${INTEROP_SMTPS_PORT:-10465}"
 RELAY_PORT="${INTEROP_RELAY_PORT:-10025}"
 SECOND_PORT="${INTEROP_SECOND_PORT:-11587}"
 HELO_PORT="${INTEROP_HELO_PORT:-10024}"
+LIMIT_PORT="${INTEROP_LIMIT_PORT:-10023}"
+SCREEN_PORT="${INTEROP_SCREEN_PORT:-10022}"
 DOMAIN=example.test
 
 # Test users. alice's password has spaces; bob's has spaces and symbols
@@ -194,6 +200,8 @@ write_postfix() {
 		bare="smtpd_forbid_bare_newline = reject
 smtpd_forbid_bare_newline_exclusions ="
 	fi
+	# postscreen's access list: this machine is denylisted, so it is refused.
+	printf '127.0.0.1/32 reject\n' >"$PF/postscreen_access.cidr"
 	cat >"$PF/main.cf" <<EOF
 # Private test instance, written by e2e/interop/servers.sh.
 compatibility_level = 3.6
@@ -256,6 +264,18 @@ EOF
   -o smtpd_helo_required=yes
   -o smtpd_delay_reject=no
   -o smtpd_helo_restrictions=reject_non_fqdn_helo_hostname
+127.0.0.1:$LIMIT_PORT inet n - n - - smtpd
+  -o syslog_name=postfix/limit
+  -o smtpd_tls_security_level=none
+  -o smtpd_client_event_limit_exceptions=
+  -o smtpd_client_connection_rate_limit=1
+127.0.0.1:$SCREEN_PORT inet n - n - 1 postscreen
+  -o syslog_name=postfix/screen
+  -o postscreen_access_list=cidr:$PF/postscreen_access.cidr
+  -o postscreen_denylist_action=drop
+smtpd     pass  - - n - - smtpd
+  -o syslog_name=postfix/screened
+  -o smtpd_tls_security_level=none
 127.0.0.1:$SUBMISSION_PORT inet n - n - - smtpd
   -o syslog_name=postfix/submission
   -o smtpd_tls_security_level=encrypt
@@ -403,6 +423,8 @@ INTEROP_SMTPS_PORT=$SMTPS_PORT
 INTEROP_RELAY_PORT=$RELAY_PORT
 INTEROP_SECOND_PORT=$SECOND_PORT
 INTEROP_HELO_PORT=$HELO_PORT
+INTEROP_LIMIT_PORT=$LIMIT_PORT
+INTEROP_SCREEN_PORT=$SCREEN_PORT
 INTEROP_DOMAIN=$DOMAIN
 INTEROP_USERS="$(printf '%s@'"$DOMAIN"' ' "${USERS[@]}" | sed 's/ $//')"
 INTEROP_PASSWORDS_FILE=$DIR/users
@@ -420,7 +442,7 @@ start_all() {
 	command -v postfix >/dev/null || die "postfix missing: run e2e/interop/install.sh first"
 	command -v dovecot >/dev/null || die "dovecot missing: run e2e/interop/install.sh first"
 	local p
-	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT" "$HELO_PORT"; do
+	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT" "$HELO_PORT" "$LIMIT_PORT" "$SCREEN_PORT"; do
 		port_open "$p" && die "127.0.0.1:$p is already in use (another instance running?)"
 	done
 
@@ -449,7 +471,7 @@ start_all() {
 	postfix -c "$PF" start >>"$DIR/start.log" 2>&1 || die "postfix failed: $(tail -5 "$DIR/start.log"; tail -5 "$PF/log" 2>/dev/null)"
 	"$EXIM" -C "$EX/exim.conf" -bd >>"$DIR/start.log" 2>&1 || die "exim failed: $(tail -5 "$DIR/start.log"; tail -5 "$EX/log/paniclog" 2>/dev/null)"
 
-	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT" "$HELO_PORT"; do
+	for p in "$SUBMISSION_PORT" "$SMTPS_PORT" "$RELAY_PORT" "$SECOND_PORT" "$HELO_PORT" "$LIMIT_PORT" "$SCREEN_PORT"; do
 		wait_port "$p" || die "nothing listens on 127.0.0.1:$p after 10 s; logs under $DIR"
 	done
 	for _ in $(seq 100); do
@@ -468,7 +490,7 @@ start)
 		stop_all
 		exit 1
 	fi
-	log "started: submission $SUBMISSION_PORT, smtps $SMTPS_PORT, relay $RELAY_PORT, helo $HELO_PORT, exim $SECOND_PORT; env in $DIR/env"
+	log "started: submission $SUBMISSION_PORT, smtps $SMTPS_PORT, relay $RELAY_PORT, helo $HELO_PORT, limit $LIMIT_PORT, postscreen $SCREEN_PORT, exim $SECOND_PORT; env in $DIR/env"
 	cat "$DIR/env"
 	;;
 stop)

@@ -22,7 +22,9 @@ import (
 	"os/signal"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,7 +124,7 @@ func runMain(m *testing.M) int {
 	for key, p := range map[string]int{
 		"INTEROP_SUBMISSION_PORT": env.Ports.Submission, "INTEROP_SMTPS_PORT": env.Ports.SMTPS,
 		"INTEROP_RELAY_PORT": env.Ports.Relay, "INTEROP_SECOND_PORT": env.Ports.Second,
-		"INTEROP_HELO_PORT": env.Ports.Helo,
+		"INTEROP_HELO_PORT": env.Ports.Helo, "INTEROP_LIMIT_PORT": env.Ports.Limit, "INTEROP_SCREEN_PORT": env.Ports.Screen,
 	} {
 		os.Setenv(key, strconv.Itoa(p+10000))
 	}
@@ -169,7 +171,19 @@ type checkJSON struct {
 		To        string `json:"to"`
 		MessageID string `json:"message_id"`
 		Code      string `json:"code"`
+		Subject   string `json:"subject"`
+		Confirmed bool   `json:"confirmed"`
 	} `json:"sent"`
+	Proven  []string `json:"proven"`
+	NoLogin bool     `json:"no_login"`
+}
+
+// wantProven checks what check --json says the test proved.
+func wantProven(t *testing.T, c *checkJSON, want ...string) {
+	t.Helper()
+	if strings.Join(c.Proven, " ") != strings.Join(want, " ") {
+		t.Errorf("proven %q, want %q", c.Proven, want)
+	}
 }
 
 // run is one run of a program.
@@ -285,8 +299,8 @@ func (k *kase) exec(stdin string, extra []string, name string, args ...string) *
 		k.t.Fatalf("%s: %v", name, err)
 	}
 	for _, s := range k.secrets {
-		// export prints the password on purpose (msmtp, postfix); nothing else may.
-		if name == program && args[0] != "export" && (strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s)) {
+		// export --with-password prints the password on purpose; nothing else may.
+		if name == program && !(args[0] == "export" && slices.Contains(args, "--with-password")) && (strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s)) {
 			k.t.Errorf("smtpsetup %s printed the password", args[0])
 		}
 	}
@@ -503,8 +517,8 @@ func TestCheckGoodLogin(t *testing.T) {
 		port           int
 		stages         []string
 	}{
-		{"starttls_submission", "starttls", shared.Ports.Submission, []string{"connect", "greeting", "ehlo", "starttls", "auth", "quit"}},
-		{"ssl_smtps", "ssl", shared.Ports.SMTPS, []string{"connect", "tls", "greeting", "ehlo", "auth", "quit"}},
+		{"starttls_submission", "starttls", shared.Ports.Submission, []string{"connect", "greeting", "ehlo", "starttls", "auth", "sender", "quit"}},
+		{"ssl_smtps", "ssl", shared.Ports.SMTPS, []string{"connect", "tls", "greeting", "ehlo", "auth", "sender", "quit"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			k := newCase(t, shared.PostfixLog, shared.DovecotLog)
@@ -517,6 +531,12 @@ func TestCheckGoodLogin(t *testing.T) {
 			if r.check.Sent != nil {
 				t.Errorf("sent %+v without --send-to", r.check.Sent)
 			}
+			// The login is an address, so it is the sender Postfix checks
+			// (reject_sender_login_mismatch), and nothing is sent.
+			wantProven(t, r.check, "login", "sender")
+			if !transcriptHas(r.check, "MAIL FROM:<"+alice.Login+">") || !transcriptHas(r.check, "RSET") || transcriptHas(r.check, "DATA") {
+				t.Errorf("the transcript lacks MAIL FROM then RSET, or holds DATA")
+			}
 		})
 	}
 }
@@ -526,7 +546,8 @@ func TestCheckSendsMessage(t *testing.T) {
 	k := newCase(t, shared.PostfixLog, shared.DovecotLog)
 	r := k.check(nil, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password),
 		"--ca-file", shared.CAFile, "--from", alice.Login, "--send-to", bob.Login)...)
-	wantPass(t, r, "starttls", "auth", "send")
+	wantPass(t, r, "starttls", "auth", "sender", "send")
+	wantProven(t, r.check, "login", "sender", "message")
 	sent := r.check.Sent
 	if sent == nil || sent.To != bob.Login || len(sent.Code) != 6 || sent.MessageID == "" {
 		t.Fatalf("sent %+v, want to %s, a 6-character code and a message id", sent, bob.Login)
@@ -658,16 +679,92 @@ func TestCheckSTARTTLSOnImplicitTLSPort(t *testing.T) {
 	wantSuggestion(t, r, "ssl", shared.Ports.SMTPS)
 }
 
+// TestCheckSenderNotOwned: Postfix with reject_sender_login_mismatch refuses
+// alice sending as bob at MAIL FROM. The test catches it at the sender
+// stage, without and with --send-to, before any message, and says the
+// login was proven.
 func TestCheckSenderNotOwned(t *testing.T) {
 	alice, bob := shared.Users["alice"], shared.Users["bob"]
-	k := newCase(t, shared.PostfixLog)
-	r := k.check(nil, append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password),
-		"--ca-file", shared.CAFile, "--from", bob.Login, "--send-to", bob.Login)...)
-	wantFail(t, r, "send.sender_rejected", "send")
-	if !hasStage(r.check, "auth", true) {
-		t.Error("auth stage not ok")
+	for _, extra := range [][]string{nil, {"--send-to", bob.Login}} {
+		k := newCase(t, shared.PostfixLog)
+		r := k.check(nil, append(append(k.login(alice, shared.Ports.Submission, "starttls", alice.Password),
+			"--ca-file", shared.CAFile, "--from", bob.Login), extra...)...)
+		wantFail(t, r, "send.sender_rejected", "sender")
+		if !hasStage(r.check, "auth", true) {
+			t.Error("auth stage not ok")
+		}
+		if d := r.check.Diagnosis; d != nil && (d.Family != "sender" || d.Transient || !strings.Contains(d.Reply, "not owned by user")) {
+			t.Errorf("diagnosis %+v, want family sender, permanent, with Postfix's words", d)
+		}
+		wantProven(t, r.check, "login")
+		wantNoSuggestion(t, r)
+		if transcriptHas(r.check, "DATA") || r.check.Sent != nil {
+			t.Error("a message was sent after the sender was refused")
+		}
+		if log := k.logSince(shared.PostfixLog); !strings.Contains(log, "not owned by user") {
+			t.Errorf("Postfix did not log the refusal:\n%s", log)
+		}
 	}
-	wantNoSuggestion(t, r)
+}
+
+// TestCheckNotLoggedIn: without a login, Postfix refuses an owned sender
+// with "not logged in" (reject_sender_login_mismatch); the diagnosis says
+// the test never logged in, not that a password is wrong.
+func TestCheckNotLoggedIn(t *testing.T) {
+	alice, bob := shared.Users["alice"], shared.Users["bob"]
+	k := newCase(t, shared.PostfixLog)
+	r := k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Submission), "--security", "starttls",
+		"--ca-file", shared.CAFile, "--from", alice.Login, "--send-to", bob.Login)
+	wantFail(t, r, "send.auth_required", "sender") // caught by MAIL FROM before any message
+	if want := loadReplies(t)["postfix.sender_not_logged_in"]; !transcriptHas(r.check, want) {
+		t.Errorf("the transcript lacks Postfix's reply %q", want)
+	}
+	if d := r.check.Diagnosis; d != nil && (d.Family != "protocol" || !strings.Contains(d.Fix, "never logged in") || strings.Contains(strings.ToLower(d.Title+d.Fix), "wrong")) {
+		t.Errorf("diagnosis %+v, want family protocol and a fix saying the test never logged in", d)
+	}
+}
+
+// TestCheckPostfixLimits: Postfix's own refusals by limit, as a real
+// instance sends them. anvil (smtpd_client_connection_rate_limit=1) answers
+// a second connection within a minute with a 421 before any greeting: a
+// rate limit, temporary, its fix changes nothing. postscreen with this
+// machine denylisted drops it with a 521 at the greeting: this network's
+// address is refused, permanently.
+func TestCheckPostfixLimits(t *testing.T) {
+	want := loadReplies(t)
+	t.Run("anvil", func(t *testing.T) {
+		k := newCase(t, shared.PostfixLog)
+		args := []string{"--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Limit), "--security", "none"}
+		// The first connection of a minute is let through (servers.sh's
+		// own readiness check may have been it): test until refused.
+		var r *run
+		for i := 0; i < 3; i++ {
+			if r = k.check(nil, args...); !r.check.OK {
+				break
+			}
+		}
+		wantFail(t, r, "rate.limited", "greeting")
+		d := r.check.Diagnosis
+		if !transcriptHas(r.check, want["postfix.anvil_connection_rate"]) {
+			t.Errorf("the transcript lacks Postfix's reply %q", want["postfix.anvil_connection_rate"])
+		}
+		if d.Family != "rate_limit" || !d.Transient || !strings.Contains(d.Fix, "nothing in the settings needs to change") {
+			t.Errorf("diagnosis %+v, want a temporary rate_limit that changes no setting", d)
+		}
+		wantNoSuggestion(t, r)
+	})
+	t.Run("postscreen", func(t *testing.T) {
+		k := newCase(t, shared.PostfixLog)
+		r := k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Screen), "--security", "none")
+		wantFail(t, r, "greeting.rejected", "greeting")
+		d := r.check.Diagnosis
+		if !transcriptHas(r.check, want["postfix.postscreen_denylist"]) {
+			t.Errorf("the transcript lacks Postfix's reply %q", want["postfix.postscreen_denylist"])
+		}
+		if d.Family != "ip_blocked" || d.Transient {
+			t.Errorf("diagnosis %+v, want a permanent ip_blocked", d)
+		}
+	})
 }
 
 func TestCheckUntrustedCA(t *testing.T) {
@@ -728,6 +825,16 @@ func TestCheckPlainRelay(t *testing.T) {
 		if hasStage(r.check, s, true) || hasStage(r.check, s, false) {
 			t.Errorf("stage %s ran without TLS or login", s)
 		}
+	}
+	wantProven(t, r.check)
+
+	// With a sender, the relay's acceptance of it is proven, and no login
+	// is claimed.
+	r = k.check(nil, "--host", shared.Host, "--port", strconv.Itoa(shared.Ports.Relay), "--security", "none", "--from", "nas@example.net")
+	wantPass(t, r, "connect", "greeting", "ehlo", "sender", "quit")
+	wantProven(t, r.check, "sender")
+	if !r.check.NoLogin || hasStage(r.check, "auth", true) || hasStage(r.check, "auth", false) {
+		t.Errorf("no_login %v: want true and no auth stage", r.check.NoLogin)
 	}
 }
 
@@ -1184,7 +1291,11 @@ func TestConsumerPostfix(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			k := newCase(t, shared.PostfixLog, shared.DovecotLog, r.log)
 			conf := k.setupConfig(c.host, c.u, shared.CAFile)
-			out := k.smtpsetup(nil, "export", "--format", "postfix", "--config", conf)
+			// To a pipe without --with-password: no password (k.exec checks).
+			if hidden := k.smtpsetup(nil, "export", "--format", "postfix", "--config", conf); hidden.code != 0 || !strings.Contains(hidden.stdout, c.u.Login+":PASSWORD\n") {
+				t.Errorf("export postfix to a pipe: exit %d\n%s", hidden.code, hidden.stdout)
+			}
+			out := k.smtpsetup(nil, "export", "--format", "postfix", "--config", conf, "--with-password")
 			if out.code != 0 {
 				t.Fatalf("export postfix: exit %d", out.code)
 			}
@@ -1208,4 +1319,172 @@ func TestConsumerPostfix(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCheckConfirmDelivery: check --send-to --confirm through real Postfix
+// into bob's mailbox; the code is read from the delivered message, as a
+// person would, and typed back: delivery proven end to end.
+func TestCheckConfirmDelivery(t *testing.T) {
+	alice, bob := shared.Users["alice"], shared.Users["bob"]
+	k := newCase(t, shared.PostfixLog, shared.DovecotLog)
+	token := fmt.Sprintf("Confirm %d", time.Now().UnixNano())
+	args := append([]string{"check", "--json"}, k.login(alice, shared.Ports.Submission, "starttls", alice.Password)...)
+	args = append(args, "--ca-file", shared.CAFile, "--from-name", token, "--send-to", bob.Login, "--confirm")
+	cmd := exec.Command(program, args...)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	stdin, _ := cmd.StdinPipe()
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	msg := waitMail(t, shared.MailboxDir, "bob", token, 20*time.Second)
+	m := regexp.MustCompile(`Subject: smtpsetup test message ([A-Z2-9]{6})`).FindSubmatch(msg)
+	if m == nil {
+		cmd.Process.Kill()
+		t.Fatalf("no code in the delivered subject:\n%s", msg)
+	}
+	fmt.Fprintf(stdin, "%s\n", m[1])
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("check --confirm: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	var c checkJSON
+	if err := json.Unmarshal(stdout.Bytes(), &c); err != nil {
+		t.Fatal(err)
+	}
+	wantProven(t, &c, "login", "sender", "message", "delivery")
+	if c.Sent == nil || !c.Sent.Confirmed || c.Sent.Code != string(m[1]) {
+		t.Errorf("sent %+v, want confirmed with code %s", c.Sent, m[1])
+	}
+	if strings.Contains(stderr.String(), string(m[1])) {
+		t.Errorf("the prompt showed the code:\n%s", stderr.String())
+	}
+}
+
+// certFingerprint is the SHA-256 fingerprint of the first certificate in a
+// PEM file, as `openssl x509 -noout -fingerprint -sha256` prints it.
+func certFingerprint(t *testing.T, pemFile string) string {
+	t.Helper()
+	out, err := exec.Command("openssl", "x509", "-in", pemFile, "-noout", "-fingerprint", "-sha256").Output()
+	if err != nil {
+		t.Fatalf("openssl x509 -fingerprint: %v", err)
+	}
+	_, fp, ok := strings.Cut(strings.TrimSpace(string(out)), "=")
+	if !ok {
+		t.Fatalf("openssl printed %q", out)
+	}
+	return fp
+}
+
+// TestPinnedCertificate: trust on first use against real Postfix: with no
+// CA file, the server's certificate pinned by the fingerprint openssl
+// prints passes check, for the IP address too (the pin replaces the name
+// check); another pin stops before the login with tls.pin_changed; the
+// msmtp and Postfix exports carry the pin, and real msmtp and a real
+// second Postfix deliver with it and nothing else.
+func TestPinnedCertificate(t *testing.T) {
+	alice, bob := shared.Users["alice"], shared.Users["bob"]
+	fp := certFingerprint(t, shared.ServerCert)
+	wrong := certFingerprint(t, shared.CAFile) // a real certificate, not the server's
+	k := newCase(t, shared.PostfixLog, shared.DovecotLog)
+	login := k.login(alice, shared.Ports.Submission, "starttls", alice.Password)
+
+	r := k.check(nil, append(login, "--tls-pin-sha256", fp)...)
+	wantPass(t, r, "starttls", "auth", "sender")
+	if !bytes.Contains(r.check.Server.TLS, []byte(`"pinned": true`)) {
+		t.Errorf("server.tls %s, want pinned", r.check.Server.TLS)
+	}
+	r = k.check(nil, append(login, "--tls-pin-sha256", wrong)...)
+	wantExit(t, r, 1)
+	if d := r.check.Diagnosis; d == nil || d.Code != "tls.pin_changed" || d.Family != "certificate" || !strings.Contains(d.Detail, fp) || !strings.Contains(d.Detail, wrong) {
+		t.Errorf("diagnosis %+v, want tls.pin_changed showing both fingerprints", d)
+	}
+	if hasStage(r.check, "auth", true) || hasStage(r.check, "auth", false) {
+		t.Error("the login was tried with a certificate that is not the pinned one")
+	}
+
+	conf := filepath.Join(t.TempDir(), "smtp.yaml")
+	setup := k.smtpsetup(nil, append([]string{"setup", "--non-interactive", "--config", conf, "--from", alice.Login, "--tls-pin-sha256", strings.ToLower(fp)}, login...)...)
+	wantExit(t, setup, 0)
+	if b, _ := os.ReadFile(conf); !strings.Contains(string(b), "tls_pin_sha256: "+fp) || strings.Contains(string(b), "ca_file") {
+		t.Errorf("config:\n%s", b)
+	}
+
+	t.Run("msmtp", func(t *testing.T) {
+		k := newCase(t, shared.PostfixLog, shared.DovecotLog)
+		rc, r := k.exportMsmtp(conf)
+		if r.code != 0 {
+			t.Fatalf("export msmtp: exit %d", r.code)
+		}
+		b, _ := os.ReadFile(rc)
+		if !strings.Contains(string(b), "tls_fingerprint "+fp+"\n") || strings.Contains(string(b), "tls_trust_file") || strings.Contains(string(b), "tls_certcheck") {
+			t.Fatalf("msmtprc:\n%s", b)
+		}
+		token := fmt.Sprintf("msmtp-pinned-%d", time.Now().UnixNano())
+		k.msmtpSend(rc, alice, bob.Login, token)
+		waitMail(t, shared.MailboxDir, "bob", token, 15*time.Second)
+
+		// The same config with another fingerprint: msmtp refuses to send.
+		bad := filepath.Join(t.TempDir(), "msmtprc")
+		os.WriteFile(bad, []byte(strings.ReplaceAll(string(b), fp, wrong)), 0o600)
+		msg := fmt.Sprintf("From: %s\nTo: %s\nSubject: must not arrive\n\nx\n", alice.Login, bob.Login)
+		if r := k.exec(msg, nil, "msmtp", "-C", bad, "-t"); r.code == 0 {
+			t.Errorf("msmtp sent with a fingerprint that is not the server's")
+		}
+	})
+
+	t.Run("postfix", func(t *testing.T) {
+		plugins, _ := filepath.Glob("/usr/lib/*/sasl2/libplain.so*")
+		if len(plugins) == 0 {
+			t.Fatal("Cyrus SASL PLAIN plugin missing (package libsasl2-modules): run e2e/interop/install.sh")
+		}
+		rel := startRelay2(t, newCase(t))
+		k := newCase(t, shared.PostfixLog, shared.DovecotLog, rel.log)
+		out := k.smtpsetup(nil, "export", "--format", "postfix", "--config", conf, "--with-password")
+		if out.code != 0 {
+			t.Fatalf("export postfix (IP host, pinned): exit %d: %s", out.code, out.stderr)
+		}
+		e := parsePostfixExport(t, out.stdout)
+		for _, want := range []string{"smtp_tls_security_level = fingerprint", "smtp_tls_fingerprint_digest = sha256", "smtp_tls_fingerprint_cert_match = " + fp} {
+			if !strings.Contains(out.stdout, want+"\n") {
+				t.Errorf("export lacks %q:\n%s", want, out.stdout)
+			}
+		}
+		if strings.Contains(out.stdout, "smtp_tls_CA") {
+			t.Errorf("a pinned export names a CA:\n%s", out.stdout)
+		}
+		rel.configure(t, k, e)
+		defer rel.flush()
+		token := fmt.Sprintf("postfix-pinned-%d", time.Now().UnixNano())
+		id := rel.send(t, alice.Login, bob.Login, token)
+		rel.waitDelivery(t, id, 15*time.Second)
+		msg := waitMail(t, shared.MailboxDir, "bob", token, 15*time.Second)
+		if !bytes.Contains(msg, []byte("by relay2.example.test (Postfix)")) || !bytes.Contains(msg, []byte("with ESMTPSA")) {
+			t.Errorf("message did not come through the second Postfix with TLS and login:\n%s", msg)
+		}
+		if log, _ := os.ReadFile(rel.log); !strings.Contains(string(log), "Verified TLS connection established to "+shared.Host) {
+			t.Errorf("the second Postfix did not verify the certificate by its fingerprint:\n%s", log)
+		}
+
+		// Another fingerprint: the second Postfix keeps the message.
+		for i, l := range e.mainCF {
+			e.mainCF[i] = strings.ReplaceAll(l, fp, wrong)
+		}
+		rel.configure(t, k, e)
+		id = rel.send(t, alice.Login, bob.Login, token+"-wrong-pin")
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			log, _ := os.ReadFile(rel.log)
+			if i := strings.Index(string(log), id+": to="); i >= 0 {
+				if l, _, _ := strings.Cut(string(log[i:]), "\n"); !strings.Contains(l, "status=deferred") {
+					t.Errorf("with another fingerprint: %s", l)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no verdict for %s with another fingerprint", id)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
 }
