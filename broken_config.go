@@ -19,7 +19,7 @@ import (
 // silently. It shows the load error and lets the user fix the file by hand,
 // start over (with a copy kept), or quit. It returns nil when the wizard may
 // go on with blank settings.
-func brokenConfig(cmd *cobra.Command, d *steps.Draft, loadErr error, lines bool, opts wizard.Options) error {
+func brokenConfig(cmd *cobra.Command, d *steps.Session, loadErr error, lines bool, opts wizard.Options) error {
 	if errors.Is(loadErr, fs.ErrNotExist) {
 		return nil // no config yet: a first run
 	}

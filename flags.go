@@ -93,8 +93,9 @@ func envName(flag string) string {
 	return "SMTPSETUP_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
 }
 
-// settings builds the draft: the file first, flags over it, and the
-// provider filling what is still empty. Every error names the flag and the
+// settings builds the draft: the file first, flags over it, then
+// smtp.Settings.Fill completes what is still empty from the provider and
+// the conventions. Every error names the flag and the
 // fix, and exits 2.
 func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, *smtp.Provider, error) {
 	var s smtp.Settings
@@ -150,38 +151,25 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	if f.signIn {
 		s.Auth = smtp.AuthXOAUTH2
 	}
-	if s.Auth == "" {
-		s.Auth = smtp.AuthAuto
-	}
 	s.InsecureSkipVerify = s.InsecureSkipVerify || f.insecure
 	s.AllowPlaintextAuth = s.AllowPlaintextAuth || f.plainAuth
 	if f.noLogin || changed("username") && f.username == "" {
 		s.Auth = smtp.AuthNone
 	}
 
-	p, err := f.fillFromProvider(&s, changed("provider"))
+	p, err := f.catalogueEntry(s.Provider, changed("provider"))
 	if err != nil {
 		return s, nil, err
 	}
 	if err := f.readPassword(&s, stdin); err != nil {
 		return s, nil, err
 	}
-	s.FillLogin(p)
+	s.Fill(p)
 	if s.NoLogin() {
 		s = s.WithoutLogin()
 	}
 	if s.Host == "" {
 		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
-	}
-	if s.Security == "" {
-		if sec, ok := smtp.SecurityForPort(s.Port); ok {
-			s.Security = sec
-		} else {
-			s.Security = smtp.SecuritySTARTTLS
-		}
-	}
-	if s.Port == 0 {
-		s.Port = s.Security.DefaultPort()
 	}
 	if errs := s.Validate(); len(errs) > 0 {
 		e := errs[0]
@@ -207,31 +195,24 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	return s, p, nil
 }
 
-// fillFromProvider fills what is still empty from the catalogue entry. An
-// id the catalogue lacks is an error when given as a flag; from a config
-// file (a vendor's entry, the demo's) it only means no provider advice.
-func (f *connFlags) fillFromProvider(s *smtp.Settings, fromFlag bool) (*smtp.Provider, error) {
-	if s.Provider == "" {
+// catalogueEntry is the catalogue entry the settings name. An id the catalogue
+// lacks is an error when given as a flag; from a config file (a vendor's
+// entry, the demo's) it only means no provider advice.
+func (f *connFlags) catalogueEntry(id string, fromFlag bool) (*smtp.Provider, error) {
+	if id == "" {
 		return nil, nil
 	}
 	cat, err := loadCatalogue(f.providers)
 	if err != nil {
 		return nil, err
 	}
-	p, ok := cat.ByID(s.Provider)
+	p, ok := cat.ByID(id)
 	if !ok && fromFlag {
-		return nil, badInput("--provider: unknown provider %q; `smtpsetup providers` lists them", s.Provider)
+		return nil, badInput("--provider: unknown provider %q; `smtpsetup providers` lists them", id)
 	}
 	if !ok {
 		return nil, nil
 	}
-	if s.Host == "" {
-		s.Host = p.Host
-	}
-	if rec, ok := p.Recommended(); ok && s.Security == "" && s.Port == 0 {
-		s.Security, s.Port = rec.Security, rec.Port
-	}
-	s.FillLogin(p)
 	return p, nil
 }
 

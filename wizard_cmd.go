@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"charm.land/lipgloss/v2"
@@ -45,59 +46,65 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	if !wizard.IsTerminal(os.Stdin) || !wizard.IsTerminal(os.Stdout) {
 		return badInput("%v", wizard.ErrNoTerminal)
 	}
-	cat, err := loadCatalogue(w.providers)
-	if err != nil {
-		return err
+	// The built-in catalogue takes a few milliseconds to parse: it is
+	// parsed beside the first frame and waited for only when a step needs
+	// it (a first run starts on the address field). An extra catalogue is
+	// read at once, so that its errors stop the run before any screen.
+	var cat *smtp.Catalogue
+	if w.providers != "" {
+		var err error
+		if cat, err = loadCatalogue(w.providers); err != nil {
+			return err
+		}
 	}
-	d := &steps.Draft{
-		Catalogue:  cat,
-		ConfigPath: configPath(w.path),
-		Test:       smtp.Options{Timeout: w.timeout},
-		Settings:   smtp.Settings{Auth: smtp.AuthAuto},
-	}
+	builtin := sync.OnceValue(smtp.BuiltinCatalogue)
+	go builtin()
+	sess := steps.NewSession(steps.Env{
+		Catalogue:     cat,
+		LoadCatalogue: builtin,
+		ConfigPath:    configPath(w.path),
+		Test:          smtp.Options{Timeout: w.timeout},
+	})
 	if w.demo {
-		srv, err := startDemo(d, w.path)
+		srv, err := startDemo(sess, w.path)
 		if err != nil {
 			return fmt.Errorf("starting the demo server: %w", err)
 		}
 		defer srv.Close()
-	} else if s, err := config.Load(d.ConfigPath); err != nil {
-		if err := brokenConfig(cmd, d, err, w.accessible || os.Getenv("TERM") == "dumb", wizard.Options{Title: w.title}); err != nil {
+	} else if s, err := config.Load(sess.ConfigPath); err != nil {
+		if err := brokenConfig(cmd, sess, err, w.accessible || os.Getenv("TERM") == "dumb", wizard.Options{Title: w.title}); err != nil {
 			return err
 		}
 	} else {
-		d.Settings, d.Existing = s, true
-		if src, ok := oauthTokenSource(d.ConfigPath, s); ok {
-			d.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
+		sess.Draft = steps.Draft{Settings: s, Existing: true}
+		if src, ok := oauthTokenSource(sess.ConfigPath, s); ok {
+			sess.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
 		}
-		if p, ok := cat.ByID(s.Provider); ok {
-			d.Provider = p
-		} else {
+		if _, ok := sess.Cat().ByID(s.Provider); !ok {
 			// An id this catalogue lacks (a vendor's entry, the demo's):
 			// the settings stand on their own, as a custom server.
-			d.Settings.Provider = smtp.OtherID
-			d.Provider, _ = cat.ByID(smtp.OtherID)
+			sess.Draft.Settings.Provider = smtp.OtherID
 		}
 	}
-	config.CleanStale(filepath.Dir(d.ConfigPath))
+	config.CleanStale(filepath.Dir(sess.ConfigPath))
 	opts := wizard.Options{Title: w.title}
 	if w.accent != "" {
 		opts.Accent = lipgloss.Color(w.accent)
 	}
 	var outcome wizard.Outcome
+	var err error
 	lines := w.accessible || os.Getenv("TERM") == "dumb"
 	if lines {
-		d.Ctx = cmd.Context()
-		outcome, err = wizard.RunLines(cmd.Context(), d, os.Stdin, cmd.OutOrStdout(), wizard.TerminalPassword(os.Stdin, cmd.OutOrStdout()))
+		outcome, err = wizard.RunLines(cmd.Context(), sess, os.Stdin, cmd.OutOrStdout(), wizard.TerminalPassword(os.Stdin, cmd.OutOrStdout()))
 	} else {
-		outcome, err = wizard.Run(cmd.Context(), d, opts)
+		outcome, err = wizard.Run(cmd.Context(), sess, opts)
 	}
 	if err != nil {
 		return err
 	}
-	if outcome == wizard.Saved && d.Saved != nil {
+	if outcome == wizard.Saved && sess.Results.Saved != nil {
 		if !lines {
-			fmt.Fprintln(cmd.OutOrStdout(), d.Saved.String())
+			fmt.Fprintln(cmd.OutOrStdout(), sess.Results.Saved.String())
 		}
 		return nil
 	}
@@ -128,7 +135,7 @@ func loadCatalogue(extra string) (*smtp.Catalogue, error) {
 // startDemo starts the built-in server and fills the draft so that Enter on
 // every screen walks the whole flow. The server's CA is written beside the
 // demo config, so the saved file is one that `check` can use while it runs.
-func startDemo(d *steps.Draft, pathFlag string) (*smtptest.Server, error) {
+func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 	user := "demo@example.test"
 	pass := randomPassword()
 	srv, err := smtptest.Start(smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(user, pass))
@@ -159,9 +166,8 @@ func startDemo(d *steps.Draft, pathFlag string) (*smtptest.Server, error) {
 			Why:    "A real provider lists here what it demands first, such as Gmail's App Password.",
 		}},
 	}
-	d.Catalogue.Prepend(demo)
-	d.Provider, _ = d.Catalogue.ByID("demo")
-	d.Settings = smtp.Settings{
+	d.Cat().Prepend(demo)
+	d.Draft.Settings = smtp.Settings{
 		Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
 		Username: user, Password: smtp.NewSecret(pass), From: user, FromName: "smtpsetup demo", CAFile: caFile,
 	}

@@ -30,7 +30,7 @@ func TestWizardSignIn(t *testing.T) {
 	p.WaitFor("Change the settings").Press(term.Down, term.Enter)
 	p.walk(t, nil,
 		stop{step7(1, "Provider"), focus("Which service sends your mail?")},
-		stop{step7(2, "Before you start"), focus("1. An app registration?")},
+		stop{step7(2, "Before you start"), focus("An app registration?")},
 		stop{step7(3, "Account"), focus("E-mail address")},
 		stop{step7(3, "Account"), focus("Login")},
 		stop{step7(3, "Account"), focus("Sender name")},
@@ -48,7 +48,7 @@ func TestWizardSignIn(t *testing.T) {
 		}
 		return false
 	}, "the sign-in screen with the code")
-	if !strings.Contains(p.Screen(), "esc back") || !strings.Contains(p.Screen(), "Esc cancels") {
+	if !strings.Contains(p.Screen(), "esc stop") || !strings.Contains(p.Screen(), "Esc stops") {
 		t.Errorf("the footer does not offer Esc:\n%s", p.Dump())
 	}
 	w.idp.SetBehaviour(oauthtest.Approve)
@@ -102,13 +102,13 @@ func TestWizardSignInDeclinedThenRetried(t *testing.T) {
 	p.WaitFor("Change the settings").Press(term.Down, term.Enter)
 	p.walk(t, nil,
 		stop{step7(1, "Provider"), focus("Which service sends your mail?")},
-		stop{step7(2, "Before you start"), focus("1. An app registration?")},
+		stop{step7(2, "Before you start"), focus("An app registration?")},
 		stop{step7(3, "Account"), focus("E-mail address")},
 		stop{step7(3, "Account"), focus("Login")},
 		stop{step7(3, "Account"), focus("Sender name")},
 	)
 	p.WaitForFunc(func(scr string) bool {
-		return strings.Contains(scr, "The sign-in was declined") && strings.Contains(scr, "oauth.denied") && strings.Contains(scr, "enter sign in again")
+		return strings.Contains(scr, "The sign-in was declined") && strings.Contains(scr, "oauth.denied") && strings.Contains(scr, "Sign in again?")
 	}, "the declined sign-in's diagnosis")
 	w.idp.SetBehaviour(oauthtest.Approve)
 	p.Press(term.Enter)

@@ -48,7 +48,7 @@ func TestDumbTerminalLineMode(t *testing.T) {
 	env[0] = "TERM=dumb"
 	cmd.Env = env
 	p := term.Start(t, cmd, 80, 24)
-	for _, prompt := range []string{"1. ", "2. ", "3. E-mail address", "3. Login", "3. Password", "3. Sender name", "4. SMTP server", "4. Encryption", "4. Port", "6. Save the settings to"} {
+	for _, prompt := range []string{"1. ", "2. ", "3. E-mail address", "3. Login", "3. Password", "3. Sender name", "4. SMTP server", "4. Encryption", "4. Port", "6. Save the settings to", "6. Where should the password live", "6. Write the file?"} {
 		p.WaitFor(prompt)
 		for !strings.HasSuffix(strings.TrimRight(p.Screen(), " \n"), ":") {
 			p.WaitForFunc(func(s string) bool { return strings.HasSuffix(strings.TrimRight(s, " \n"), ":") }, "a prompt waiting for input")
@@ -113,7 +113,7 @@ func TestPasswordInItsOwnFile(t *testing.T) {
 	p.WaitFor(focus("Where should the password live?")).Press(term.Down, term.Enter)
 	p.WaitFor(focus("Write the file?")).Press(term.Enter)
 	p.WaitFor("✓ Saved.")
-	p.WaitFor("The password is in ")
+	p.WaitFor("The password is in")
 	p.Press(term.Enter)
 	if code := p.Wait(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, p.Dump())
@@ -141,5 +141,26 @@ func TestIdleWritesNothing(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond) // three blink periods of a default cursor
 	if n := len(p.Raw()) - before; n > 0 {
 		t.Fatalf("an idle screen wrote %d bytes in 1.5 s: %q", n, p.Raw()[before:before+min(n, 300)])
+	}
+}
+
+// A typed character costs at most 3 bytes on the wire (a backspace, the
+// character and the cursor glyph): no cursor redrawn in colour, no line
+// repainted, which matters on a 9600-baud serial console.
+func TestBytesPerTypedCharacter(t *testing.T) {
+	t.Parallel()
+	p := startDemo(t, 80, 24)
+	p.walk(t, nil, toAccount...)
+	p.walk(t, nil, throughAccount[:3]...)
+	p.Expect(focus("Sender name")).Press(term.End, term.CtrlU)
+	p.WaitForFunc(regexp.MustCompile(`(?m)^│ > _$`).MatchString, "the sender name cleared")
+	p.Type("O").Expect("> O_")
+	start := len(p.Raw())
+	typed := "ffice"
+	for i := range typed {
+		p.Type(typed[i : i+1]).Expect("> O" + typed[:i+1] + "_")
+	}
+	if n := len(p.Raw()) - start; n > 3*len(typed) {
+		t.Errorf("%d bytes for %d characters, want at most 3 each: %q", n, len(typed), p.Raw()[start:])
 	}
 }

@@ -161,7 +161,7 @@ func TestPastePassword(t *testing.T) {
 	p.walk(t, nil, toAccount...)
 	p.walk(t, nil, throughAccount[:2]...)
 	p.Expect(focus("Password")).Press(term.End, term.CtrlU)
-	empty := regexp.MustCompile(`(?m)^│ >$`)
+	empty := regexp.MustCompile(`(?m)^│ > _$`)
 	p.WaitForFunc(empty.MatchString, "the password field cleared")
 	p.Paste(secret + "\n")
 	p.Expect("Removed the line break").Expect("│ > " + strings.Repeat("*", len(secret)))
@@ -192,7 +192,7 @@ func TestWrongModeFixedWithOneKey(t *testing.T) {
 	port := m[1]
 	p.Press(term.Enter).Expect(focus("Encryption")).Press(term.Up).Expect("> SSL/TLS").Press(term.Enter)
 	p.Expect(focus("Port")).Press(term.End, term.CtrlU)
-	p.WaitForFunc(regexp.MustCompile(`(?m)^│ >$`).MatchString, "the port field cleared")
+	p.WaitForFunc(regexp.MustCompile(`(?m)^│ > _$`).MatchString, "the port field cleared")
 	p.Type(port).Expect("│ > " + port).Press(term.Enter)
 
 	p.WaitForFunc(func(s string) bool {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The enhanced status codes are data: the IANA registry, one line each, in
@@ -25,7 +26,8 @@ type enhancedCode struct {
 // familyAddress in enhanced.tsv means the sender at MAIL, a recipient elsewhere.
 const familyAddress = "address"
 
-var enhancedCodes = mustParseEnhanced(enhancedTSV)
+// enhancedCodes is parsed on first use, not at start-up (see knownReplies).
+var enhancedCodes = sync.OnceValue(func() map[string]enhancedCode { return mustParseEnhanced(enhancedTSV) })
 
 func mustParseEnhanced(data string) map[string]enhancedCode {
 	m, err := parseEnhanced(data)
@@ -74,11 +76,11 @@ func lookupEnhanced(code string) (enhancedCode, bool) {
 	if !ok {
 		return enhancedCode{}, false
 	}
-	if e, ok := enhancedCodes[rest]; ok {
+	if e, ok := enhancedCodes()[rest]; ok {
 		return e, true
 	}
 	subject, _, _ := strings.Cut(rest, ".")
-	e, ok := enhancedCodes[subject+".x"]
+	e, ok := enhancedCodes()[subject+".x"]
 	if ok {
 		// Only the subject is known: it says what area, not what happened.
 		e.Specific = false

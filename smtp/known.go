@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -41,7 +42,9 @@ type knownReply struct {
 	re *regexp.Regexp
 }
 
-var knownReplies = mustParseKnown(knownRepliesYAML)
+// knownReplies is parsed on first use, not at start-up: every command
+// would otherwise pay for it, and only a failed test reads it.
+var knownReplies = sync.OnceValue(func() []knownReply { return mustParseKnown(knownRepliesYAML) })
 
 func mustParseKnown(data []byte) []knownReply {
 	k, err := parseKnown(data)
@@ -232,9 +235,10 @@ func providerMatches(patterns []string, p *Provider, host string) bool {
 
 // matchKnown is layer 3: the first published rule that fits the reply.
 func matchKnown(rf replyFacts) *knownReply {
-	for i := range knownReplies {
-		if knownReplies[i].matches(rf) {
-			return &knownReplies[i]
+	known := knownReplies()
+	for i := range known {
+		if known[i].matches(rf) {
+			return &known[i]
 		}
 	}
 	return nil

@@ -2,12 +2,9 @@ package steps
 
 import (
 	"fmt"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
-	"charm.land/lipgloss/v2"
 
 	"smtpsetup/smtp"
 )
@@ -17,80 +14,76 @@ import (
 // has the user confirm each item. An item answered "No" opens its how-to
 // instead of letting the user walk into a refused login.
 type Prerequisites struct {
-	formStep
-	d       *Draft
+	base
+	s       *Session
 	done    []bool
 	howto   bool // showing the how-to for the items answered No
+	goOn    bool // the answer on the how-to, or on a provider with nothing to do
 	missing []smtp.Prerequisite
 	qr      int // 1-based index of the item whose URL is shown as a QR code; 0 when none
 }
 
-// Title implements Step.
+// Title implements Flow.
 func (p *Prerequisites) Title() string { return "Before you start" }
 
-// Skip implements Step: a custom server, or a provider that demands
+// Skip implements Flow: a custom server, or a provider that demands
 // nothing and has no warning to give, has no prerequisites.
-func (p *Prerequisites) Skip(d *Draft) bool {
-	pr := d.Provider
+func (p *Prerequisites) Skip(s *Session) bool {
+	pr := s.Provider()
 	return pr == nil || len(pr.Prerequisites) == 0 && pr.StatusNote == ""
 }
 
-// Enter implements Step.
-func (p *Prerequisites) Enter(d *Draft, c *Common) tea.Cmd {
-	p.d, p.howto = d, false
-	pr := d.Provider
-	if len(p.done) != len(pr.Prerequisites) {
-		p.done = make([]bool, len(pr.Prerequisites))
+// Begin implements Flow.
+func (p *Prerequisites) Begin(s *Session) Outcome {
+	p.s, p.howto, p.qr, p.goOn = s, false, 0, true
+	if items := s.Provider().Prerequisites; len(p.done) != len(items) {
+		p.done = make([]bool, len(items))
 		for i := range p.done {
 			p.done[i] = true
 		}
 	}
-	var fields []huh.Field
+	return Outcome{}
+}
+
+// Page implements Flow.
+func (p *Prerequisites) Page() Page {
+	pr := p.s.Provider()
+	if p.howto {
+		return Page{Heading: "How to do it", Intro: howTo(p.missing), Fields: []Field{{
+			Kind: ConfirmField, Title: "Done? Do these on any device (a phone is fine), then continue.",
+			Affirmative: "Continue", Negative: "Back to the checklist", Yes: &p.goOn,
+		}}}
+	}
+	page := Page{Heading: pr.Name, Intro: intro(pr)}
 	for i, item := range pr.Prerequisites {
 		desc := item.Detail
 		if item.URL != "" {
 			desc += "\n" + item.URL
 		}
-		fields = append(fields, huh.NewConfirm().
-			Title(fmt.Sprintf("%d. %s?", i+1, item.Title)).
-			Description(wrap(c, desc)).
-			Affirmative("Yes, done").
-			Negative("No, show me how").
-			Value(&p.done[i]))
+		page.Fields = append(page.Fields, Field{
+			Kind: ConfirmField, Title: item.Title + "?", Description: desc,
+			Affirmative: "Yes, done", Negative: "No, show me how", Yes: &p.done[i],
+		})
 	}
 	if len(pr.Prerequisites) == 0 {
-		fields = append(fields, huh.NewConfirm().Title("Continue anyway?").Affirmative("Continue").Negative("").Value(new(bool)))
+		page.Fields = append(page.Fields, Field{
+			Kind: ConfirmField, Title: "Continue with " + pr.Name + "?",
+			Affirmative: "Continue", Negative: "Choose another provider", Yes: &p.goOn,
+		})
 	}
-	cmd := p.newForm(c, fields...)
-	// The intro stands above the form, so scrolling the checklist never
-	// hides a warning such as "passwords no longer work".
-	p.form = p.form.WithHeight(max(c.Height-6-lipgloss.Height(p.introView()), 6))
-	return cmd
-}
-
-func (p *Prerequisites) introView() string {
-	st := p.c.Styles
-	text := intro(p.d.Provider)
-	if text == "" {
-		return st.Title.Render(p.d.Provider.Name) + "\n"
-	}
-	return st.Title.Render(p.d.Provider.Name) + "\n" + wrap(p.c, text) + "\n"
+	return page
 }
 
 // intro is what the user must know before typing a password for this
-// provider: its status, what it needs, its sender rule and its limits.
-func intro(pr *smtp.Provider) string {
+// provider: its status, what it needs, its sender rule.
+func intro(pr *smtp.Provider) []string {
 	var parts []string
-	if pr.StatusNote != "" {
-		mark := "Note"
-		if pr.Status == smtp.StatusOAuthOnly || pr.Status == smtp.StatusBroken {
-			mark = "Warning"
-		}
-		parts = append(parts, mark+": "+pr.StatusNote)
+	if l := pr.StatusLine(); l != "" {
+		parts = append(parts, l)
 	}
-	if len(pr.Prerequisites) > 0 {
+	if n := len(pr.Prerequisites); n > 0 {
 		things := "one thing"
-		if n := len(pr.Prerequisites); n > 1 {
+		if n > 1 {
 			things = fmt.Sprintf("%d things", n)
 		}
 		parts = append(parts, fmt.Sprintf("%s asks for %s before it accepts a login from this device.", pr.Name, things))
@@ -98,54 +91,61 @@ func intro(pr *smtp.Provider) string {
 	if pr.SenderRule != "" {
 		parts = append(parts, pr.SenderRule)
 	}
-	return strings.Join(parts, "\n")
+	return parts
 }
 
-// Update implements Step.
-func (p *Prerequisites) Update(msg tea.Msg) (Action, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && p.qr > 0 {
-		// p shows the next item's code; any other key closes it.
-		p.qr = p.nextQR(p.qr)
-		if k.String() != "p" {
-			p.qr = 0
+// howTo is the how-to of the items not done yet.
+func howTo(items []smtp.Prerequisite) []string {
+	var out []string
+	for i, item := range items {
+		out = append(out, fmt.Sprintf("%d. %s", i+1, item.Title))
+		if item.Detail != "" {
+			out = append(out, item.Detail)
 		}
-		return Action{}, nil
-	}
-	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "p" {
-		p.qr = p.nextQR(0)
-		return Action{}, nil
-	}
-	if p.howto {
-		if k, ok := msg.(tea.KeyPressMsg); ok {
-			switch k.String() {
-			case "enter":
-				return Action{Kind: Next}, nil
-			case "esc":
-				return Action{}, p.Enter(p.d, p.c)
-			}
+		if item.URL != "" {
+			out = append(out, "Open: "+item.URL)
 		}
-		return Action{}, nil
+		if item.Why != "" {
+			out = append(out, "Why: "+item.Why)
+		}
 	}
-	done, cmd := p.update(msg)
-	if !done {
-		return Action{}, cmd
+	return out
+}
+
+// Submit implements Flow.
+func (p *Prerequisites) Submit() Outcome {
+	pr := p.s.Provider()
+	switch {
+	case p.howto && p.goOn:
+		return Outcome{Action: Action{Kind: Next}}
+	case p.howto:
+		p.howto, p.goOn = false, true
+		return Outcome{}
+	case len(pr.Prerequisites) == 0 && !p.goOn:
+		return Outcome{Action: Action{Kind: Back}}
 	}
 	p.missing = nil
 	for i, ok := range p.done {
 		if !ok {
-			p.missing = append(p.missing, p.d.Provider.Prerequisites[i])
+			p.missing = append(p.missing, pr.Prerequisites[i])
 		}
 	}
 	if len(p.missing) == 0 {
-		return Action{Kind: Next}, nil
+		return Outcome{Action: Action{Kind: Next}}
 	}
-	p.howto = true
-	return Action{}, nil
+	p.howto, p.goOn = true, true
+	return Outcome{}
 }
+
+// Finish implements Flow: this step runs no work.
+func (p *Prerequisites) Finish(any) Outcome { return Outcome{} }
+
+// Leave implements Flow.
+func (p *Prerequisites) Leave() {}
 
 // nextQR is the next item after i (1-based) that has a URL, or 0.
 func (p *Prerequisites) nextQR(i int) int {
-	items := p.d.Provider.Prerequisites
+	items := p.s.Provider().Prerequisites
 	for j := i; j < len(items); j++ {
 		if items[j].URL != "" {
 			return j + 1
@@ -154,70 +154,63 @@ func (p *Prerequisites) nextQR(i int) int {
 	return 0
 }
 
-func (p *Prerequisites) qrView() string {
-	item := p.d.Provider.Prerequisites[p.qr-1]
-	st := p.c.Styles
-	code := qrText(item.URL, p.c.Width-2, p.c.Height-7)
+func (p *Prerequisites) qrView(c *Common) string {
+	item := p.s.Provider().Prerequisites[p.qr-1]
+	st := c.Styles
+	code := qrText(item.URL, c.Width-2, c.Height-7)
 	if code == "" {
-		code = st.Warning.Render("The terminal is too small for the QR code; enlarge it, or type the address.") + "\n"
+		code = st.Warning.Render(wrap(c, "The terminal is too small for the QR code; enlarge it, or type the address.")) + "\n"
 	}
-	return st.Title.Render(item.Title) + "\n" + code + st.Link.Hyperlink(item.URL).Render(item.URL) + "\n" +
-		st.Subtle.Render("Scan with your phone's camera. p: next code · any other key: close")
+	return st.Title.Render(item.Title) + "\n" + code + st.Link.Hyperlink(item.URL).Render(item.URL)
 }
 
-// Leave implements Step.
-func (p *Prerequisites) Leave() {}
-
-// View implements Step.
-func (p *Prerequisites) View() string {
+func (p *Prerequisites) view(c *Common, f frame) (string, bool) {
 	if p.qr > 0 {
-		return p.qrView()
+		return p.qrView(c), true
 	}
-	if !p.howto {
-		return p.introView() + "\n" + p.view()
-	}
-	st := p.c.Styles
-	var b strings.Builder
-	b.WriteString(st.Title.Render("How to do it") + "\n\n")
-	for i, item := range p.missing {
-		fmt.Fprintf(&b, "%s %s\n", st.Warning.Render(fmt.Sprintf("%d.", i+1)), st.Text.Bold(true).Render(item.Title))
-		if item.Detail != "" {
-			b.WriteString(wrap(p.c, item.Detail) + "\n")
-		}
-		if item.URL != "" {
-			b.WriteString("Open: " + st.Link.Hyperlink(item.URL).Render(item.URL) + "\n")
-		}
-		if item.Why != "" {
-			b.WriteString(st.Subtle.Render(wrap(p.c, "Why: "+item.Why)) + "\n")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("Do these on any device (a phone is fine), then press Enter to continue.")
-	return b.String()
+	return "", false
 }
 
-// Keys implements Step.
-func (p *Prerequisites) Keys() []key.Binding {
-	qr := key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "QR code for your phone"), key.WithDisabled())
-	if p.d != nil && p.nextQR(0) > 0 {
-		qr.SetEnabled(true)
+// key: p shows the first QR code, and over a code the next one; any other
+// key closes the code.
+func (p *Prerequisites) key(c *Common, k tea.KeyPressMsg, _ bool) (Outcome, bool) {
+	switch {
+	case p.qr > 0 && key.Matches(k, c.Keys.QR):
+		p.qr = p.nextQR(p.qr)
+		return Outcome{}, true
+	case p.qr > 0:
+		p.qr = 0
+		return Outcome{}, true
+	case key.Matches(k, c.Keys.QR) && p.nextQR(0) > 0:
+		p.qr = p.nextQR(0)
+		return Outcome{}, true
+	case p.howto && key.Matches(k, c.Keys.Back):
+		p.howto = false
+		return Outcome{}, true
 	}
-	if p.qr > 0 {
-		return nil
+	return Outcome{}, false
+}
+
+func (p *Prerequisites) keys(c *Common, _ bool) []key.Binding {
+	switch {
+	case p.qr > 0 && p.nextQR(p.qr) > 0:
+		return []key.Binding{as(c.Keys.QR, "next code"), as(c.Keys.AnyKey, "other keys: close")}
+	case p.qr > 0:
+		return []key.Binding{c.Keys.AnyKey}
+	}
+	var k []key.Binding
+	if p.nextQR(0) > 0 {
+		k = append(k, c.Keys.QR)
 	}
 	if p.howto {
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "done, continue")),
-			qr,
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
-		}
+		k = append(k, as(c.Keys.Back, "back to the checklist"))
 	}
-	return append([]key.Binding{qr}, p.keys()...)
+	return k
 }
 
-// Capturing implements Step: in the how-to, Esc returns to the checklist;
-// over a QR code it closes the code.
-func (p *Prerequisites) Capturing() bool { return p.howto || p.qr > 0 }
+// keysOnly: over a QR code every key is the code's.
+func (p *Prerequisites) keysOnly() bool { return p.qr > 0 }
 
-// Typing implements Step.
-func (p *Prerequisites) Typing() bool { return false }
+// capturing: over a QR code every key closes it; in the how-to Esc returns
+// to the checklist.
+func (p *Prerequisites) capturing(bool) bool { return p.howto || p.qr > 0 }

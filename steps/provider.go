@@ -5,9 +5,7 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"smtpsetup/detect"
 	"smtpsetup/smtp"
@@ -27,10 +25,12 @@ func (p providerPhase) String() string {
 	return [...]string{"existing", "address", "detecting", "list"}[p]
 }
 
-type detectedMsg struct {
-	address string
-	res     detect.Result
-}
+// Choices on an existing config.
+const (
+	existingTest   = "test"
+	existingChange = "change"
+	existingOver   = "over"
+)
 
 // Provider is the first step: which service sends the mail. It asks for
 // the address first and offers the provider detected from it (the
@@ -38,111 +38,115 @@ type detectedMsg struct {
 // a few seconds at most). When a config exists it first offers to test it,
 // change it, or start over.
 type Provider struct {
-	formStep
-	d        *Draft
+	base
+	s        *Session
 	phase    providerPhase
 	choice   string
 	address  string
 	existing string
 	detected detect.Result
-	cancel   context.CancelFunc
-	spin     spinner.Model
-	sel      *huh.Select[string]
 }
 
-// Title implements Step.
+// Title implements Flow.
 func (p *Provider) Title() string { return "Provider" }
 
-// Skip implements Step.
-func (p *Provider) Skip(*Draft) bool { return false }
+// Skip implements Flow.
+func (p *Provider) Skip(*Session) bool { return false }
 
-// Enter implements Step.
-func (p *Provider) Enter(d *Draft, c *Common) tea.Cmd {
-	p.d, p.c = d, c
+// Begin implements Flow.
+func (p *Provider) Begin(s *Session) Outcome {
+	p.s = s
 	switch {
-	case d.Existing && p.existing == "":
-		return p.askExisting()
-	case d.Settings.Provider == "" && p.address == "" && p.detected.Source == "":
-		return p.askAddress()
+	case s.Draft.Existing && p.existing == "":
+		p.phase, p.existing = phaseExisting, existingTest
+	case s.Draft.Settings.Provider == "" && p.address == "" && p.detected.Source == "":
+		p.phase = phaseAddress
+	default:
+		p.showList()
 	}
-	return p.showList()
+	return Outcome{}
 }
 
-func (p *Provider) askExisting() tea.Cmd {
-	p.phase = phaseExisting
-	s := p.d.Settings
-	p.existing = "test"
-	sel := huh.NewSelect[string]().
-		Title("This machine already has settings").
-		Description(p.d.ConfigPath+": "+smtp.CleanLine(s.Address())+" ("+s.Security.Label()+"), login "+smtp.CleanLine(s.Username)).
-		Options(
-			huh.NewOption("Test the current settings", "test"),
-			huh.NewOption("Change the settings (every step prefilled)", "change"),
-			huh.NewOption("Start over", "over"),
-		).Value(&p.existing)
-	return p.newForm(p.c, sel)
+// Page implements Flow.
+func (p *Provider) Page() Page {
+	switch p.phase {
+	case phaseExisting:
+		set := p.s.Draft.Settings
+		return Page{Fields: []Field{{
+			Kind:  ChoiceField,
+			Title: "This machine already has settings",
+			Description: p.s.ConfigPath + ": " + smtp.CleanLine(set.Address()) + " (" + set.Security.Label() + "), login " +
+				smtp.CleanLine(set.Username),
+			Options: []Option{
+				{"Test the current settings", existingTest},
+				{"Change the settings (every step prefilled)", existingChange},
+				{"Start over", existingOver},
+			},
+			Value: &p.existing,
+		}}}
+	case phaseAddress:
+		return Page{Fields: []Field{{
+			Kind:        TextField,
+			Title:       "Your e-mail address",
+			Description: "We look up which service handles it. Leave it empty to pick from the list.",
+			Placeholder: "nas@example.com",
+			Limit:       smtp.MaxAddressLen,
+			Value:       &p.address,
+			Check: func(v string) error {
+				if strings.TrimSpace(v) == "" {
+					return nil
+				}
+				return smtp.ValidateAddress("e-mail address", strings.TrimSpace(v))
+			},
+		}}}
+	case phaseDetecting:
+		return Page{Intro: []string{"Looking up " + smtp.CleanLine(p.address) + " (catalogue, MX, autoconfig; a few seconds at most)…"}}
+	}
+	return p.listPage()
 }
 
-func (p *Provider) askAddress() tea.Cmd {
-	p.phase = phaseAddress
-	in := huh.NewInput().Title("Your e-mail address").
-		Description("We look up which service handles it. Leave it empty to pick from the list.").
-		Placeholder("nas@example.com").CharLimit(smtp.MaxAddressLen).
-		Validate(func(v string) error {
-			if strings.TrimSpace(v) == "" {
-				return nil
-			}
-			return plain(smtp.ValidateAddress("e-mail address", strings.TrimSpace(v)))
-		}).
-		Value(&p.address)
-	return p.newForm(p.c, in)
+func (p *Provider) listPage() Page {
+	var intro []string
+	if len(p.detected.Unchecked) > 0 && !p.detected.Found() {
+		intro = append(intro, "Could not check: "+strings.Join(p.detected.Unchecked, "; "))
+	}
+	// The detected provider is listed first, marked with where it came from.
+	var opts []Option
+	pinned := ""
+	if pr, ok := p.s.Cat().ByID(p.choice); ok && p.detected.Found() {
+		pinned = pr.ID
+		opts = append(opts, Option{pr.Label() + "  ← " + p.foundBy(), pr.ID})
+	}
+	for _, pr := range p.s.Cat().Providers {
+		if pr.ID != pinned {
+			opts = append(opts, Option{pr.Label(), pr.ID})
+		}
+	}
+	return Page{Intro: intro, Fields: []Field{{
+		Kind:        ChoiceField,
+		Title:       "Which service sends your mail?",
+		Description: "Type / to filter the list. Not listed? Choose \"Other server\".",
+		Options:     opts,
+		Value:       &p.choice,
+	}}}
 }
 
-func (p *Provider) startDetect() tea.Cmd {
-	p.phase = phaseDetecting
-	ctx, cancel := context.WithCancel(p.d.Ctx)
-	p.cancel = cancel
-	addr, cat, opts := strings.TrimSpace(p.address), p.d.Catalogue, p.d.Detect
-	p.spin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(p.c.Styles.Title))
-	return tea.Batch(p.spin.Tick, func() tea.Msg {
-		return detectedMsg{addr, detect.Detect(ctx, addr, cat, opts)}
-	})
-}
-
-func (p *Provider) showList() tea.Cmd {
+// showList preselects the draft's provider, else the detected one.
+func (p *Provider) showList() {
 	p.phase = phaseList
-	p.choice = p.d.Settings.Provider
+	p.choice = p.s.Draft.Settings.Provider
 	if p.choice == "" && p.detected.Provider != "" {
 		p.choice = p.detected.Provider
 	}
 	if p.choice == "" && p.detected.Found() {
 		p.choice = smtp.OtherID
 	}
-	if _, ok := p.d.Catalogue.ByID(p.choice); !ok && p.choice != "" {
+	if _, ok := p.s.Cat().ByID(p.choice); !ok && p.choice != "" {
 		p.choice = smtp.OtherID
 	}
 	if p.choice == "" {
-		p.choice = p.d.Catalogue.Providers[0].ID
+		p.choice = p.s.Cat().Providers[0].ID
 	}
-	// The detected provider is listed first, marked with where it came from.
-	var opts []huh.Option[string]
-	pinned := ""
-	if pr, ok := p.d.Catalogue.ByID(p.choice); ok && p.detected.Found() {
-		pinned = pr.ID
-		opts = append(opts, huh.NewOption(ProviderLabel(*pr)+"  ← "+p.foundBy(), pr.ID))
-	}
-	for _, pr := range p.d.Catalogue.Providers {
-		if pr.ID != pinned {
-			opts = append(opts, huh.NewOption(ProviderLabel(pr), pr.ID))
-		}
-	}
-	p.sel = huh.NewSelect[string]().
-		Title("Which service sends your mail?").
-		Description("Type / to filter the list. Not listed? Choose \"Other server\".").
-		Options(opts...).
-		Height(max(p.c.Height-9, 5)).
-		Value(&p.choice)
-	return p.newForm(p.c, p.sel)
 }
 
 // foundBy says where the detected provider came from.
@@ -160,110 +164,82 @@ func (p *Provider) foundBy() string {
 	return "detected (" + p.detected.Source + ")"
 }
 
-// Update implements Step.
-func (p *Provider) Update(msg tea.Msg) (Action, tea.Cmd) {
-	switch msg := msg.(type) {
-	case detectedMsg:
-		if p.phase != phaseDetecting || msg.address != strings.TrimSpace(p.address) {
-			return Action{}, nil
-		}
-		p.cancel()
-		p.detected = msg.res
-		return Action{}, p.showList()
-	case spinner.TickMsg:
-		if p.phase != phaseDetecting {
-			return Action{}, nil
-		}
-		var cmd tea.Cmd
-		p.spin, cmd = p.spin.Update(msg)
-		return Action{}, cmd
-	case tea.KeyPressMsg:
-		if p.phase == phaseDetecting {
-			if msg.String() == "esc" || msg.String() == "enter" {
-				p.cancel()
-				return Action{}, p.showList()
-			}
-			return Action{}, nil
-		}
-	}
-	done, cmd := p.update(msg)
-	if !done {
-		return Action{}, cmd
-	}
+// Submit implements Flow.
+func (p *Provider) Submit() Outcome {
 	switch p.phase {
 	case phaseExisting:
-		return p.existingChosen()
-	case phaseAddress:
-		if a := strings.TrimSpace(p.address); a != "" {
-			p.d.Settings.From = a
-			return Action{}, p.startDetect()
+		switch p.existing {
+		case existingTest:
+			return Outcome{Action: Action{Kind: Goto, To: TestStep}}
+		case existingOver:
+			p.s.Draft.Settings = smtp.Settings{Auth: smtp.AuthAuto}
+			p.address, p.detected = "", detect.Result{}
+			p.phase = phaseAddress
+			return Outcome{}
 		}
-		return Action{}, p.showList()
+		p.showList()
+		return Outcome{}
+	case phaseAddress:
+		addr := strings.TrimSpace(p.address)
+		if addr == "" {
+			p.showList()
+			return Outcome{}
+		}
+		p.s.Draft.Settings.From = addr
+		p.phase = phaseDetecting
+		cat, opts := p.s.Cat(), p.s.Detect
+		return Outcome{Work: func(ctx context.Context, _ func(smtp.Event)) any {
+			return detect.Detect(ctx, addr, cat, opts)
+		}}
 	}
 	p.apply()
-	return Action{Kind: Next}, nil
+	return Outcome{Action: Action{Kind: Next}}
 }
 
-func (p *Provider) existingChosen() (Action, tea.Cmd) {
-	switch p.existing {
-	case "test":
-		return Action{Kind: Goto, To: TestStep}, nil
-	case "over":
-		p.d.Settings = smtp.Settings{Auth: smtp.AuthAuto}
-		p.d.Provider = nil
-		return Action{}, p.askAddress()
+// Finish implements Flow: detection ended (nil when skipped).
+func (p *Provider) Finish(result any) Outcome {
+	if res, ok := result.(detect.Result); ok {
+		p.detected = res
 	}
-	return Action{}, p.showList()
+	p.showList()
+	return Outcome{}
 }
 
 // apply fills the draft from the chosen provider; a server found outside
 // the catalogue (SRV, autoconfig, guessing) fills "Other server".
 func (p *Provider) apply() {
-	pr, ok := p.d.Catalogue.ByID(p.choice)
+	pr, ok := p.s.Cat().ByID(p.choice)
 	if !ok {
 		return
 	}
-	changed := p.d.Settings.Provider != pr.ID
-	p.d.UseProvider(pr)
-	if changed && pr.ID == smtp.OtherID && p.detected.Found() && p.detected.Provider == "" {
-		s := &p.d.Settings
+	s := &p.s.Draft.Settings
+	if s.Provider != pr.ID && pr.ID == smtp.OtherID && p.detected.Found() && p.detected.Provider == "" {
+		s.Provider = pr.ID
 		s.Host, s.Port, s.Security = p.detected.Host, p.detected.Port, p.detected.Security
 	}
+	p.s.Draft.UseProvider(pr)
 }
 
-// Leave implements Step.
-func (p *Provider) Leave() {
-	if p.cancel != nil {
-		p.cancel()
+// Leave implements Flow.
+func (p *Provider) Leave() {}
+
+func (p *Provider) view(c *Common, f frame) (string, bool) {
+	if p.phase != phaseDetecting {
+		return "", false
 	}
+	return f.spin + " " + p.Page().Intro[0] + "\n\n" + c.Styles.Subtle.Render("Enter or Esc skips to the list."), true
 }
 
-// View implements Step.
-func (p *Provider) View() string {
-	if p.phase == phaseDetecting {
-		return p.spin.View() + " Looking up " + smtp.CleanLine(p.address) + " (catalogue, MX, autoconfig; a few seconds at most)…\n\n" +
-			p.c.Styles.Subtle.Render("Enter or Esc skips to the list.")
+func (p *Provider) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
+	if working && key.Matches(k, c.Keys.Skip) {
+		return Outcome{Stop: true}, true
 	}
-	v := p.view()
-	if p.phase == phaseList && len(p.detected.Unchecked) > 0 && !p.detected.Found() {
-		v += "\n" + p.c.Styles.Subtle.Render(wrap(p.c, "Could not check: "+strings.Join(p.detected.Unchecked, "; ")))
+	return Outcome{}, false
+}
+
+func (p *Provider) keys(c *Common, working bool) []key.Binding {
+	if working {
+		return []key.Binding{c.Keys.Skip}
 	}
-	return v
+	return nil
 }
-
-// Keys implements Step.
-func (p *Provider) Keys() []key.Binding {
-	if p.phase == phaseDetecting {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "skip"))}
-	}
-	return p.keys()
-}
-
-// Capturing implements Step: Esc clears a filter being typed, skips
-// detection, and on the list goes back to the address.
-func (p *Provider) Capturing() bool {
-	return p.phase == phaseDetecting || p.sel != nil && p.phase == phaseList && p.sel.GetFiltering()
-}
-
-// Typing implements Step.
-func (p *Provider) Typing() bool { return p.phase == phaseAddress || p.Capturing() }

@@ -2,17 +2,17 @@ package steps
 
 import (
 	"cmp"
+	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"smtpsetup/config"
+	"smtpsetup/smtp"
 )
 
 // saveState is where saving stands.
@@ -25,24 +25,49 @@ const (
 	saveFailed
 )
 
-type savedMsg struct {
+func (s saveState) String() string {
+	return [...]string{"asking", "writing", "done", "failed"}[s]
+}
+
+// inline is the answer "the password lives in the config file".
+const inline = "inline"
+
+// savedResult is what the write returned.
+type savedResult struct {
 	res config.SaveResult
 	err error
 }
 
 // Save is the last step: where to write, confirmation before overwriting,
-// the atomic write, and a screen saying what was written where.
+// the atomic write, and a page saying what was written where.
 type Save struct {
-	formStep
-	d         *Draft
+	base
+	s         *Session
 	path      string
+	where     string // inline, or the password file's path
 	overwrite bool
 	state     saveState
 	err       error
+}
 
-	pathIn  *huh.Input
-	confirm *huh.Confirm
-	where   string // "inline" or the password file's path
+// Title implements Flow.
+func (s *Save) Title() string { return "Save" }
+
+// Skip implements Flow.
+func (s *Save) Skip(*Session) bool { return false }
+
+// Begin implements Flow.
+func (s *Save) Begin(sess *Session) Outcome {
+	s.s, s.state, s.err, s.overwrite = sess, saveAsking, nil, true
+	s.path = sess.ConfigPath
+	if r := sess.Results.Saved; r != nil {
+		s.path = r.Path
+	}
+	s.where = inline
+	if pf := sess.Draft.Settings.PasswordFile; pf != "" {
+		s.where = pf
+	}
+	return Outcome{}
 }
 
 // passwordFileFor is where a separate password file goes: beside the config.
@@ -50,173 +75,173 @@ func passwordFileFor(config string) string {
 	return filepath.Join(filepath.Dir(config), "smtp.password")
 }
 
-// Title implements Step.
-func (s *Save) Title() string { return "Save" }
-
-// Skip implements Step.
-func (s *Save) Skip(*Draft) bool { return false }
-
-// Enter implements Step.
-func (s *Save) Enter(d *Draft, c *Common) tea.Cmd {
-	s.d, s.state, s.err = d, saveAsking, nil
-	s.path = d.ConfigPath
-	s.overwrite = true
-	pathIn := huh.NewInput().Title("Save the settings to").
-		Description("The file is written whole or not at all, readable only by you (mode 0600).").
-		CharLimit(4096).
-		Validate(func(v string) error {
-			if strings.TrimSpace(v) == "" {
-				return errors.New("path is empty: type where to save, e.g. /etc/smtpsetup/smtp.yaml")
-			}
-			return nil
-		}).
-		Value(&s.path)
-	s.pathIn = pathIn
-	s.confirm = huh.NewConfirm().Title(s.overwriteTitle()).
-		Affirmative("Save").Negative("Cancel").
-		Value(&s.overwrite)
-	fields := []huh.Field{pathIn}
-	if !d.Settings.Password.IsZero() {
-		fields = append(fields, s.passwordChoice())
+// CheckPath is the rule for the path to save to.
+func CheckPath(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("path is empty: type where to save, e.g. /etc/smtpsetup/smtp.yaml")
 	}
-	return s.newForm(c, append(fields, s.confirm)...)
+	return nil
 }
 
-// passwordChoice asks where the password lives: in the config, or in a
-// file of its own that the config names (so the config can be shown or
-// versioned without the secret).
-func (s *Save) passwordChoice() huh.Field {
-	sep := cmp.Or(s.d.Settings.PasswordFile, passwordFileFor(s.path))
-	s.where = "inline"
-	if s.d.Settings.PasswordFile != "" {
-		s.where = sep
+// Page implements Flow.
+func (s *Save) Page() Page {
+	switch s.state {
+	case saveWriting:
+		return Page{Intro: []string{"Writing " + s.cleanPath() + " …"}}
+	case saveFailed:
+		return Page{Intro: []string{"Could not save: " + s.err.Error(), "Nothing was changed. Choose another path."}}
+	case saveDone:
+		return Page{Intro: SavedLines(*s.s.Results.Saved, s.s.Draft.Settings)}
 	}
-	return huh.NewSelect[string]().Title("Where should the password live?").
-		Options(
-			huh.NewOption("In the config file (mode 0600)", "inline"),
-			huh.NewOption("In a file of its own: "+sep+" (0600)", sep),
-		).Value(&s.where)
+	fields := []Field{{
+		Kind: TextField, Title: "Save the settings to",
+		Description: "The file is written whole or not at all, readable only by you (mode 0600).",
+		Limit:       4096, Value: &s.path, Check: CheckPath,
+	}}
+	if !s.s.Draft.Settings.Password.IsZero() {
+		// The password in the config, or in a file of its own that the
+		// config names (so the config can be shown or versioned).
+		sep := cmp.Or(s.s.Draft.Settings.PasswordFile, passwordFileFor(s.path))
+		fields = append(fields, Field{
+			Kind: ChoiceField, Title: "Where should the password live?", Value: &s.where,
+			Options: []Option{{"In the config file (mode 0600)", inline}, {"In a file of its own: " + sep + " (0600)", sep}},
+		})
+	}
+	return Page{Fields: append(fields, Field{
+		Kind: ConfirmField, TitleFunc: s.overwriteTitle, Affirmative: "Save", Negative: "Cancel", Yes: &s.overwrite,
+	})}
 }
+
+func (s *Save) cleanPath() string { return filepath.Clean(strings.TrimSpace(s.path)) }
 
 func (s *Save) overwriteTitle() string {
-	if _, err := os.Lstat(strings.TrimSpace(s.path)); err == nil {
+	if _, err := os.Lstat(s.cleanPath()); err == nil {
 		return "The file exists: replace it? (the old one is kept as a .bak)"
 	}
 	return "Write the file?"
 }
 
-// Update implements Step.
-func (s *Save) Update(msg tea.Msg) (Action, tea.Cmd) {
-	switch msg := msg.(type) {
-	case savedMsg:
-		if msg.err != nil {
-			s.state, s.err = saveFailed, msg.err
-			return Action{}, nil
-		}
-		s.state = saveDone
-		s.d.Saved = &msg.res
-		return Action{}, nil
-	case tea.KeyPressMsg:
-		switch s.state {
-		case saveDone:
-			if msg.String() == "enter" {
-				return Action{Kind: Done}, nil
-			}
-			return Action{}, nil
-		case saveFailed:
-			if msg.String() == "enter" || msg.String() == "r" {
-				return Action{}, s.Enter(s.d, s.c)
-			}
-			return Action{}, nil
-		case saveWriting:
-			return Action{}, nil
-		}
-	}
-	if s.state != saveAsking {
-		return Action{}, nil
-	}
-	before := s.form.GetFocusedField()
-	done, cmd := s.update(msg)
-	if before == s.pathIn && s.form.GetFocusedField() != s.pathIn {
-		// Set on the event loop: huh's TitleFunc would read s.path from
-		// another goroutine.
-		s.confirm.Title(s.overwriteTitle())
-	}
-	if !done {
-		return Action{}, cmd
+// Submit implements Flow.
+func (s *Save) Submit() Outcome {
+	switch s.state {
+	case saveDone:
+		return Outcome{Action: Action{Kind: Done}}
+	case saveFailed:
+		return s.Begin(s.s)
 	}
 	if !s.overwrite {
-		return Action{}, s.Enter(s.d, s.c)
+		s.overwrite = true
+		return Outcome{}
 	}
 	s.state = saveWriting
-	path, settings := filepath.Clean(strings.TrimSpace(s.path)), s.d.Settings
+	path, settings := s.cleanPath(), s.s.Draft.Settings
 	settings.PasswordFile = ""
-	if s.where != "inline" && s.where != "" {
+	if s.where != inline && s.where != "" && !settings.Password.IsZero() {
 		settings.PasswordFile = s.where
 	}
-	s.d.Settings.PasswordFile = settings.PasswordFile
-	s.d.ConfigPath = path
-	d := *s.d // a copy for the command's goroutine
+	s.s.Draft.Settings.PasswordFile = settings.PasswordFile
+	d := s.s.Draft // a copy for the work's goroutine
 	d.Settings = settings
-	return Action{}, func() tea.Msg {
+	return Outcome{Work: func(context.Context, func(smtp.Event)) any {
 		if err := d.SaveSignIn(path); err != nil {
-			return savedMsg{config.SaveResult{}, err}
+			return savedResult{err: err}
 		}
 		res, err := config.Save(path, settings, config.SaveOptions{})
-		return savedMsg{res, err}
-	}
+		return savedResult{res, err}
+	}}
 }
 
-// Leave implements Step.
-func (s *Save) Leave() {}
-
-// Capturing implements Step: once written, Esc must not go back and test
-// again; Enter exits.
-func (s *Save) Capturing() bool { return s.state == saveDone || s.state == saveWriting }
-
-// View implements Step.
-func (s *Save) View() string {
-	st := s.c.Styles
-	switch s.state {
-	case saveWriting:
-		return "Writing " + s.d.ConfigPath + " …"
-	case saveFailed:
-		return st.Error.Render("✗ Could not save.") + "\n\n" + wrap(s.c, s.err.Error()) + "\n\nNothing was changed. Press Enter to choose another path."
-	case saveDone:
-		return s.doneView()
+// Finish implements Flow.
+func (s *Save) Finish(result any) Outcome {
+	r, ok := result.(savedResult)
+	switch {
+	case !ok:
+		s.state = saveAsking
+	case r.err != nil:
+		s.state, s.err = saveFailed, r.err
+	default:
+		s.state = saveDone
+		s.s.Results.Saved = &r.res
 	}
-	return s.view()
+	return Outcome{}
 }
 
-func (s *Save) doneView() string {
-	st := s.c.Styles
-	res := s.d.Saved
-	var b strings.Builder
+// SavedLines says what was written where, and what to do next.
+func SavedLines(res config.SaveResult, set smtp.Settings) []string {
+	var out []string
 	if !res.Changed {
-		b.WriteString(st.Success.Render("✓ Nothing to change.") + " " + res.Path + " already holds these settings.\n")
+		out = append(out, "Nothing to change: "+res.Path+" already holds these settings.")
 	} else {
-		b.WriteString(st.Success.Render("✓ Saved.") + " Wrote " + res.Path + " (mode 0600, readable only by its owner).\n")
+		out = append(out, "Saved. Wrote "+res.Path+" (mode 0600, readable only by its owner).")
 	}
 	if res.Backup != "" {
-		b.WriteString("The previous file is kept as " + res.Backup + ".\n")
+		out = append(out, "The previous file is kept as "+res.Backup+".")
 	}
 	if res.PasswordFile != "" {
-		b.WriteString("The password is in " + res.PasswordFile + " (mode 0600).\n")
+		out = append(out, "The password is in "+res.PasswordFile+" (mode 0600).")
 	}
-	set := s.d.Settings
-	fmt.Fprintf(&b, "\n  Server   %s (%s)\n  Login    %s\n  From     %s\n", set.Address(), set.Security.Label(), set.Username, set.From)
-	b.WriteString("\nNext: " + st.Key.Render("smtpsetup check --config "+res.Path) + " tests it again at any time;\n" +
-		st.Key.Render("smtpsetup export --format msmtp") + " writes it for msmtp (also: postfix, env, json).\n\nPress Enter to exit.")
-	return b.String()
+	return append(out,
+		"Server  "+smtp.CleanLine(set.Address())+" ("+set.Security.Label()+")",
+		"Login   "+smtp.CleanLine(set.Username),
+		"From    "+smtp.CleanLine(set.From),
+		"Next: smtpsetup check --config "+res.Path+" tests it again at any time;",
+		"smtpsetup export --format msmtp writes it for msmtp (also: postfix, env, json).")
 }
 
-// Keys implements Step.
-func (s *Save) Keys() []key.Binding {
-	if s.state == saveDone || s.state == saveFailed {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "exit"))}
+// Leave implements Flow.
+func (s *Save) Leave() {}
+
+func (s *Save) view(c *Common, f frame) (string, bool) {
+	st := c.Styles
+	switch s.state {
+	case saveFailed:
+		return st.Error.Render("✗ Could not save.") + "\n\n" + wrap(c, s.err.Error()) + "\n\nNothing was changed. Press Enter to choose another path.", true
+	case saveDone:
+		l := SavedLines(*s.s.Results.Saved, s.s.Draft.Settings)
+		mark, rest, _ := strings.Cut(l[0], ". ")
+		if !s.s.Results.Saved.Changed {
+			mark, rest, _ = strings.Cut(l[0], ": ")
+		}
+		var b strings.Builder
+		b.WriteString(wrap(c, st.Success.Render("✓ "+mark+".")+" "+rest) + "\n")
+		n := len(l)
+		for _, x := range l[1 : n-5] {
+			b.WriteString(wrap(c, x) + "\n")
+		}
+		b.WriteString("\n")
+		for _, x := range l[n-5 : n-2] {
+			b.WriteString("  " + clip(x, c.Width-4) + "\n")
+		}
+		b.WriteString("\n" + wrap(c, l[n-2]+" "+l[n-1]) + "\n\nPress Enter to exit.")
+		return b.String(), true
 	}
-	return s.keys()
+	return "", false
 }
 
-// Typing implements Step.
-func (s *Save) Typing() bool { return s.state == saveAsking && s.typing() }
+func (s *Save) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
+	switch {
+	case working:
+		return Outcome{}, true
+	case s.state == saveDone || s.state == saveFailed:
+		if key.Matches(k, c.Keys.Continue) {
+			return s.Submit(), true
+		}
+		return Outcome{}, true
+	}
+	return Outcome{}, false
+}
+
+func (s *Save) keys(c *Common, working bool) []key.Binding {
+	switch {
+	case working:
+		return nil
+	case s.state == saveDone:
+		return []key.Binding{as(c.Keys.Continue, "exit")}
+	case s.state == saveFailed:
+		return []key.Binding{as(c.Keys.Continue, "choose another path")}
+	}
+	return nil
+}
+
+// capturing: once written, Esc must not go back and test again; Enter exits.
+func (s *Save) capturing(working bool) bool { return working || s.state == saveDone }

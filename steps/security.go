@@ -1,171 +1,117 @@
 package steps
 
 import (
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
-	"charm.land/bubbles/v2/key"
-	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
-
 	"smtpsetup/smtp"
 )
-
-type portFollowedMsg struct{}
 
 // Security is the step for where and how: the server, the encryption mode
 // and the port. Choosing a mode sets its port; a port typed by hand that
 // does not go with the mode is warned about before the test, not after.
 type Security struct {
-	formStep
-	d *Draft
+	base
+	s *Session
 
 	host   string
-	mode   smtp.Security
+	mode   string // an smtp.Security
 	port   string
 	warned string // a mode/port pair already warned about
-
-	modeIn *huh.Select[smtp.Security]
-	portIn *huh.Input
 }
 
-// Title implements Step.
+// Title implements Flow.
 func (s *Security) Title() string { return "Server and encryption" }
 
-// Skip implements Step.
-func (s *Security) Skip(*Draft) bool { return false }
+// Skip implements Flow.
+func (s *Security) Skip(*Session) bool { return false }
 
-// Enter implements Step.
-func (s *Security) Enter(d *Draft, c *Common) tea.Cmd {
-	s.d = d
-	st := d.Settings
-	s.host, s.mode = st.Host, st.Security
+// Begin implements Flow.
+func (s *Security) Begin(sess *Session) Outcome {
+	s.s = sess
+	set := sess.Draft.Settings
+	s.host, s.mode, s.port = set.Host, string(set.Security), ""
 	if s.mode == "" {
-		s.mode = smtp.SecuritySTARTTLS
+		s.mode = string(smtp.SecuritySTARTTLS)
 	}
-	s.port = ""
-	if st.Port != 0 {
-		s.port = strconv.Itoa(st.Port)
+	if set.Port != 0 {
+		s.port = strconv.Itoa(set.Port)
 	}
-	hostIn := huh.NewInput().Title("SMTP server").
-		Placeholder("smtp.example.com").CharLimit(smtp.MaxHostLen).
-		Validate(func(v string) error { return plain(smtp.ValidateHost(v)) }).
-		Value(&s.host)
-	if d.Provider != nil && d.Provider.Host != "" {
-		hostIn.Description(d.Provider.Name + "'s server.")
-	}
-	var opts []huh.Option[smtp.Security]
-	for _, m := range smtp.Securities {
-		opts = append(opts, huh.NewOption(s.modeLabel(m), m))
-	}
-	s.modeIn = huh.NewSelect[smtp.Security]().Title("Encryption").
-		Options(opts...).Value(&s.mode)
-	s.portIn = huh.NewInput().Title("Port").CharLimit(5).
-		Validate(s.checkPort).
-		Value(&s.port)
-	return s.newForm(c, hostIn, s.modeIn, s.portIn)
+	return Outcome{}
 }
 
-// modeLabel describes a mode with the port it goes with for this provider.
-func (s *Security) modeLabel(m smtp.Security) string {
-	label := map[smtp.Security]string{
-		smtp.SecuritySSL:      "SSL/TLS   encrypted from the first byte",
-		smtp.SecuritySTARTTLS: "STARTTLS  plain greeting, then encrypted",
-		smtp.SecurityNone:     "None      no encryption (trusted networks only)",
-	}[m]
-	label += fmt.Sprintf(", port %d", s.portFor(m))
-	if p := s.d.Provider; p != nil {
-		if rec, ok := p.Recommended(); ok && rec.Security == m {
-			label += "  (recommended)"
-		}
+// Page implements Flow.
+func (s *Security) Page() Page {
+	pr := s.s.Provider()
+	host := Field{
+		Kind: TextField, Title: "SMTP server", Placeholder: "smtp.example.com", Limit: smtp.MaxHostLen,
+		Value: &s.host, Check: smtp.ValidateHost,
+	}
+	if pr != nil && pr.Host != "" {
+		host.Description = pr.Name + "'s server."
+	}
+	var opts []Option
+	for _, m := range smtp.Securities {
+		opts = append(opts, Option{ModeLabel(pr, m), string(m)})
+	}
+	return Page{Fields: []Field{
+		host,
+		{Kind: ChoiceField, Title: "Encryption", Options: opts, Value: &s.mode, Changed: s.followMode},
+		{Kind: TextField, Title: "Port", Limit: 5, Value: &s.port, Check: s.checkPort},
+	}}
+}
+
+// ModeLabel is a mode as offered for a provider (nil for a custom server):
+// what it does, the provider's port for it, and whether it is recommended.
+func ModeLabel(p *smtp.Provider, m smtp.Security) string {
+	label := m.Describe(p.PortFor(m))
+	if p.Recommends(m) {
+		label += "  (recommended)"
 	}
 	return label
 }
 
 // checkPort validates the port and warns once when it does not go with the
-// mode; Enter again keeps it (some servers do use odd ports).
+// mode; the same answer again keeps it (some servers do use odd ports).
 func (s *Security) checkPort(v string) error {
 	n, err := smtp.ValidatePort(v)
 	if err != nil {
-		return plain(err)
+		return err
 	}
-	draft := smtp.Settings{Port: n, Security: s.mode}
-	key := string(s.mode) + "/" + v
+	draft := smtp.Settings{Port: n, Security: smtp.Security(s.mode)}
+	key := s.mode + "/" + strings.TrimSpace(v)
 	if msg := draft.PortMismatch(); msg != "" && s.warned != key {
 		s.warned = key
-		return errors.New(msg + ": change the port or the encryption, or press Enter again to keep it")
+		return Warning(msg + ": change the port or the encryption, or press Enter again to keep it")
 	}
 	return nil
 }
 
-// Update implements Step.
-func (s *Security) Update(msg tea.Msg) (Action, tea.Cmd) {
-	before := s.mode
-	if h, ok := s.modeIn.Hovered(); ok {
-		before = h
-	}
-	done, cmd := s.update(msg)
-	if h, ok := s.modeIn.Hovered(); ok && h != before {
-		s.followMode(before, h)
-		// The form draws its fields while it updates; a message makes it
-		// draw the new port now rather than at the next key.
-		cmd = tea.Batch(cmd, func() tea.Msg { return portFollowedMsg{} })
-	}
-	if !done {
-		return Action{}, cmd
-	}
-	st := &s.d.Settings
-	st.Host = strings.TrimSpace(s.host)
-	st.Security = s.mode
-	st.Port, _ = strconv.Atoi(strings.TrimSpace(s.port))
-	return Action{Kind: Next}, nil
-}
-
 // followMode moves the port with the mode, unless the user typed a port of
 // their own.
-func (s *Security) followMode(from, to smtp.Security) {
-	if s.port == "" || s.port == strconv.Itoa(from.DefaultPort()) || s.providerPort(from) {
-		s.port = strconv.Itoa(s.portFor(to))
-		s.portIn.Value(&s.port)
+func (s *Security) followMode(old string) {
+	from, pr := smtp.Security(old), s.s.Provider()
+	if s.port == "" || s.port == strconv.Itoa(from.DefaultPort()) || s.port == strconv.Itoa(pr.PortFor(from)) {
+		s.port = strconv.Itoa(pr.PortFor(smtp.Security(s.mode)))
 	}
 }
 
-// portFor is the provider's port for the mode, else the mode's default.
-func (s *Security) portFor(m smtp.Security) int {
-	if p := s.d.Provider; p != nil {
-		for _, po := range p.Ports {
-			if po.Security == m {
-				return po.Port
-			}
-		}
-	}
-	return m.DefaultPort()
+// Submit implements Flow.
+func (s *Security) Submit() Outcome {
+	s.store()
+	return Outcome{Action: Action{Kind: Next}}
 }
 
-func (s *Security) providerPort(m smtp.Security) bool { return s.port == strconv.Itoa(s.portFor(m)) }
-
-// Leave implements Step.
-func (s *Security) Leave() {
-	if f := s.form.GetFocusedField(); f != nil {
-		f.Blur()
-	}
-	st := &s.d.Settings
-	st.Host, st.Security = s.host, s.mode
+func (s *Security) store() {
+	set := &s.s.Draft.Settings
+	set.Host, set.Security = strings.TrimSpace(s.host), smtp.Security(s.mode)
 	if n, err := strconv.Atoi(strings.TrimSpace(s.port)); err == nil {
-		st.Port = n
+		set.Port = n
 	}
 }
 
-// View implements Step.
-func (s *Security) View() string { return s.view() }
+// Finish implements Flow: this step runs no work.
+func (s *Security) Finish(any) Outcome { return Outcome{} }
 
-// Keys implements Step.
-func (s *Security) Keys() []key.Binding { return s.keys() }
-
-// Capturing implements Step.
-func (s *Security) Capturing() bool { return false }
-
-// Typing implements Step.
-func (s *Security) Typing() bool { return s.typing() }
+// Leave implements Flow.
+func (s *Security) Leave() { s.store() }

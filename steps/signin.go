@@ -8,13 +8,10 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"smtpsetup/config"
 	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 )
@@ -25,17 +22,14 @@ import (
 // token lives in the draft until Save writes it beside the config; the
 // live test logs in with it over XOAUTH2. Esc cancels and goes back.
 type SignIn struct {
-	formStep
-	d *Draft
+	base
+	s *Session
 
 	state    signInState
 	clientID string // typed when the catalogue and config have none
-	run      int
-	cancel   context.CancelFunc
 	prompt   *oauth.Prompt
 	diag     *smtp.Diagnosis
-	spin     spinner.Model
-	now      time.Time
+	again    bool // the answer to "Sign in again?"
 }
 
 type signInState int
@@ -44,268 +38,243 @@ const (
 	signInNeedsApp signInState = iota // no client id: explain, ask for one
 	signInStarting                    // asking the provider for a code
 	signInWaiting                     // the code is shown; polling
-	signInFailed                      // the diagnosis is shown; Enter tries again
-	signInDone                        // signed in; Enter goes on
+	signInFailed                      // the diagnosis is shown; sign in again?
+	signInDone                        // signed in
 )
 
-type (
-	signInStartedMsg struct {
-		run    int
-		prompt *oauth.Prompt
-		err    error
-	}
-	signInDoneMsg struct {
-		run int
-		tok *oauth.Token
-		err error
-	}
-	signInTickMsg struct{ run int }
-)
-
-// SaveSignIn writes the draft's OAuth token beside the config at path,
-// before the config itself: a config naming OAuth without its token would
-// only say "not signed in". Nothing to do without a sign-in.
-func (d *Draft) SaveSignIn(path string) error {
-	if d.SignedIn == nil || d.Settings.Auth != smtp.AuthXOAUTH2 {
-		return nil
-	}
-	return oauth.Save(config.TokenFile(config.TokenPath(path)), d.SignedIn)
+func (s signInState) String() string {
+	return [...]string{"needs-app", "starting", "waiting", "failed", "done"}[s]
 }
 
-// Title implements Step.
+// signedIn is said once the sign-in worked.
+const signedIn = "Signed in. The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)"
+
+// usePassword is the client id answer that chooses a password instead.
+const usePassword = "-"
+
+// Title implements Flow.
 func (s *SignIn) Title() string { return "Sign in" }
 
-// Skip implements Step: only providers that sign in with OAuth have it.
-func (s *SignIn) Skip(d *Draft) bool {
-	return !d.Provider.SignsInWithCode() || d.NoOAuth
+// Skip implements Flow: only providers that sign in with OAuth have it.
+func (s *SignIn) Skip(sess *Session) bool {
+	return !sess.Provider().SignsInWithCode() || sess.Draft.NoOAuth
 }
 
 // PasswordAllowed reports whether the provider still takes a password
 // (Microsoft 365 until it is turned off), so the user may skip OAuth.
 func PasswordAllowed(p *smtp.Provider) bool { return p.Secret.Kind != smtp.SecretOAuth }
 
-// Enter implements Step.
-func (s *SignIn) Enter(d *Draft, c *Common) tea.Cmd {
-	s.d, s.c, s.diag = d, c, nil
-	s.spin = spinner.New(spinner.WithSpinner(spinner.Dot))
+// Begin implements Flow.
+func (s *SignIn) Begin(sess *Session) Outcome {
+	s.s, s.diag = sess, nil
+	d, pr := &sess.Draft, sess.Provider()
 	d.Settings.Auth, d.Settings.Password, d.Settings.PasswordFile = smtp.AuthXOAUTH2, smtp.Secret{}, ""
-	if d.SignedIn != nil && d.SignedIn.ClientID == d.Provider.OAuth.Resolved(d.Settings.OAuthClientID, d.Settings.OAuthTenant).ClientID {
+	if d.SignedIn != nil && d.SignedIn.ClientID == pr.OAuth.Resolved(d.Settings.OAuthClientID, d.Settings.OAuthTenant).ClientID {
 		s.state = signInDone
-		return nil
+		return Outcome{}
 	}
-	if _, err := oauth.NewClient(d.Provider, d.Settings); errors.Is(err, oauth.ErrNoClientID) {
-		s.state = signInNeedsApp
-		s.clientID = d.Settings.OAuthClientID
-		in := huh.NewInput().Title("Application (client) ID").
-			Description("From the app registration's Overview page.").
-			Placeholder("00000000-0000-0000-0000-000000000000").CharLimit(200).
-			Validate(func(v string) error { return plain(smtp.CheckClientID(strings.TrimSpace(v))) }).
-			Value(&s.clientID)
-		return s.newForm(c, in)
+	if _, err := oauth.NewClient(pr, d.Settings); errors.Is(err, oauth.ErrNoClientID) {
+		s.state, s.clientID = signInNeedsApp, d.Settings.OAuthClientID
+		return Outcome{}
 	}
 	return s.start()
 }
 
 // start asks the provider for a device code.
-func (s *SignIn) start() tea.Cmd {
-	s.stop()
-	client, err := oauth.NewClient(s.d.Provider, s.d.Settings)
+func (s *SignIn) start() Outcome {
+	client, err := oauth.NewClient(s.s.Provider(), s.s.Draft.Settings)
 	if err != nil {
-		s.state, s.diag = signInFailed, &smtp.Diagnosis{Title: "Cannot sign in", Detail: err.Error()}
-		return nil
+		s.state, s.diag, s.again = signInFailed, &smtp.Diagnosis{Title: "Cannot sign in", Detail: err.Error()}, true
+		return Outcome{}
 	}
-	s.run++
-	run := s.run
-	ctx, cancel := context.WithCancel(s.d.Ctx)
-	s.cancel = cancel
 	s.state, s.prompt = signInStarting, nil
-	return tea.Batch(s.spin.Tick, func() tea.Msg {
+	return Outcome{Work: func(ctx context.Context, _ func(smtp.Event)) any {
 		p, err := client.Start(ctx)
 		if err != nil {
-			return signInStartedMsg{run: run, err: err}
+			return err
 		}
-		return signInStartedMsg{run: run, prompt: p}
-	})
+		return p
+	}}
 }
 
-func (s *SignIn) wait(p *oauth.Prompt) tea.Cmd {
-	client, _ := oauth.NewClient(s.d.Provider, s.d.Settings)
-	run := s.run
-	cancelCtx, cancel := context.WithCancel(s.d.Ctx)
-	prev := s.cancel
-	s.cancel = func() { cancel(); prev() }
-	return func() tea.Msg {
-		tok, err := client.Wait(cancelCtx, p)
-		return signInDoneMsg{run: run, tok: tok, err: err}
-	}
-}
-
-func (s *SignIn) stop() {
-	if s.cancel != nil {
-		s.cancel()
-		s.cancel = nil
-	}
-}
-
-func tick(run int) tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return signInTickMsg{run} })
-}
-
-// Update implements Step.
-func (s *SignIn) Update(msg tea.Msg) (Action, tea.Cmd) {
-	switch msg := msg.(type) {
-	case signInStartedMsg:
-		if msg.run != s.run {
-			return Action{}, nil
-		}
-		if msg.err != nil {
-			return s.fail(msg.err)
-		}
-		s.state, s.prompt, s.now = signInWaiting, msg.prompt, time.Now()
-		return Action{}, tea.Batch(s.wait(msg.prompt), tick(s.run))
-	case signInDoneMsg:
-		if msg.run != s.run {
-			return Action{}, nil
-		}
-		if msg.err != nil {
-			if errors.Is(msg.err, context.Canceled) {
-				return Action{}, nil
-			}
-			return s.fail(msg.err)
-		}
-		s.stop()
-		s.d.SignedIn = msg.tok
-		s.useToken()
-		s.state = signInDone
-		return Action{Kind: Next}, nil
-	case signInTickMsg:
-		if msg.run == s.run && s.state == signInWaiting {
-			s.now = time.Now()
-			return Action{}, tick(s.run)
-		}
-		return Action{}, nil
-	case spinner.TickMsg:
-		if s.state == signInStarting || s.state == signInWaiting {
-			var cmd tea.Cmd
-			s.spin, cmd = s.spin.Update(msg)
-			return Action{}, cmd
-		}
-		return Action{}, nil
-	case tea.KeyPressMsg:
-		if key.Matches(msg, signInKeys.password) && PasswordAllowed(s.d.Provider) && s.state != signInDone {
-			s.stop()
-			s.run++
-			s.d.NoOAuth = true
-			s.d.Settings.Auth = smtp.AuthAuto
-			return Action{Kind: Goto, To: AccountStep}, nil
-		}
-		if s.state == signInNeedsApp {
-			break
-		}
-		if key.Matches(msg, signInKeys.retry) && (s.state == signInFailed || s.state == signInDone) {
-			if s.state == signInDone && msg.String() == "enter" {
-				return Action{Kind: Next}, nil
-			}
-			return Action{}, s.start()
-		}
-		return Action{}, nil
-	}
-	if s.state == signInNeedsApp {
-		done, cmd := s.update(msg)
-		if !done {
-			return Action{}, cmd
-		}
-		s.d.Settings.OAuthClientID = strings.TrimSpace(s.clientID)
-		return Action{}, s.start()
-	}
-	return Action{}, nil
-}
-
-// useToken hands the token to the live test, from memory: nothing is
-// written before Save.
-func (s *SignIn) useToken() {
-	tok := s.d.SignedIn
-	s.d.Test.Token = func(context.Context) (smtp.Secret, error) {
-		return smtp.NewSecret(tok.AccessToken), nil
-	}
-}
-
-func (s *SignIn) fail(err error) (Action, tea.Cmd) {
-	s.stop()
-	s.diag = smtp.Diagnose(smtp.SignInError(s.d.Settings, err), s.d.Provider)
-	s.state = signInFailed
-	return Action{}, nil
-}
-
-// Leave implements Step: Esc cancels a sign-in in progress.
-func (s *SignIn) Leave() {
-	s.stop()
-	s.run++
-	if s.state == signInNeedsApp {
-		s.d.Settings.OAuthClientID = strings.TrimSpace(s.clientID)
-	}
-}
-
-var signInKeys = struct{ retry, password key.Binding }{
-	retry:    key.NewBinding(key.WithKeys("enter", "r"), key.WithHelp("enter", "sign in again")),
-	password: key.NewBinding(key.WithKeys("ctrl+p"), key.WithHelp("ctrl+p", "use a password instead")),
-}
-
-// Keys implements Step.
-func (s *SignIn) Keys() []key.Binding {
-	keys := s.stateKeys()
-	if PasswordAllowed(s.d.Provider) && s.state != signInDone {
-		keys = append(keys, signInKeys.password)
-	}
-	return keys
-}
-
-func (s *SignIn) stateKeys() []key.Binding {
+// Page implements Flow.
+func (s *SignIn) Page() Page {
+	pr := s.s.Provider()
 	switch s.state {
 	case signInNeedsApp:
-		return s.keys()
-	case signInFailed:
-		return []key.Binding{signInKeys.retry}
-	case signInDone:
-		return []key.Binding{
-			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
-			key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "sign in again")),
-		}
-	}
-	return nil // the wizard's own "esc back" cancels the sign-in
-}
-
-// Capturing implements Step.
-func (s *SignIn) Capturing() bool { return false }
-
-// Typing implements Step.
-func (s *SignIn) Typing() bool { return s.state == signInNeedsApp && s.typing() }
-
-// View implements Step.
-func (s *SignIn) View() string {
-	st := s.c.Styles
-	var b strings.Builder
-	switch s.state {
-	case signInNeedsApp:
-		o := s.d.Provider.OAuth
-		b.WriteString(wrap(s.c, s.d.Provider.Name+" issues sign-in tokens only to an app your organisation registered; smtpsetup has none of its own. An administrator registers one once:") + "\n")
+		o := pr.OAuth
+		intro := []string{pr.Name + " issues sign-in tokens only to an app your organisation registered; smtpsetup has none of its own. An administrator registers one once:"}
 		for i, st := range o.RegisterSteps {
-			b.WriteString(wrap(s.c, fmt.Sprintf("%d. %s", i+1, st)) + "\n")
+			intro = append(intro, fmt.Sprintf("%d. %s", i+1, st))
 		}
 		if o.RegisterURL != "" {
-			b.WriteString(st.Link.Hyperlink(o.RegisterURL).Render(o.RegisterURL) + "\n")
-			if qr := qrText(o.RegisterURL, formWidth(s.c), max(s.c.Height-18, 0)); qr != "" {
+			intro = append(intro, o.RegisterURL)
+		}
+		desc := "From the app registration's Overview page."
+		if PasswordAllowed(pr) {
+			desc += " Type - to log in with a password while " + pr.Name + " still accepts one."
+		}
+		return Page{Intro: intro, Fields: []Field{{
+			Kind: TextField, Title: "Application (client) ID", Description: desc,
+			Placeholder: "00000000-0000-0000-0000-000000000000", Limit: 200, Value: &s.clientID,
+			Check: func(v string) error {
+				if strings.TrimSpace(v) == usePassword && PasswordAllowed(pr) {
+					return nil
+				}
+				return smtp.CheckClientID(strings.TrimSpace(v))
+			},
+		}}}
+	case signInStarting:
+		return Page{Intro: []string{"Asking " + pr.Name + " for a sign-in code..."}}
+	case signInWaiting:
+		p := s.prompt
+		intro := []string{"On your phone or computer, open " + p.VerificationURI, "and enter the code:  " + p.UserCode}
+		if !p.Expires.IsZero() {
+			intro = append(intro, "Waiting for you to sign in (the code expires at "+p.Expires.Local().Format("15:04")+"; Ctrl-C stops).")
+		}
+		return Page{Intro: intro}
+	case signInFailed:
+		d := s.diag
+		intro := []string{"Sign-in failed: " + d.Title, d.Detail}
+		if d.Fix != "" {
+			intro = append(intro, "Fix: "+d.Fix)
+		}
+		if d.Code != "" {
+			intro = append(intro, "code "+d.Code)
+		}
+		return Page{Intro: intro, Fields: []Field{{
+			Kind: ConfirmField, Title: "Sign in again?", Affirmative: "Sign in again", Negative: "Back to the account", Yes: &s.again,
+		}}}
+	}
+	return Page{Intro: []string{signedIn + "."}}
+}
+
+// Submit implements Flow.
+func (s *SignIn) Submit() Outcome {
+	d := &s.s.Draft
+	switch s.state {
+	case signInNeedsApp:
+		if strings.TrimSpace(s.clientID) == usePassword {
+			return s.usePassword()
+		}
+		d.Settings.OAuthClientID = strings.TrimSpace(s.clientID)
+		return s.start()
+	case signInFailed:
+		if !s.again {
+			return Outcome{Action: Action{Kind: Goto, To: AccountStep}}
+		}
+		return s.start()
+	case signInDone:
+		return Outcome{Action: Action{Kind: Next}}
+	}
+	return Outcome{}
+}
+
+// usePassword leaves OAuth for a password, while the provider takes one.
+func (s *SignIn) usePassword() Outcome {
+	s.s.Draft.NoOAuth = true
+	s.s.Draft.Settings.Auth = smtp.AuthAuto
+	return Outcome{Action: Action{Kind: Goto, To: AccountStep}}
+}
+
+// Finish implements Flow: the code to show, then the token (nil when
+// the user stopped the wait).
+func (s *SignIn) Finish(result any) Outcome {
+	switch r := result.(type) {
+	case *oauth.Prompt:
+		s.state, s.prompt = signInWaiting, r
+		client, err := oauth.NewClient(s.s.Provider(), s.s.Draft.Settings)
+		if err != nil {
+			return s.fail(err)
+		}
+		return Outcome{Work: func(ctx context.Context, _ func(smtp.Event)) any {
+			tok, err := client.Wait(ctx, r)
+			if err != nil {
+				return err
+			}
+			return tok
+		}}
+	case *oauth.Token:
+		s.s.Draft.SignedIn = r
+		s.state = signInDone
+		s.s.Notes = append(s.s.Notes, signedIn)
+		return Outcome{Action: Action{Kind: Next}}
+	case error:
+		return s.fail(r)
+	}
+	// Stopped (Esc): nothing was decided; offer another try.
+	s.state, s.again, s.diag = signInFailed, true, &smtp.Diagnosis{Title: "Stopped", Detail: "The sign-in was stopped before it finished."}
+	return Outcome{}
+}
+
+func (s *SignIn) fail(err error) Outcome {
+	s.diag = smtp.Diagnose(smtp.SignInError(s.s.Draft.Settings, err), s.s.Provider())
+	s.state, s.again = signInFailed, true
+	return Outcome{}
+}
+
+// Leave implements Flow: keep a client id typed so far.
+func (s *SignIn) Leave() {
+	if s.state == signInNeedsApp && strings.TrimSpace(s.clientID) != usePassword {
+		s.s.Draft.Settings.OAuthClientID = strings.TrimSpace(s.clientID)
+	}
+}
+
+// key: ctrl+p chooses a password while the provider takes one; Esc while
+// waiting stops the wait.
+func (s *SignIn) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
+	switch {
+	case key.Matches(k, c.Keys.Password) && PasswordAllowed(s.s.Provider()) && s.state != signInDone:
+		o := s.usePassword()
+		o.Stop = working
+		return o, true
+	case working && key.Matches(k, c.Keys.Cancel):
+		return Outcome{Stop: true}, true
+	case working:
+		return Outcome{}, true
+	case s.state == signInDone && key.Matches(k, c.Keys.Continue):
+		return s.Submit(), true
+	case s.state == signInDone && key.Matches(k, c.Keys.Retry):
+		return s.start(), true
+	}
+	return Outcome{}, false
+}
+
+func (s *SignIn) keys(c *Common, working bool) []key.Binding {
+	var out []key.Binding
+	if working {
+		out = append(out, as(c.Keys.Cancel, "stop"))
+	}
+	if s.state == signInDone {
+		out = append(out, c.Keys.Continue, as(c.Keys.Retry, "sign in again"))
+	}
+	if PasswordAllowed(s.s.Provider()) && s.state != signInDone {
+		out = append(out, c.Keys.Password)
+	}
+	return out
+}
+
+func (s *SignIn) capturing(working bool) bool { return working }
+
+func (s *SignIn) view(c *Common, f frame) (string, bool) {
+	st := c.Styles
+	pr := s.s.Provider()
+	switch s.state {
+	case signInNeedsApp:
+		var b strings.Builder
+		page := s.Page()
+		for _, l := range page.Intro {
+			b.WriteString(wrap(c, l) + "\n")
+		}
+		if u := pr.OAuth.RegisterURL; u != "" {
+			if qr := qrText(u, formWidth(c), max(c.Height-18, 0)); qr != "" {
 				b.WriteString(qr)
 			}
 		}
-		// huh pads the form to its full height; below the prose only
-		// its lines count.
-		b.WriteString("\n" + trimBlankTail(s.view()))
-		if PasswordAllowed(s.d.Provider) {
-			b.WriteString("\n" + st.Subtle.Render(wrap(s.c, "Or press Ctrl-P to log in with a password while "+s.d.Provider.Name+" still accepts one.")))
-		}
+		b.WriteString("\n" + trimBlankTail(f.form))
+		return b.String(), true
 	case signInStarting:
-		b.WriteString(s.spin.View() + " Asking " + s.d.Provider.Name + " for a sign-in code...")
+		return f.spin + " Asking " + pr.Name + " for a sign-in code...", true
 	case signInWaiting:
 		p := s.prompt
 		var l strings.Builder
@@ -318,33 +287,44 @@ func (s *SignIn) View() string {
 		if p.CompleteURI != "" {
 			target = p.CompleteURI
 		}
+		var b strings.Builder
 		left := l.String()
-		if qr := qrText(target, formWidth(s.c)-lipgloss.Width(left)-2, max(s.c.Height-6, 0)); qr != "" {
+		if qr := qrText(target, formWidth(c)-lipgloss.Width(left)-2, max(c.Height-6, 0)); qr != "" {
 			b.WriteString(lipgloss.JoinHorizontal(lipgloss.Top, left, "  ", qr))
 		} else {
 			b.WriteString(left)
 		}
-		b.WriteString("\n")
 		remaining := ""
 		if !p.Expires.IsZero() {
-			d := max(p.Expires.Sub(s.now).Round(time.Second), 0)
+			d := max(time.Until(p.Expires).Round(time.Second), 0)
 			remaining = fmt.Sprintf(" (code valid for %d:%02d)", int(d.Minutes()), int(d.Seconds())%60)
 		}
-		b.WriteString(s.spin.View() + " Waiting for you to sign in" + remaining + ". Esc cancels.")
+		b.WriteString("\n" + f.spin + " Waiting for you to sign in" + remaining + ". Esc stops.")
+		return b.String(), true
 	case signInFailed:
 		d := s.diag
-		b.WriteString(st.Error.Render("✗ "+d.Title) + "\n\n")
-		b.WriteString(wrap(s.c, d.Detail) + "\n\n")
+		var b strings.Builder
+		b.WriteString(st.Error.Render("✗ "+d.Title) + "\n\n" + wrap(c, d.Detail) + "\n\n")
 		if d.Fix != "" {
-			b.WriteString(wrap(s.c, "Fix: "+d.Fix) + "\n")
+			b.WriteString(wrap(c, "Fix: "+d.Fix) + "\n")
 		}
 		if d.Code != "" {
 			b.WriteString(st.Subtle.Render("code "+d.Code) + "\n")
 		}
+		return b.String() + "\n" + f.form, true
 	case signInDone:
-		b.WriteString(st.Success.Render("✓ Signed in.") + " The live test logs in with this sign-in; Save keeps it beside the config (mode 0600).")
+		return wrap(c, st.Success.Render("✓ Signed in.")+" The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)."), true
 	}
-	return b.String()
+	return "", false
+}
+
+// trimBlankTail drops the blank lines at the end of a rendered view.
+func trimBlankTail(v string) string {
+	lines := strings.Split(v, "\n")
+	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
+		lines = lines[:len(lines)-1]
+	}
+	return strings.Join(lines, "\n")
 }
 
 // bigText draws a device code in a 5-row block font, readable across a
@@ -384,13 +364,4 @@ var glyphs = map[rune][5]string{
 	'W': {"# #", "# #", "###", "###", "# #"}, 'X': {"# #", "# #", " # ", "# #", "# #"},
 	'Y': {"# #", "# #", " # ", " # ", " # "}, 'Z': {"###", "  #", " # ", "#  ", "###"},
 	'-': {"   ", "   ", "###", "   ", "   "},
-}
-
-// trimBlankTail drops the blank lines at the end of a rendered view.
-func trimBlankTail(v string) string {
-	lines := strings.Split(v, "\n")
-	for len(lines) > 0 && strings.TrimSpace(ansi.Strip(lines[len(lines)-1])) == "" {
-		lines = lines[:len(lines)-1]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -13,13 +13,13 @@ import (
 // registers an app, asks for its id, and fits in 80x24.
 func TestSignInAsksForAnAppWhenNoneIsKnown(t *testing.T) {
 	for _, id := range []string{"microsoft365", "outlook"} {
-		d, c := newDraft(t, id)
+		d, c := newSession(t, id)
 		s := &SignIn{}
 		if s.Skip(d) {
 			t.Fatalf("%s: Sign in skipped", id)
 		}
-		s.Enter(d, c)
-		v := s.View()
+		sc := screenOf(t, s, d, nil)
+		v := sc.View()
 		for _, want := range []string{"Allow public client flows", "SMTP.Send", "offline_access", "Application (client) ID", "https://entra.microsoft.com"} {
 			if !strings.Contains(v, want) {
 				t.Errorf("%s: the screen lacks %q:\n%s", id, want, v)
@@ -28,14 +28,14 @@ func TestSignInAsksForAnAppWhenNoneIsKnown(t *testing.T) {
 		if n := strings.Count(v, "\n") + 1; n > c.Height-4 {
 			t.Errorf("%s: %d lines do not fit in 24 rows with the header and footer:\n%s", id, n, v)
 		}
-		if !s.Typing() {
+		if !sc.Typing() {
 			t.Errorf("%s: the client id field does not have the focus", id)
 		}
 	}
 }
 
 func TestSignInSkippedForPasswordProviders(t *testing.T) {
-	d, _ := newDraft(t, "gmail")
+	d, _ := newSession(t, "gmail")
 	if !(&SignIn{}).Skip(d) {
 		t.Error("gmail (no oauth block) gets a Sign in step")
 	}
@@ -63,26 +63,26 @@ func TestBigTextDrawsEveryCodeCharacter(t *testing.T) {
 // the Sign in step goes back to Account, which then asks for one, and Sign
 // in is skipped. Outlook.com, which takes none, offers no such key.
 func TestSignInPasswordInsteadOnlyWherePasswordsWork(t *testing.T) {
-	d, c := newDraft(t, "microsoft365")
+	d, _ := newSession(t, "microsoft365")
 	s := &SignIn{}
-	s.Enter(d, c)
-	act, _ := s.Update(tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl})
-	if act.Kind != Goto || act.To != AccountStep || !d.NoOAuth || !s.Skip(d) {
-		t.Fatalf("ctrl+p: action %+v, NoOAuth %v", act, d.NoOAuth)
+	sc := screenOf(t, s, d, nil)
+	act, _ := sc.Update(t.Context(), tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl})
+	if act.Kind != Goto || act.To != AccountStep || !d.Draft.NoOAuth || !s.Skip(d) {
+		t.Fatalf("ctrl+p: action %+v, NoOAuth %v", act, d.Draft.NoOAuth)
 	}
 	a := &Account{}
-	a.Enter(d, c)
-	if !strings.Contains(a.View(), "Password") {
-		t.Errorf("Account asks no password after choosing one:\n%s", a.View())
+	a.Begin(d)
+	if fields := a.Page().Fields; len(fields) != 4 || fields[2].Kind != SecretField {
+		t.Errorf("Account asks no password after choosing one: %+v", fields)
 	}
 
-	d, c = newDraft(t, "outlook")
+	d, _ = newSession(t, "outlook")
 	s = &SignIn{}
-	s.Enter(d, c)
-	if act, _ := s.Update(tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl}); act.Kind == Goto || d.NoOAuth {
+	sc = screenOf(t, s, d, nil)
+	if act, _ := sc.Update(t.Context(), tea.KeyPressMsg{Code: 'p', Mod: tea.ModCtrl}); act.Kind == Goto || d.Draft.NoOAuth {
 		t.Error("Outlook.com lets the user choose a password it refuses")
 	}
-	for _, k := range s.Keys() {
+	for _, k := range sc.Keys() {
 		if k.Help().Key == "ctrl+p" {
 			t.Error("the footer offers ctrl+p for Outlook.com")
 		}
@@ -92,15 +92,15 @@ func TestSignInPasswordInsteadOnlyWherePasswordsWork(t *testing.T) {
 // Choosing another provider drops the sign-in and the XOAUTH2 login made
 // for the first: a Gmail App Password must not be sent as a token.
 func TestChangingProviderDropsTheSignIn(t *testing.T) {
-	d, c := newDraft(t, "outlook")
-	(&SignIn{}).Enter(d, c)
-	if d.Settings.Auth != smtp.AuthXOAUTH2 {
-		t.Fatalf("auth %s after the Sign in step", d.Settings.Auth)
+	d, _ := newSession(t, "outlook")
+	(&SignIn{}).Begin(d)
+	if d.Draft.Settings.Auth != smtp.AuthXOAUTH2 {
+		t.Fatalf("auth %s after the Sign in step", d.Draft.Settings.Auth)
 	}
-	d.NoOAuth = true
+	d.Draft.NoOAuth = true
 	gmail, _ := d.Catalogue.ByID("gmail")
-	d.UseProvider(gmail)
-	if d.Settings.Auth != smtp.AuthAuto || d.NoOAuth || d.SignedIn != nil || d.Test.Token != nil {
-		t.Errorf("after switching to Gmail: auth %s, NoOAuth %v", d.Settings.Auth, d.NoOAuth)
+	d.Draft.UseProvider(gmail)
+	if d.Draft.Settings.Auth != smtp.AuthAuto || d.Draft.NoOAuth || d.Draft.SignedIn != nil || d.testOptions().Token != nil {
+		t.Errorf("after switching to Gmail: auth %s, NoOAuth %v", d.Draft.Settings.Auth, d.Draft.NoOAuth)
 	}
 }

@@ -1,15 +1,17 @@
-// Package steps holds the wizard's screens, one file each. A step is built
-// from the draft, shows a form or a view, and hands back an Action; the
-// wizard owns navigation. Steps never call each other.
+// Package steps holds the wizard's steps, one file each. A step is built
+// from the session, asks its questions as a Page of Fields, and hands back
+// an Outcome: an Action for the wizard, or slow Work to run first. Two
+// renderers draw the same steps: the screens (a huh form per page, package
+// wizard) and the plain line mode (numbered questions, wizard/linemode.go).
+// The rules live here and in package smtp, never in a renderer. Steps never
+// call each other; the wizard owns navigation.
 package steps
 
 import (
 	"context"
-	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/huh/v2"
 
 	"smtpsetup/config"
 	"smtpsetup/detect"
@@ -31,6 +33,10 @@ const (
 	TestStep
 	SaveStep
 )
+
+func (id ID) String() string {
+	return [...]string{"provider", "prerequisites", "account", "signin", "security", "test", "save"}[id]
+}
 
 // ActionKind is what a step asks the wizard to do.
 type ActionKind int
@@ -55,70 +61,177 @@ type Action struct {
 	To   ID // for Goto
 }
 
-// Draft is what the steps edit: the settings and what the wizard learned
-// on the way. One Draft lives for the whole run.
-type Draft struct {
-	Settings   smtp.Settings
-	Catalogue  *smtp.Catalogue
-	Provider   *smtp.Provider // the chosen entry; nil before the first step
-	ConfigPath string
-	Test       smtp.Options // options of the live test (timeout, extra roots for --demo)
-	Report     *smtp.Report // the last test, nil before one ran
-	Saved      *config.SaveResult
-	Ctx        context.Context
-	Detect     detect.Options // network hooks for detection from the address
-	Existing   bool           // Settings came from an existing config file
-	SignedIn   *oauth.Token   // an OAuth sign-in, kept in memory until Save writes it
-	NoOAuth    bool           // the user chose a password over the provider's OAuth sign-in
+// Env is what the steps read and never change: the catalogue and the
+// options of the slow work.
+type Env struct {
+	// Catalogue is the provider catalogue; when nil, LoadCatalogue gives
+	// it on first use (Session.Cat), so a first run need not wait for it.
+	Catalogue     *smtp.Catalogue
+	LoadCatalogue func() *smtp.Catalogue
+	ConfigPath    string         // where to save unless the user says otherwise
+	Test          smtp.Options   // options of the live test (timeout, extra roots for --demo)
+	Detect        detect.Options // network hooks for detection from the address
+}
 
-	// Notes are short messages for the next screen, such as "removed the
+// Draft is the value the steps edit. The provider is Settings.Provider, an
+// id looked up in the catalogue: held once.
+type Draft struct {
+	Settings smtp.Settings
+	Existing bool         // Settings came from an existing config file
+	SignedIn *oauth.Token // an OAuth sign-in, kept in memory until Save writes it
+	NoOAuth  bool         // the user chose a password over the provider's OAuth sign-in
+}
+
+// UseProvider switches the draft to provider p (smtp.Settings.Use); a
+// sign-in belongs to the provider it was made with, so a new provider
+// drops it.
+func (d *Draft) UseProvider(p *smtp.Provider) {
+	if d.Settings.Provider != p.ID {
+		d.SignedIn, d.NoOAuth = nil, false
+	}
+	d.Settings.Use(p)
+}
+
+// SaveSignIn writes the draft's OAuth token beside the config at path,
+// before the config itself: a config naming OAuth without its token would
+// only say "not signed in". Nothing to do without a sign-in.
+func (d *Draft) SaveSignIn(path string) error {
+	if d.SignedIn == nil || d.Settings.Auth != smtp.AuthXOAUTH2 {
+		return nil
+	}
+	return oauth.Save(config.TokenFile(config.TokenPath(path)), d.SignedIn)
+}
+
+// testOptions are the live test's options for this session: the sign-in
+// made in this run, if any, logs in (from memory: nothing is written
+// before Save).
+func (s *Session) testOptions() smtp.Options {
+	opts := s.Test
+	opts.Provider = s.Provider()
+	opts.Tried = append(opts.Tried, s.Results.Tried...)
+	if tok := s.Draft.SignedIn; tok != nil {
+		opts.Token = func(context.Context) (smtp.Secret, error) { return smtp.NewSecret(tok.AccessToken), nil }
+	}
+	return opts
+}
+
+// Results is what the run produced.
+type Results struct {
+	Report *smtp.Report   // the last test, nil before one ran
+	Tried  []smtp.Attempt // settings that failed, never suggested again
+	Saved  *config.SaveResult
+}
+
+// Session is one run of the wizard: what it reads, what it edits, what it
+// produced. One Session lives for the whole run.
+type Session struct {
+	Env
+	Draft   Draft
+	Results Results
+
+	// Notes are short messages for the next page, such as "removed the
 	// spaces from the App Password".
 	Notes []string
 }
 
-// Common is what every step shares: the size of the terminal and the look.
-type Common struct {
-	Width, Height int
-	Styles        *theme.Styles
+// NewSession starts a run on a catalogue, with an empty draft.
+func NewSession(env Env) *Session {
+	return &Session{Env: env, Draft: Draft{Settings: smtp.Settings{Auth: smtp.AuthAuto}}}
 }
 
-// Step is one screen of the wizard.
-type Step interface {
+// Cat is the catalogue, loaded on first use.
+func (s *Session) Cat() *smtp.Catalogue {
+	if s.Catalogue == nil && s.LoadCatalogue != nil {
+		s.Catalogue = s.LoadCatalogue()
+	}
+	return s.Catalogue
+}
+
+// Provider is the draft's catalogue entry: "Other server" for an id this
+// catalogue lacks, nil before one is chosen.
+func (s *Session) Provider() *smtp.Provider {
+	id := s.Draft.Settings.Provider
+	if id == "" {
+		return nil
+	}
+	if p, ok := s.Cat().ByID(id); ok {
+		return p
+	}
+	p, _ := s.Cat().ByID(smtp.OtherID)
+	return p
+}
+
+// Flow is the part of a step both renderers drive: begin, ask the page,
+// submit the answers, run the work, finish it.
+type Flow interface {
 	// Title is the step's name in the header.
 	Title() string
-	// Skip reports whether the step has nothing to ask for this draft.
-	Skip(d *Draft) bool
-	// Enter builds the step from the draft; it runs each time the step
+	// Skip reports whether the step has nothing to ask in this session.
+	Skip(s *Session) bool
+	// Begin loads the step from the session; it runs each time the step
 	// becomes current, so values typed earlier come back.
-	Enter(d *Draft, c *Common) tea.Cmd
-	// Update handles a message while the step is current.
-	Update(msg tea.Msg) (Action, tea.Cmd)
+	Begin(s *Session) Outcome
+	// Page is what the step shows and asks now.
+	Page() Page
+	// Submit takes the page's answers, each accepted by its Check.
+	Submit() Outcome
+	// Finish takes the result of the Outcome's Work.
+	Finish(result any) Outcome
 	// Leave writes what was typed back to the draft when the user goes
 	// back, without validating it, so nothing typed is lost.
 	Leave()
+}
+
+// Step is a Flow with its screen: what the wizard draws and which keys it
+// handles. screen.go implements it once for every step.
+type Step interface {
+	Flow
+	// Enter begins the step on the screen.
+	Enter(ctx context.Context, s *Session, c *Common) tea.Cmd
+	// Update handles a message while the step is current.
+	Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd)
 	// View draws the step's body for the current size.
 	View() string
-	// Keys lists the step's own keys for the help line.
+	// Keys lists the keys the step handles now, for the footer and ?.
 	Keys() []key.Binding
 	// Capturing reports whether the step uses Esc itself right now (a
-	// filter being typed), so the wizard must not treat it as Back.
+	// filter being typed, a test running), so the wizard must not treat it
+	// as Back.
 	Capturing() bool
 	// Typing reports whether a text field has the focus, so that keys
 	// such as ? are text, not commands.
 	Typing() bool
+	// Cancel stops the step's running work, if any.
+	Cancel()
+}
+
+// Common is what every step's screen shares: the size of the terminal, the
+// look and the keys.
+type Common struct {
+	Width, Height int
+	Styles        *theme.Styles
+	Keys          *KeyMap
+}
+
+// NewCommon is the shared context for a screen of w×h cells.
+func NewCommon(w, h int, st *theme.Styles) *Common {
+	return &Common{Width: w, Height: h, Styles: st, Keys: NewKeyMap()}
 }
 
 // All returns the steps in order.
 func All() []Step {
-	return []Step{&Provider{}, &Prerequisites{}, &Account{}, &SignIn{}, &Security{}, &Test{}, &Save{}}
+	return []Step{
+		onScreen(&Provider{}), onScreen(&Prerequisites{}), onScreen(&Account{}), onScreen(&SignIn{}),
+		onScreen(&Security{}), onScreen(&Test{}), onScreen(&Save{}),
+	}
 }
 
-// Position is the place of step cur among the steps this draft goes
+// Position is the place of step cur among the steps this session goes
 // through, counting from 1, and how many there are: Sign in appears only
 // for OAuth providers, so the header says "Step 4 of 6" or "of 7".
-func Position(all []Step, d *Draft, cur int) (n, total int) {
+func Position[F Flow](all []F, s *Session, cur int) (n, total int) {
 	for i, st := range all {
-		if st.Skip(d) {
+		if st.Skip(s) {
 			continue
 		}
 		total++
@@ -129,131 +242,7 @@ func Position(all []Step, d *Draft, cur int) (n, total int) {
 	return n, total
 }
 
-// formStep is the shared part of the steps built on one huh form: forward
-// messages, report completion, draw the form.
-type formStep struct {
-	form *huh.Form
-	c    *Common
-}
-
-func (f *formStep) newForm(c *Common, fields ...huh.Field) tea.Cmd {
-	f.c = c
-	f.form = huh.NewForm(huh.NewGroup(fields...)).
-		WithTheme(c.Styles.Huh).
-		WithShowHelp(false).
-		WithKeyMap(keyMap()).
-		WithWidth(formWidth(c)).
-		WithHeight(max(c.Height-6, 8))
-	return f.form.Init()
-}
-
-// update forwards a message to the form and reports whether it completed.
-func (f *formStep) update(msg tea.Msg) (bool, tea.Cmd) {
-	if f.form == nil {
-		return false, nil
-	}
-	if ws, ok := msg.(tea.WindowSizeMsg); ok {
-		f.form = f.form.WithWidth(formWidthFor(ws.Width)).WithHeight(max(ws.Height-6, 8))
-	}
-	m, cmd := f.form.Update(msg)
-	if form, ok := m.(*huh.Form); ok {
-		f.form = form
-	}
-	return f.form.State == huh.StateCompleted, cmd
-}
-
-func (f *formStep) view() string {
-	if f.form == nil {
-		return ""
-	}
-	return f.form.View()
-}
-
-// typing reports whether the focused field takes text.
-func (f *formStep) typing() bool {
-	if f.form == nil {
-		return false
-	}
-	_, ok := f.form.GetFocusedField().(*huh.Input)
-	return ok
-}
-
-func (f *formStep) keys() []key.Binding {
-	if f.form == nil {
-		return nil
-	}
-	return f.form.KeyBinds()
-}
-
-func formWidth(c *Common) int { return formWidthFor(c.Width) }
-
-func formWidthFor(w int) int { return max(min(w, 80)-2, 20) }
-
-// keyMap is huh's key map without the keys the wizard owns: Ctrl-C is the
-// wizard's quit, and no field may open an external editor.
-func keyMap() *huh.KeyMap {
-	km := huh.NewDefaultKeyMap()
-	km.Quit = key.NewBinding(key.WithDisabled())
-	km.Text.Editor = key.NewBinding(key.WithDisabled())
-	km.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())
-	return km
-}
-
-// wrap cuts prose to the form's width.
-func wrap(c *Common, s string) string {
-	w := formWidth(c) - 2
-	var out []string
-	for _, para := range strings.Split(s, "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			if line != "" && len(line)+1+len(word) > w {
-				out = append(out, line)
-				line = ""
-			}
-			if line != "" {
-				line += " "
-			}
-			line += word
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
-}
-
-// UseProvider fills the draft from a catalogue entry. A new provider
-// replaces what came from the old one (host, mode, port, a fixed login);
-// the same one again keeps what the user typed.
-func (d *Draft) UseProvider(pr *smtp.Provider) {
-	s := &d.Settings
-	changed := s.Provider != pr.ID
-	s.Provider, d.Provider = pr.ID, pr
-	if changed {
-		// A sign-in belongs to the provider it was made with.
-		d.SignedIn, d.NoOAuth, d.Test.Token = nil, false, nil
-		if s.Auth == smtp.AuthXOAUTH2 {
-			s.Auth = smtp.AuthAuto
-		}
-	}
-	if !changed && s.Host != "" {
-		return
-	}
-	s.Host = pr.Host
-	if po, ok := pr.Recommended(); ok {
-		s.Security, s.Port = po.Security, po.Port
-	} else if s.Security == "" {
-		s.Security, s.Port = smtp.SecuritySTARTTLS, 587
-	}
-	if pr.Login == smtp.LoginLiteral {
-		s.Username = pr.LoginLiteral
-	}
-}
-
-// ProviderLabel is a catalogue entry's name with its status, as lists show it.
-func ProviderLabel(p smtp.Provider) string {
-	status := map[string]string{
-		smtp.StatusOAuthOnly: " (OAuth only: passwords refused)",
-		smtp.StatusChanging:  " (changing: see notes)",
-		smtp.StatusBroken:    " (known not to work)",
-	}
-	return p.Name + status[p.Status]
+// Flows returns the steps in order for a renderer without screens.
+func Flows() []Flow {
+	return []Flow{&Provider{}, &Prerequisites{}, &Account{}, &SignIn{}, &Security{}, &Test{}, &Save{}}
 }

@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -9,73 +8,98 @@ import (
 	"smtpsetup/theme"
 )
 
-func newDraft(t *testing.T, providerID string) (*Draft, *Common) {
+// newSession is a session on the built-in catalogue with providerID chosen
+// the way the Provider step chooses it.
+func newSession(t *testing.T, providerID string) (*Session, *Common) {
 	t.Helper()
 	t.Setenv("TERM", "xterm-256color") // huh turns TERM=dumb into its accessible mode
-	cat := smtp.BuiltinCatalogue()
-	d := &Draft{Catalogue: cat, Ctx: context.Background(), Settings: smtp.Settings{Auth: smtp.AuthAuto}}
-	p, ok := cat.ByID(providerID)
+	s := NewSession(Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: t.TempDir() + "/smtp.yaml"})
+	p, ok := s.Catalogue.ByID(providerID)
 	if !ok {
 		t.Fatalf("no provider %s", providerID)
 	}
-	d.UseProvider(p)
-	return d, &Common{Width: 80, Height: 24, Styles: theme.New(nil)}
+	s.Draft.Settings.Use(p)
+	return s, NewCommon(80, 24, theme.New(nil))
 }
 
 func TestUseProviderKeepsWhatWasTyped(t *testing.T) {
-	d, _ := newDraft(t, "gmail")
-	if s := d.Settings; s.Host != "smtp.gmail.com" || s.Port != 465 || s.Security != smtp.SecuritySSL {
-		t.Fatalf("gmail draft: %+v", s)
+	s, _ := newSession(t, "gmail")
+	if set := s.Draft.Settings; set.Host != "smtp.gmail.com" || set.Port != 465 || set.Security != smtp.SecuritySSL {
+		t.Fatalf("gmail draft: %+v", set)
 	}
-	d.Settings.Port = 587 // typed by the user
-	gmail, _ := d.Catalogue.ByID("gmail")
-	d.UseProvider(gmail)
-	if d.Settings.Port != 587 {
+	s.Draft.Settings.Port = 587 // typed by the user
+	gmail, _ := s.Catalogue.ByID("gmail")
+	s.Draft.Settings.Use(gmail)
+	if s.Draft.Settings.Port != 587 {
 		t.Fatal("choosing the same provider again overwrote the port the user typed")
 	}
-	sendgrid, _ := d.Catalogue.ByID("sendgrid")
-	d.UseProvider(sendgrid)
-	if d.Settings.Host != sendgrid.Host || d.Settings.Username != "apikey" {
-		t.Fatalf("switching to SendGrid: %+v", d.Settings)
+	sendgrid, _ := s.Catalogue.ByID("sendgrid")
+	s.Draft.Settings.Use(sendgrid)
+	if s.Draft.Settings.Host != sendgrid.Host || s.Draft.Settings.Username != "apikey" || s.Provider() != sendgrid {
+		t.Fatalf("switching to SendGrid: %+v", s.Draft.Settings)
 	}
 }
 
 func TestSecurityPortFollowsMode(t *testing.T) {
-	d, c := newDraft(t, "gmail")
-	s := &Security{}
-	s.Enter(d, c)
-	s.followMode(smtp.SecuritySSL, smtp.SecuritySTARTTLS)
-	if s.port != "587" {
-		t.Fatalf("port %s after choosing STARTTLS, want 587", s.port)
+	s, _ := newSession(t, "gmail")
+	sec := &Security{}
+	sec.Begin(s)
+	sec.mode = string(smtp.SecuritySTARTTLS)
+	sec.followMode(string(smtp.SecuritySSL))
+	if sec.port != "587" {
+		t.Fatalf("port %s after choosing STARTTLS, want 587", sec.port)
 	}
-	s.port = "2525" // typed by hand
-	s.followMode(smtp.SecuritySTARTTLS, smtp.SecuritySSL)
-	if s.port != "2525" {
-		t.Fatalf("a hand-typed port was replaced by %s", s.port)
+	sec.port = "2525" // typed by hand
+	sec.mode = string(smtp.SecuritySSL)
+	sec.followMode(string(smtp.SecuritySTARTTLS))
+	if sec.port != "2525" {
+		t.Fatalf("a hand-typed port was replaced by %s", sec.port)
+	}
+}
+
+// Proton Mail Bridge listens on 1025 for STARTTLS: the mode's label and the
+// port that follows it say the same (the line mode once offered 587).
+func TestSecurityOffersTheProvidersPort(t *testing.T) {
+	s, _ := newSession(t, "proton-bridge")
+	sec := &Security{}
+	sec.Begin(s)
+	page := sec.Page()
+	var label string
+	for _, o := range page.Fields[1].Options {
+		if o.Value == string(smtp.SecuritySTARTTLS) {
+			label = o.Label
+		}
+	}
+	if !strings.Contains(label, "port 1025") {
+		t.Errorf("STARTTLS offered as %q, want port 1025", label)
+	}
+	if sec.port != "1025" || sec.mode != string(smtp.SecuritySTARTTLS) {
+		t.Errorf("default %s on %s, want starttls on 1025", sec.mode, sec.port)
 	}
 }
 
 func TestSecurityWarnsOnceAboutPortAndMode(t *testing.T) {
-	d, c := newDraft(t, "gmail")
-	s := &Security{}
-	s.Enter(d, c)
-	s.mode = smtp.SecuritySTARTTLS
-	err := s.checkPort("465")
-	if err == nil || !strings.Contains(err.Error(), "465") || !strings.Contains(err.Error(), "Enter again") {
+	s, _ := newSession(t, "gmail")
+	sec := &Security{}
+	sec.Begin(s)
+	sec.mode = string(smtp.SecuritySTARTTLS)
+	err := sec.checkPort("465")
+	if err == nil || !IsWarning(err) || !strings.Contains(err.Error(), "465") || !strings.Contains(err.Error(), "Enter again") {
 		t.Fatalf("first Enter: %v", err)
 	}
-	if err := s.checkPort("465"); err != nil {
+	if err := sec.checkPort("465"); err != nil {
 		t.Fatalf("second Enter must keep the port: %v", err)
 	}
-	if err := s.checkPort("70000"); err == nil || !strings.Contains(err.Error(), "port") {
+	if err := sec.checkPort("70000"); err == nil || IsWarning(err) || !strings.Contains(Sentence(err), "port") {
 		t.Fatalf("70000: %v", err)
 	}
 }
 
 func TestAccountWarnsOnceAboutTheSecretsShape(t *testing.T) {
-	d, c := newDraft(t, "gmail")
+	s, _ := newSession(t, "gmail")
 	a := &Account{}
-	a.Enter(d, c)
+	a.Begin(s)
+	a.login = ""
 	if err := a.checkSecret(""); err != nil {
 		t.Fatalf("no login (a relay) must need no password: %v", err)
 	}
@@ -96,16 +120,18 @@ func TestAccountWarnsOnceAboutTheSecretsShape(t *testing.T) {
 }
 
 func TestAccountStoresTheNormalisedSecret(t *testing.T) {
-	d, c := newDraft(t, "gmail")
+	s, _ := newSession(t, "gmail")
 	a := &Account{}
-	a.Enter(d, c)
+	a.Begin(s)
 	a.address, a.login, a.secret = "me@gmail.com", "me@gmail.com", "abcd efgh ijkl mnop"
-	a.store()
-	if d.Settings.Password.Reveal() != "abcdefghijklmnop" {
+	if o := a.Submit(); o.Action.Kind != Next {
+		t.Fatalf("submit: %+v", o)
+	}
+	if s.Draft.Settings.Password.Reveal() != "abcdefghijklmnop" {
 		t.Fatal("the spaces Google shows were not removed")
 	}
-	if len(d.Notes) == 0 || !strings.Contains(d.Notes[0], "spaces") {
-		t.Fatalf("the user is not told: %q", d.Notes)
+	if len(s.Notes) == 0 || !strings.Contains(s.Notes[0], "spaces") {
+		t.Fatalf("the user is not told: %q", s.Notes)
 	}
 }
 
@@ -124,11 +150,12 @@ func TestQRCodeFitsOrSaysSo(t *testing.T) {
 // one ("Other server") included.
 func TestProviderListStartsOnTheDraftsProvider(t *testing.T) {
 	for _, id := range []string{"other", "gmail", "sendgrid"} {
-		d, c := newDraft(t, id)
+		s, _ := newSession(t, id)
 		p := &Provider{}
-		p.Enter(d, c)
-		if h, _ := p.sel.Hovered(); h != id {
-			t.Errorf("draft provider %s: the list starts on %s", id, h)
+		p.Begin(s)
+		page := p.Page()
+		if got := *page.Fields[0].Value; got != id || len(page.Fields[0].Options) != len(s.Catalogue.Providers) {
+			t.Errorf("draft provider %s: the list starts on %s with %d entries", id, got, len(page.Fields[0].Options))
 		}
 	}
 }
@@ -136,11 +163,28 @@ func TestProviderListStartsOnTheDraftsProvider(t *testing.T) {
 // Postmark's token is login and password at once: it is asked for even
 // though the login field stays empty.
 func TestAccountAsksForTheTokenWhenItIsTheLogin(t *testing.T) {
-	d, c := newDraft(t, "postmark")
+	s, _ := newSession(t, "postmark")
 	a := &Account{}
-	a.Enter(d, c)
+	a.Begin(s)
 	if err := a.checkSecret(""); err == nil {
 		t.Fatal("an empty Postmark token was accepted")
+	}
+}
+
+func TestWrapKeepsCommandsWholeAndCountsCells(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"smtpsetup export --format msmtp writes it", 20, "smtpsetup export\n--format msmtp\nwrites it"},
+		{"\x1b[1mbold words\x1b[0m here", 8, "\x1b[1mbold\nwords\x1b[0m\nhere"},
+		{"日本語のテキスト です", 10, "日本語のテ\nキスト\nです"}, // two cells a character
+		{"abcdefghij", 4, "abcd\nefgh\nij"},
+	} {
+		if got := Wrap(c.in, c.width); got != c.want {
+			t.Errorf("Wrap(%q, %d) = %q, want %q", c.in, c.width, got, c.want)
+		}
 	}
 }
 
@@ -148,17 +192,17 @@ func TestAccountAsksForTheTokenWhenItIsTheLogin(t *testing.T) {
 // planned, a long diagnosis still shows the server's words and the whole
 // fix under the stage list.
 func TestFailedTestFitsWithFixAndWords(t *testing.T) {
-	d, c := newDraft(t, "gmail")
+	s, c := newSession(t, "gmail")
 	reply := smtp.Reply{Code: 535, Enhanced: "5.7.8", Text: "5.7.8 Username and Password not accepted. For more information, go to\n5.7.8  https://support.google.com/mail/?p=BadCredentials"}
-	rep := &smtp.Report{Settings: d.Settings, Failure: &smtp.Failure{Stage: smtp.StageAuth, Kind: smtp.KindReply, Command: "AUTH", Reply: &reply}}
-	diag := smtp.Diagnose(rep, d.Provider)
-	tt := &Test{d: d, c: c, state: testFailed, diag: diag, results: map[smtp.Stage]smtp.StageResult{},
+	rep := &smtp.Report{Settings: s.Draft.Settings, Failure: &smtp.Failure{Stage: smtp.StageAuth, Kind: smtp.KindReply, Command: "AUTH", Reply: &reply}}
+	diag := smtp.Diagnose(rep, s.Provider())
+	tt := &Test{s: s, state: testFailed, diag: diag, results: map[smtp.Stage]smtp.StageResult{},
 		plan: []smtp.Stage{smtp.StageResolve, smtp.StageConnect, smtp.StageTLS, smtp.StageGreeting, smtp.StageEHLO, smtp.StageAuth, smtp.StageSend, smtp.StageQuit}}
 	for _, h := range []int{24, 20} {
 		c.Height = h
-		view := tt.View()
-		if n := strings.Count(view, "\n") + 1; n > c.Height-3 {
-			t.Fatalf("at height %d the failed test screen has %d lines, room for %d:\n%s", h, n, c.Height-3, view)
+		view, _ := tt.view(c, frame{})
+		if n := strings.Count(view, "\n") + 1; n > c.Height-4 {
+			t.Fatalf("at height %d the failed test screen has %d lines, room for %d:\n%s", h, n, c.Height-4, view)
 		}
 		for _, want := range []string{"Server said:", "535-5.7.8 Username and Password not accepted", "Fix:", "create a new one."} {
 			if !strings.Contains(view, want) {

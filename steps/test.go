@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/spinner"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"smtpsetup/smtp"
 )
@@ -22,25 +22,31 @@ const (
 	testPassed
 	testFailed
 	testCancelled
-	testDetails // showing the transcript and server facts
 )
 
 func (s testState) String() string {
-	return [...]string{"running", "passed", "failed", "cancelled", "details"}[s]
+	return [...]string{"running", "passed", "failed", "cancelled"}[s]
 }
 
-// Messages from the running test. run identifies the test, so the events
-// of a cancelled test cannot land on the next one.
-type (
-	testEventMsg struct {
-		run int
-		ev  smtp.Event
-		ch  <-chan tea.Msg
-	}
-	testDoneMsg struct {
-		run int
-		rep *smtp.Report
-	}
+// testView is what the test screen shows, whatever the outcome.
+type testView int
+
+const (
+	viewSummary testView = iota // the stages and the verdict
+	viewDetails                 // the server facts and the transcript
+)
+
+func (v testView) String() string { return [...]string{"summary", "details"}[v] }
+
+// The ways out of a failed test, as keys on the screen and as the answers
+// of the line mode's question.
+const (
+	choiceApply  = "a"
+	choiceEdit   = "e"
+	choiceRetry  = "r"
+	choiceSave   = "s"
+	choiceQuit   = "q"
+	choiceIgnore = ""
 )
 
 // Test is the live test: each stage appears as it runs, with a spinner,
@@ -48,279 +54,335 @@ type (
 // out: the suggested fix on Enter, edit, retry, save anyway or quit. It
 // never retries by itself, since failed logins can lock an account.
 type Test struct {
-	d       *Draft
-	c       *Common
+	base
+	s       *Session
 	state   testState
-	back    testState // the state to return to from details
-	run     int
-	cancel  context.CancelFunc
+	mode    testView
 	plan    []smtp.Stage
 	results map[smtp.Stage]smtp.StageResult
 	current smtp.Stage
-	spin    spinner.Model
 	diag    *smtp.Diagnosis
-	scroll  int // first line shown in the details
+	next    string // the answer to "What next?"
+	scroll  int    // first line shown in the details
 }
 
-// Title implements Step.
+// Title implements Flow.
 func (t *Test) Title() string { return "Live test" }
 
-// Skip implements Step.
-func (t *Test) Skip(*Draft) bool { return false }
+// Skip implements Flow.
+func (t *Test) Skip(*Session) bool { return false }
 
-// Enter implements Step: the test starts at once.
-func (t *Test) Enter(d *Draft, c *Common) tea.Cmd {
-	t.d, t.c = d, c
-	t.spin = spinner.New(spinner.WithSpinner(spinner.Line), spinner.WithStyle(c.Styles.Title))
+// Begin implements Flow: the test starts at once.
+func (t *Test) Begin(s *Session) Outcome {
+	t.s = s
 	return t.start()
 }
 
-func (t *Test) start() tea.Cmd {
-	t.stop()
-	t.run++
-	run := t.run
-	t.state, t.diag, t.current = testRunning, nil, ""
-	t.plan = smtp.Plan(t.d.Settings, t.d.Test)
+func (t *Test) start() Outcome {
+	t.state, t.mode, t.diag, t.current = testRunning, viewSummary, nil, ""
+	t.s.Results.Report = nil
+	t.plan = smtp.Plan(t.s.Draft.Settings, t.s.Test)
 	t.results = map[smtp.Stage]smtp.StageResult{}
-	ctx, cancel := context.WithCancel(t.d.Ctx)
-	t.cancel = cancel
-	settings, opts := t.d.Settings, t.d.Test
-	opts.Provider = t.d.Provider
-	size := 2*len(t.plan) + 1 // a start and an end per stage, and the report: sends never block
-	launch := func() tea.Msg {
-		ch := make(chan tea.Msg, size)
-		opts.Progress = func(e smtp.Event) { ch <- testEventMsg{run: run, ev: e, ch: ch} }
-		go func() {
-			rep := smtp.Test(ctx, settings, opts)
-			ch <- testDoneMsg{run: run, rep: rep}
-			close(ch)
-		}()
-		return <-ch
-	}
-	return tea.Batch(t.spin.Tick, launch)
+	settings, opts := t.s.Draft.Settings, t.s.testOptions()
+	return Outcome{Work: func(ctx context.Context, progress func(smtp.Event)) any {
+		opts.Progress = progress
+		return smtp.Test(ctx, settings, opts)
+	}}
 }
 
-func next(ch <-chan tea.Msg) tea.Cmd {
-	return func() tea.Msg {
-		if m, ok := <-ch; ok {
-			return m
-		}
-		return nil
+func (t *Test) progress(e smtp.Event) {
+	if e.Done {
+		t.results[e.Stage] = e.Result
+	} else {
+		t.current = e.Stage
 	}
 }
 
-func (t *Test) stop() {
-	if t.cancel != nil {
-		t.cancel()
-		t.cancel = nil
-	}
-}
-
-// Update implements Step.
-func (t *Test) Update(msg tea.Msg) (Action, tea.Cmd) {
-	switch msg := msg.(type) {
-	case spinner.TickMsg:
-		if t.state != testRunning {
-			return Action{}, nil
-		}
-		var cmd tea.Cmd
-		t.spin, cmd = t.spin.Update(msg)
-		return Action{}, cmd
-	case testEventMsg:
-		if msg.run != t.run {
-			return Action{}, nil
-		}
-		if msg.ev.Done {
-			t.results[msg.ev.Stage] = msg.ev.Result
-		} else {
-			t.current = msg.ev.Stage
-		}
-		return Action{}, next(msg.ch)
-	case testDoneMsg:
-		if msg.run != t.run {
-			return Action{}, nil
-		}
-		t.finish(msg.rep)
-		return Action{}, nil
-	case tea.KeyPressMsg:
-		return t.key(msg.String())
-	}
-	return Action{}, nil
-}
-
-func (t *Test) finish(rep *smtp.Report) {
-	t.cancel = nil
-	t.d.Report = rep
-	t.d.Test.Tried = smtp.Remember(t.d.Test.Tried, rep) // a suggestion never sends the user back
+// Finish implements Flow: the report, or nil when the test was stopped.
+func (t *Test) Finish(result any) Outcome {
 	t.current = ""
-	for _, r := range rep.Stages {
-		t.results[r.Stage] = r
-	}
+	rep, _ := result.(*smtp.Report)
 	switch {
+	case rep == nil:
+		t.state = testCancelled
+		return Outcome{}
 	case rep.OK:
 		t.state = testPassed
 	case rep.Failure.Kind == smtp.KindCancelled:
 		t.state = testCancelled
 	default:
 		t.state = testFailed
-		t.diag = smtp.Diagnose(rep, t.d.Provider)
+		t.diag = smtp.Diagnose(rep, t.s.Provider())
+	}
+	t.s.Results.Report = rep
+	t.s.Results.Tried = smtp.Remember(t.s.Results.Tried, rep) // a suggestion never sends the user back
+	for _, r := range rep.Stages {
+		t.results[r.Stage] = r
+	}
+	t.next = t.defaultChoice()
+	return Outcome{}
+}
+
+// choices are the ways on after the test, best first.
+func (t *Test) choices() []Option {
+	var out []Option
+	if t.diag != nil && t.diag.Suggestion != nil {
+		out = append(out, Option{"Apply the fix: switch to " + t.diag.Suggestion.String() + " and test again", choiceApply})
+	}
+	return append(out,
+		Option{"Edit the " + t.diag.EditTarget().String(), choiceEdit},
+		Option{"Test again", choiceRetry},
+		Option{"Save anyway", choiceSave},
+		Option{"Quit without saving", choiceQuit},
+	)
+}
+
+func (t *Test) defaultChoice() string {
+	switch {
+	case t.state == testCancelled:
+		return choiceRetry
+	case t.diag != nil && t.diag.Suggestion != nil:
+		return choiceApply
+	case t.diag != nil && t.diag.Transient:
+		// A temporary refusal: the settings may be right, so the way on
+		// is to test again (never by ourselves).
+		return choiceRetry
+	}
+	return choiceEdit
+}
+
+// Page implements Flow: the verdict, and after a failure the question
+// what next.
+func (t *Test) Page() Page {
+	switch t.state {
+	case testPassed:
+		return Page{Intro: append(t.networkNotes(), "Passed. "+upperFirst(t.s.Results.Report.Verdict()))}
+	case testRunning:
+		set := t.s.Draft.Settings
+		who := ""
+		if set.Username != "" {
+			who = " as " + smtp.CleanLine(set.Username)
+		}
+		return Page{Intro: []string{fmt.Sprintf("Testing %s (%s)%s; each stage may take up to %s.",
+			smtp.CleanLine(set.Address()), set.Security.Label(), who, cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))}}
+	}
+	var intro []string
+	if t.state == testCancelled {
+		intro = []string{"Cancelled. Nothing was decided."}
+	} else {
+		d := t.diag
+		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+d.Fix)
+	}
+	intro = append(t.networkNotes(), intro...)
+	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Options: t.choices(), Value: &t.next}}}
+}
+
+// networkNotes are what the test learned about the network, as notes.
+func (t *Test) networkNotes() []string {
+	var out []string
+	if rep := t.s.Results.Report; rep != nil {
+		for _, n := range rep.NetworkLines() {
+			out = append(out, "Note: "+n)
+		}
+	}
+	return out
+}
+
+// Submit implements Flow.
+func (t *Test) Submit() Outcome {
+	if t.state == testPassed {
+		return Outcome{Action: Action{Kind: Next}}
+	}
+	return t.choose(t.next)
+}
+
+// choose carries out a way on.
+func (t *Test) choose(c string) Outcome {
+	switch c {
+	case choiceApply:
+		if t.diag == nil || t.diag.Suggestion == nil {
+			return Outcome{}
+		}
+		t.s.Draft.Settings = t.diag.Suggestion.Apply(t.s.Draft.Settings)
+		return t.start()
+	case choiceRetry:
+		return t.start()
+	case choiceEdit:
+		to := SecurityStep
+		if t.diag.EditTarget() == smtp.PartAccount {
+			to = AccountStep
+		}
+		return Outcome{Action: Action{Kind: Goto, To: to}}
+	case choiceSave:
+		return Outcome{Action: Action{Kind: Next}}
+	case choiceQuit:
+		return Outcome{Action: Action{Kind: Quit}}
+	}
+	return Outcome{}
+}
+
+// Leave implements Flow.
+func (t *Test) Leave() {}
+
+// key is the test screen's keys; the line mode asks the same choices.
+func (t *Test) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
+	km := c.Keys
+	switch {
+	case working && key.Matches(k, km.Cancel):
+		return Outcome{Stop: true}, true
+	case working:
+		return Outcome{}, true
+	case t.mode == viewDetails:
+		t.scrollKey(c, k)
+		return Outcome{}, true
+	case key.Matches(k, km.Details) && t.s.Results.Report != nil:
+		t.mode, t.scroll = viewDetails, 0
+		return Outcome{}, true
+	case key.Matches(k, km.Continue):
+		if t.state == testPassed {
+			return Outcome{Action: Action{Kind: Next}}, true
+		}
+		return t.choose(t.defaultChoice()), true
+	}
+	for _, o := range t.choices() {
+		if k.String() == o.Value && (t.state != testPassed || o.Value == choiceRetry) {
+			return t.choose(o.Value), true
+		}
+	}
+	return Outcome{}, true
+}
+
+func (t *Test) scrollKey(c *Common, k tea.KeyPressMsg) {
+	switch {
+	case key.Matches(k, c.Keys.Details), key.Matches(k, c.Keys.Back), key.Matches(k, c.Keys.Continue), key.Matches(k, c.Keys.Leave):
+		t.mode = viewSummary
+	case k.String() == "up" || k.String() == "k":
+		t.scroll = max(t.scroll-1, 0)
+	case key.Matches(k, c.Keys.Scroll):
+		t.scroll++
+	case k.String() == "pgup":
+		t.scroll = max(t.scroll-t.room(c), 0)
+	case k.String() == "pgdown":
+		t.scroll += t.room(c)
 	}
 }
 
-func (t *Test) key(k string) (Action, tea.Cmd) {
-	if t.state == testRunning {
-		if k == "esc" {
-			t.stop() // the engine closes the connection; testDoneMsg follows
-		}
-		return Action{}, nil
+// keys lists exactly what key handles now.
+func (t *Test) keys(c *Common, working bool) []key.Binding {
+	km := c.Keys
+	switch {
+	case working:
+		return []key.Binding{km.Cancel}
+	case t.mode == viewDetails:
+		return []key.Binding{km.Scroll, km.PageScroll, plus(as(km.Details, "close details"), "t/esc/enter/q", "esc", "enter", "q")}
+	case t.state == testPassed:
+		return []key.Binding{as(km.Continue, "save"), as(km.Retry, "test again"), km.Details}
 	}
-	if t.state == testDetails {
-		switch k {
-		case "t", "esc", "enter", "q":
-			t.state = t.back
-		case "up", "k":
-			t.scroll = max(t.scroll-1, 0)
-		case "down", "j", "space":
-			t.scroll++
-		case "pgup":
-			t.scroll = max(t.scroll-t.room(), 0)
-		case "pgdown":
-			t.scroll += t.room()
-		}
-		return Action{}, nil
-	}
-	switch k {
-	case "enter":
+	details := km.Details
+	details.SetEnabled(t.s.Results.Report != nil) // a stopped test has none
+	// Enter takes the first way on; its key and help say so.
+	ways := map[string]key.Binding{choiceApply: km.Apply, choiceEdit: km.Edit, choiceRetry: km.Retry}
+	var out []key.Binding
+	for _, c := range []string{choiceApply, choiceEdit, choiceRetry} {
+		b := ways[c]
 		switch {
-		case t.state == testPassed:
-			return Action{Kind: Next}, nil
-		case t.diag != nil && t.diag.Suggestion != nil:
-			return t.applySuggestion()
-		case t.diag != nil && t.diag.Transient:
-			// A temporary refusal: the settings may be right, so Enter
-			// tests again instead of opening them.
-			return Action{}, t.start()
+		case c == t.defaultChoice():
+			b = plus(b, "enter/"+c, "enter")
+			out = append([]key.Binding{b}, out...)
+		case c != choiceApply:
+			out = append(out, b)
 		}
-		return Action{Kind: Goto, To: t.editTarget()}, nil
-	case "a":
-		if t.diag != nil && t.diag.Suggestion != nil {
-			return t.applySuggestion()
-		}
-	case "r":
-		return Action{}, t.start()
-	case "e":
-		return Action{Kind: Goto, To: t.editTarget()}, nil
-	case "s":
-		return Action{Kind: Next}, nil
-	case "q":
-		return Action{Kind: Quit}, nil
-	case "t":
-		t.back, t.state, t.scroll = t.state, testDetails, 0
 	}
-	return Action{}, nil
+	return append(out, km.SaveAnyway, details, km.Leave)
 }
 
-func (t *Test) applySuggestion() (Action, tea.Cmd) {
-	t.d.Settings = t.diag.Suggestion.Apply(t.d.Settings)
-	return Action{}, t.start()
-}
+// keysOnly: the screen offers the ways on as keys.
+func (t *Test) keysOnly() bool { return true }
 
-// editTarget is the step that holds what most likely needs changing.
-func (t *Test) editTarget() ID {
-	if t.diag != nil && (strings.HasPrefix(t.diag.Code, "auth.") || strings.HasPrefix(t.diag.Code, "send.")) {
-		return AccountStep
+// capturing: Esc cancels a running test and closes the details.
+func (t *Test) capturing(working bool) bool { return working || t.mode == viewDetails }
+
+func (t *Test) view(c *Common, f frame) (string, bool) {
+	if t.mode == viewDetails {
+		return t.details(c), true
 	}
-	return SecurityStep
-}
-
-// Leave implements Step: going back cancels a running test.
-func (t *Test) Leave() { t.stop() }
-
-// Capturing implements Step: Esc cancels a running test and closes details.
-func (t *Test) Capturing() bool { return t.state == testRunning || t.state == testDetails }
-
-// View implements Step.
-func (t *Test) View() string {
-	if t.state == testDetails {
-		return t.details()
-	}
-	st := t.c.Styles
-	s := t.d.Settings
-	var b strings.Builder
+	st := c.Styles
+	s := t.s.Draft.Settings
 	who := ""
 	if s.Username != "" {
 		who = " as " + smtp.CleanLine(s.Username)
 	}
-	fmt.Fprintf(&b, "Testing %s (%s)%s\n\n", smtp.CleanLine(s.Address()), s.Security.Label(), who)
-	for _, stage := range t.plan {
-		b.WriteString(t.stageLine(stage) + "\n")
-	}
-	b.WriteString("\n")
+	var verdict string
 	switch t.state {
 	case testRunning:
-		b.WriteString(st.Subtle.Render(fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.d.Test.Timeout, smtp.DefaultStageTimeout))))
+		verdict = st.Subtle.Render(wrap(c, fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
-		b.WriteString(st.Success.Render("✓ Passed.") + " " + t.passedSummary())
+		verdict = wrap(c, st.Success.Render("✓ Passed.")+" "+upperFirst(t.s.Results.Report.Verdict())+" Press Enter to save.")
 	case testCancelled:
-		b.WriteString(st.Warning.Render("! Cancelled.") + " Nothing was decided; press r to test again.")
+		verdict = wrap(c, st.Warning.Render("! Cancelled.")+" Nothing was decided; press r to test again.")
 	case testFailed:
-		b.WriteString(t.diagnosis())
+		verdict = t.diagnosis(c)
 	}
-	return b.String()
+	var b strings.Builder
+	room := c.Height - 9 - lipgloss.Height(verdict)
+	b.WriteString(clip(fmt.Sprintf("Testing %s (%s)%s", smtp.CleanLine(s.Address()), s.Security.Label(), who), c.Width-2) + "\n")
+	if room >= len(t.plan) {
+		b.WriteString("\n")
+	}
+	for _, l := range t.stageLines(c, f, room) {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("\n" + verdict)
+	return b.String(), true
 }
 
-func (t *Test) passedSummary() string {
-	s := "The server accepted "
-	if t.d.Settings.Username != "" {
-		s += "the login"
-	} else {
-		s += "the connection"
+// stageLines draws the plan in at most room lines: once the test is over,
+// stages that never ran give way first, then those that passed, so the
+// diagnosis keeps the room it needs.
+func (t *Test) stageLines(c *Common, f frame, room int) []string {
+	var all, ran, failed []string
+	passed := 0
+	for _, stage := range t.plan {
+		l := t.stageLine(c, f, stage)
+		all = append(all, l)
+		r, done := t.results[stage]
+		switch {
+		case done && r.OK:
+			passed++
+			ran = append(ran, l)
+		case done:
+			ran = append(ran, l)
+			failed = append(failed, l)
+		}
 	}
-	if rep := t.d.Report; rep != nil && rep.Sent != nil {
-		s += fmt.Sprintf(" and the test message (code %s)", rep.Sent.Code)
+	switch {
+	case t.state == testRunning || len(all) <= room:
+		return all
+	case len(ran) <= room:
+		return ran
 	}
-	return s + ". Press Enter to save."
+	return append([]string{c.Styles.Success.Render("  ✓") + fmt.Sprintf(" %d stages passed", passed)}, failed...)
 }
 
-func (t *Test) stageLine(stage smtp.Stage) string {
-	st := t.c.Styles
+func (t *Test) stageLine(c *Common, f frame, stage smtp.Stage) string {
+	st := c.Styles
 	label := fmt.Sprintf("%-34s", stage.Label())
 	r, done := t.results[stage]
 	switch {
 	case done && r.OK:
-		return fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), t.clip(r.Detail, 28))
+		return fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), clip(r.Detail, c.Width-50))
 	case done:
 		return fmt.Sprintf("  %s %s %s", st.Error.Render("✗"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())))
 	case stage == t.current && t.state == testRunning:
-		return fmt.Sprintf("  %s %s", t.spin.View(), label)
+		return fmt.Sprintf("  %s %s", f.spin, label)
 	}
 	return st.Subtle.Render("  · " + label)
 }
 
-// clipTo cuts s to n runes with an ellipsis.
-func (t *Test) clipTo(s string, n int) string {
-	if r := []rune(s); n > 0 && len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-func (t *Test) clip(s string, n int) string {
-	n = max(min(n, t.c.Width-50), 0)
-	if r := []rune(s); len(r) > n {
-		if n == 0 {
-			return ""
-		}
-		return string(r[:n-1]) + "…"
-	}
-	return s
-}
-
-func (t *Test) diagnosis() string {
-	st := t.c.Styles
+func (t *Test) diagnosis(c *Common) string {
+	st := c.Styles
 	d := t.diag
-	title := st.Error.Render("✗ "+d.Title) + "  " + st.Subtle.Render("["+d.Code+"]")
-	detail := wrap(t.c, d.Detail)
+	title := wrap(c, st.Error.Render("✗ "+d.Title)+"  "+st.Subtle.Render("["+d.Code+"]"))
 	said := ""
 	if d.Reply != "" {
 		// The server's own words, first line, cut to the screen; all of
@@ -329,16 +391,16 @@ func (t *Test) diagnosis() string {
 		if strings.Contains(d.Reply, "\n") {
 			more = " (t: all)"
 		}
-		said = st.Subtle.Render("Server said: ") + t.clipTo(words, formWidth(t.c)-15-len(more)) + st.Subtle.Render(more)
+		said = st.Subtle.Render("Server said: ") + clip(words, formWidth(c)-15-len(more)) + st.Subtle.Render(more)
 	}
-	fix := st.Title.Render("Fix: ") + wrap(t.c, d.Fix)
+	fix := wrap(c, st.Title.Render("Fix: ")+d.Fix)
 	if d.Suggestion != nil {
-		fix += "\n" + st.Key.Render("Press Enter") + " to switch to " + d.Suggestion.String() + " and test again."
+		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
 	}
 	// The fix and the server's words matter most: on a short screen the
 	// explanation gives way (it stays in the details), never the fix.
-	parts := []string{title, detail, said, fix}
-	if lines(parts...) > t.diagRoom() {
+	parts := []string{title, wrap(c, d.Detail), said, fix}
+	if countLines(parts...) > c.Height-8 {
 		parts = []string{title, said, fix}
 	}
 	var out []string
@@ -350,12 +412,7 @@ func (t *Test) diagnosis() string {
 	return strings.Join(out, "\n")
 }
 
-// diagRoom is how many lines the diagnosis has under the stages: the screen
-// less the wizard's header and footer (3), the test's own header (2) and the
-// stage list with the blank line after it.
-func (t *Test) diagRoom() int { return t.c.Height - 3 - 2 - len(t.plan) - 1 }
-
-func lines(parts ...string) int {
+func countLines(parts ...string) int {
 	n := 0
 	for _, p := range parts {
 		if p != "" {
@@ -366,67 +423,42 @@ func lines(parts ...string) int {
 }
 
 // details shows what the server is and the transcript, cut to the screen.
-func (t *Test) details() string {
-	st := t.c.Styles
-	rep := t.d.Report
-	var lines []string
-	lines = append(lines, st.Title.Render("Server"))
+func (t *Test) details(c *Common) string {
+	st := c.Styles
+	rep := t.s.Results.Report
+	var out []string
+	out = append(out, st.Title.Render("Server"))
 	if rep.Server.Greeting != "" {
-		lines = append(lines, "Greeting:   "+rep.Server.Banner())
+		out = append(out, "Greeting:   "+rep.Server.Banner())
 	}
 	if len(rep.Server.Extensions) > 0 {
-		lines = append(lines, "Extensions: "+strings.Join(rep.Server.Extensions, ", "))
+		out = append(out, "Extensions: "+strings.Join(rep.Server.Extensions, ", "))
 	}
 	if tls := rep.Server.TLS; tls != nil {
-		lines = append(lines, "TLS:        "+tls.Version+", "+tls.Cipher)
-		if c := tls.Certificate; c != nil {
-			lines = append(lines, "Certificate: "+c.Subject+" (issuer "+c.Issuer+")",
-				"  valid "+c.NotBefore.Format(time.DateOnly)+" to "+c.NotAfter.Format(time.DateOnly)+", names "+strings.Join(c.Names, " "),
-				"  SHA-256 "+c.SHA256)
+		out = append(out, "TLS:        "+tls.Version+", "+tls.Cipher)
+		if cert := tls.Certificate; cert != nil {
+			out = append(out, "Certificate: "+cert.Subject+" (issuer "+cert.Issuer+")",
+				"  valid "+cert.NotBefore.Format(time.DateOnly)+" to "+cert.NotAfter.Format(time.DateOnly)+", names "+strings.Join(cert.Names, " "),
+				"  SHA-256 "+cert.SHA256)
 		}
 	}
 	for _, n := range rep.NetworkLines() {
-		lines = append(lines, "Network:    "+n)
+		out = append(out, "Network:    "+n)
 	}
-	lines = append(lines, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
+	out = append(out, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
 	for _, l := range rep.Transcript {
-		lines = append(lines, l.String())
+		out = append(out, l.String())
 	}
-	room := t.room()
-	t.scroll = max(min(t.scroll, len(lines)-room), 0)
-	if len(lines) > room {
-		lines = lines[t.scroll : t.scroll+room]
+	room := t.room(c)
+	t.scroll = max(min(t.scroll, len(out)-room), 0)
+	if len(out) > room {
+		out = out[t.scroll : t.scroll+room]
 	}
-	for i, l := range lines {
-		if r := []rune(l); len(r) > t.c.Width-2 && t.c.Width > 3 {
-			lines[i] = string(r[:t.c.Width-3]) + "…"
-		}
+	for i, l := range out {
+		out[i] = clip(l, c.Width-2)
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
 }
 
 // room is how many lines of details fit under the header and over the help.
-func (t *Test) room() int { return max(t.c.Height-5, 4) }
-
-// Keys implements Step.
-func (t *Test) Keys() []key.Binding {
-	b := func(k, desc string) key.Binding { return key.NewBinding(key.WithKeys(k), key.WithHelp(k, desc)) }
-	switch t.state {
-	case testRunning:
-		return []key.Binding{b("esc", "cancel the test")}
-	case testDetails:
-		return []key.Binding{b("↑/↓", "scroll"), b("t", "close details")}
-	case testPassed:
-		return []key.Binding{b("enter", "save"), b("r", "test again"), b("t", "details")}
-	}
-	if t.diag != nil && t.diag.Suggestion != nil {
-		return []key.Binding{b("enter", "apply fix"), b("e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
-	}
-	if t.diag != nil && t.diag.Transient {
-		return []key.Binding{b("enter/r", "test again"), b("e", "edit"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
-	}
-	return []key.Binding{b("enter/e", "edit"), b("r", "retry"), b("s", "save anyway"), b("t", "details"), b("q", "quit")}
-}
-
-// Typing implements Step.
-func (t *Test) Typing() bool { return false }
+func (t *Test) room(c *Common) int { return max(c.Height-5, 4) }

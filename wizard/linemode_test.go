@@ -25,7 +25,7 @@ const (
 
 // lineDraft is a draft prefilled like `--demo` (wizard_cmd.go startDemo),
 // against a STARTTLS test server whose CA the test trusts.
-func lineDraft(t *testing.T) (*steps.Draft, *smtptest.Server) {
+func lineDraft(t *testing.T) (*steps.Session, *smtptest.Server) {
 	t.Helper()
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
 	cat := smtp.BuiltinCatalogue()
@@ -36,19 +36,16 @@ func lineDraft(t *testing.T) (*steps.Draft, *smtptest.Server) {
 		Secret:        smtp.SecretRule{Label: "Password"},
 		Prerequisites: []smtp.Prerequisite{{Title: "The demo server is running", Detail: "It runs for this test.", Why: "To show the step."}},
 	})
-	pr, _ := cat.ByID("demo")
-	d := &steps.Draft{
+	s := steps.NewSession(steps.Env{
 		Catalogue:  cat,
-		Provider:   pr,
 		ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml"),
 		Test:       smtp.Options{Timeout: 5 * time.Second, RootCAs: srv.CA().Pool()},
-		Ctx:        t.Context(),
-		Settings: smtp.Settings{
-			Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
-			Username: lineUser, Password: smtp.NewSecret(linePass), From: lineUser, FromName: "smtpsetup demo",
-		},
+	})
+	s.Draft.Settings = smtp.Settings{
+		Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
+		Username: lineUser, Password: smtp.NewSecret(linePass), From: lineUser, FromName: "smtpsetup demo",
 	}
-	return d, srv
+	return s, srv
 }
 
 // passwords feeds the password prompt: each call takes the next answer,
@@ -66,7 +63,7 @@ func passwords(answers ...string) func() (string, error) {
 
 // runLines runs the line mode on input and checks what must hold for every
 // run: no escape byte and no password in the output.
-func runLines(t *testing.T, d *steps.Draft, input string, pw func() (string, error)) (Outcome, string) {
+func runLines(t *testing.T, d *steps.Session, input string, pw func() (string, error)) (Outcome, string) {
 	t.Helper()
 	var out bytes.Buffer
 	got, err := RunLines(t.Context(), d, strings.NewReader(input), &out, pw)
@@ -127,7 +124,7 @@ func TestLinesDemoCompletesWithEnterAlone(t *testing.T) {
 
 func TestLinesWrongAddressAsksAgain(t *testing.T) {
 	d, _ := lineDraft(t)
-	d.Settings.FromName = "" // typed below, after the wrong address
+	d.Draft.Settings.FromName = "" // typed below, after the wrong address
 	input := enters(2) + "demo at example\n" + lineUser + "\n" + "\n" + "Office NAS\n" + enters(20)
 	got, out := runLines(t, d, input, passwords(""))
 	if got != Saved {
@@ -155,7 +152,7 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 	if got != Saved {
 		t.Fatalf("outcome = %v, want Saved\n%s", got, out)
 	}
-	for _, want := range []string{"[tls.not_tls]", "a  apply the suggestion: STARTTLS on port " + port, "Passed."} {
+	for _, want := range []string{"[tls.not_tls]", "Apply the fix: switch to STARTTLS on port " + port, "Passed."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -164,8 +161,8 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 		t.Errorf("saved %s on %d, want starttls on %d", s.Security, s.Port, srv.Port())
 	}
 	// The failed mode is remembered, so no later test can suggest it back.
-	if want := (smtp.Attempt{Host: d.Settings.Host, Security: smtp.SecuritySSL, Port: srv.Port()}); len(d.Test.Tried) != 1 || d.Test.Tried[0] != want {
-		t.Errorf("tried %+v, want [%+v]", d.Test.Tried, want)
+	if want := (smtp.Attempt{Host: d.Draft.Settings.Host, Security: smtp.SecuritySSL, Port: srv.Port()}); len(d.Results.Tried) != 1 || d.Results.Tried[0] != want {
+		t.Errorf("tried %+v, want [%+v]", d.Results.Tried, want)
 	}
 }
 
@@ -245,18 +242,18 @@ func TestVisible(t *testing.T) {
 func TestLinesOpening(t *testing.T) {
 	t.Run("detects from the address", func(t *testing.T) {
 		d, _ := lineDraft(t)
-		d.Settings, d.Provider = smtp.Settings{Auth: smtp.AuthAuto}, nil
+		d.Draft.Settings = smtp.Settings{Auth: smtp.AuthAuto}
 		got, out := runLines(t, d, "me@gmail.com\n\n", passwords())
-		if got != Quit || d.Settings.Provider != "gmail" || d.Settings.Host != "smtp.gmail.com" {
-			t.Fatalf("outcome %v, provider %q, host %q\n%s", got, d.Settings.Provider, d.Settings.Host, out)
+		if got != Quit || d.Draft.Settings.Provider != "gmail" || d.Draft.Settings.Host != "smtp.gmail.com" {
+			t.Fatalf("outcome %v, provider %q, host %q\n%s", got, d.Draft.Settings.Provider, d.Draft.Settings.Host, out)
 		}
-		if !strings.Contains(out, "Found: Gmail") {
+		if !strings.Contains(out, "1  Gmail  ← your address") {
 			t.Fatalf("no detection shown:\n%s", out)
 		}
 	})
 	t.Run("existing config goes to the test", func(t *testing.T) {
 		d, _ := lineDraft(t)
-		d.Existing = true
+		d.Draft.Existing = true
 		got, out := runLines(t, d, "1\n", passwords())
 		if got != Quit || !strings.Contains(out, "already has settings") || !strings.Contains(out, "Passed") {
 			t.Fatalf("outcome %v:\n%s", got, out)
@@ -268,14 +265,14 @@ func TestLinesShowTheServersWordsForATemporaryRefusal(t *testing.T) {
 	d, _ := lineDraft(t)
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass),
 		smtptest.WithReply("AUTH", 454, "4.7.0", "Cannot authenticate due to a temporary system problem. Try again later."))
-	d.Settings.Port = srv.Port()
+	d.Draft.Settings.Port = srv.Port()
 	d.Test.RootCAs = srv.CA().Pool()
-	d.Provider.Ports[0].Port = srv.Port()
+	d.Catalogue.Providers[0].Ports[0].Port = srv.Port()
 	got, out := runLines(t, d, enters(8)+"q\n", passwords(""))
 	if got == Saved {
 		t.Fatalf("a refused test saved:\n%s", out)
 	}
-	for _, want := range []string{"[server.temporary]", "The server said:", "454 4.7.0 Cannot authenticate due to a temporary system problem.", "Choose r, e, s, q [r]"} {
+	for _, want := range []string{"[server.temporary]", "The server said:", "454 4.7.0 Cannot authenticate due to a temporary system problem.", "What next? (number or name) [r]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

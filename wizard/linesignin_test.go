@@ -27,9 +27,10 @@ func TestLinesSignInWithDeviceCode(t *testing.T) {
 			return idp.Verify(tok)
 		}))
 	d.Test.RootCAs = srv.CA().Pool()
-	d.Settings.Port, d.Settings.Password = srv.Port(), smtp.Secret{}
-	d.Provider.Ports[0].Port = srv.Port()
-	d.Provider.OAuth = &smtp.OAuth{DeviceAuthorizationURL: idp.DeviceURL(), TokenURL: idp.TokenURL(),
+	d.Draft.Settings.Port, d.Draft.Settings.Password = srv.Port(), smtp.Secret{}
+	demo := &d.Catalogue.Providers[0]
+	demo.Ports[0].Port = srv.Port()
+	demo.OAuth = &smtp.OAuth{DeviceAuthorizationURL: idp.DeviceURL(), TokenURL: idp.TokenURL(),
 		Scopes: []string{"openid", "offline_access"}, Mechanism: "xoauth2", RefreshDays: 90,
 		RegisterSteps: []string{"Register a public client."}}
 	// No client id yet: the mode explains and asks for it.

@@ -1,18 +1,22 @@
 // Package wizard is the interactive program: it owns navigation (next,
 // back, quit), the chrome around each step (title, "Step n of 6", key
 // help), the terminal size and the styles. The steps themselves live in
-// package steps and never call each other.
+// package steps and never call each other; the plain line mode
+// (linemode.go) draws the same steps as numbered questions.
 package wizard
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"strings"
 
 	"charm.land/bubbles/v2/cursor"
+	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"smtpsetup/steps"
 	"smtpsetup/theme"
@@ -34,12 +38,18 @@ const (
 	Saved                // a config file was written
 )
 
+func (o Outcome) String() string { return [...]string{"quit", "saved"}[o] }
+
 // Model is the wizard's Bubble Tea model.
 type Model struct {
+	// ctx is the run's context: Bubble Tea calls Update without one, so
+	// the model holds the root and hands it to each step as a parameter.
+	ctx     context.Context
 	steps   []steps.Step
 	cur     int
-	draft   *steps.Draft
-	common  steps.Common
+	session *steps.Session
+	common  *steps.Common
+	help    help.Model
 	title   string
 	accent  color.Color
 	asking  bool // "Quit without saving?" is showing
@@ -59,17 +69,25 @@ type Model struct {
 // keysReleasedMsg ends a hold: the focus change has been applied.
 type keysReleasedMsg struct{}
 
-// New builds the wizard for a draft. title brands the header.
-func New(d *steps.Draft, title string, accent color.Color) *Model {
+// New builds the wizard for a session. title brands the header.
+func New(ctx context.Context, s *steps.Session, title string, accent color.Color) *Model {
 	if title == "" {
 		title = "smtpsetup"
 	}
+	st := theme.New(accent)
+	h := help.New()
+	h.Styles.ShortKey, h.Styles.FullKey = st.Key, st.Key
+	h.Styles.ShortDesc, h.Styles.FullDesc = st.KeyDesc, st.KeyDesc
+	h.Styles.ShortSeparator, h.Styles.FullSeparator = st.Subtle, st.Subtle
+	h.ShortSeparator = " · "
 	return &Model{
-		steps:  steps.All(),
-		draft:  d,
-		title:  title,
-		accent: accent,
-		common: steps.Common{Width: 80, Height: 24, Styles: theme.New(accent)},
+		ctx:     ctx,
+		steps:   steps.All(),
+		session: s,
+		title:   title,
+		accent:  accent,
+		common:  steps.NewCommon(80, 24, st),
+		help:    h,
 	}
 }
 
@@ -90,15 +108,15 @@ func (m *Model) step() steps.Step { return m.steps[m.cur] }
 // enter makes the current step show itself; notes the previous step left
 // in the draft are shown with it.
 func (m *Model) enter() tea.Cmd {
-	m.notes, m.draft.Notes = m.draft.Notes, nil
-	return m.step().Enter(m.draft, &m.common)
+	m.notes, m.session.Notes = m.session.Notes, nil
+	return m.step().Enter(m.ctx, m.session, m.common)
 }
 
 // firstFrom finds the first step at or after i (dir 1) or before it (dir
 // -1) that applies to the draft.
 func (m *Model) firstFrom(i, dir int) int {
 	for ; i >= 0 && i < len(m.steps); i += dir {
-		if !m.steps[i].Skip(m.draft) {
+		if !m.steps[i].Skip(m.session) {
 			return i
 		}
 	}
@@ -130,7 +148,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	cur := m.cur
-	act, cmd := m.step().Update(msg)
+	act, cmd := m.step().Update(m.ctx, msg)
 	if k, ok := msg.(tea.KeyPressMsg); ok && cmd != nil && act.Kind == steps.Stay && cur == m.cur && movesFocus(k) {
 		m.holding = true
 		return m, tea.Sequence(cmd, func() tea.Msg { return keysReleasedMsg{} })
@@ -163,6 +181,7 @@ func (m *Model) release() tea.Cmd {
 // key handles the wizard's own keys first: Ctrl-C always works, Esc means
 // back unless the step uses it.
 func (m *Model) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
+	km := m.common.Keys
 	if m.asking {
 		switch k.String() {
 		case "y", "Y", "ctrl+c":
@@ -176,15 +195,15 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.fullHelp = false
 		return nil, true
 	}
-	switch k.String() {
-	case "?":
+	switch {
+	case key.Matches(k, km.Help):
 		if m.step().Typing() {
 			return nil, false
 		}
 		m.fullHelp = true
 		return nil, true
-	case "ctrl+c":
-		if m.draft.Saved != nil {
+	case key.Matches(k, km.Quit):
+		if m.session.Results.Saved != nil {
 			m.outcome = Saved
 			return tea.Quit, true
 		}
@@ -193,7 +212,7 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		}
 		m.asking = true
 		return nil, true
-	case "esc":
+	case key.Matches(k, km.Back):
 		if m.step().Capturing() {
 			return nil, false
 		}
@@ -235,10 +254,8 @@ func (m *Model) apply(a steps.Action) tea.Cmd {
 }
 
 // View implements tea.Model.
-func (m *Model) View() tea.View {
-	v := tea.NewView(m.render())
-	return v
-}
+// View implements tea.Model.
+func (m *Model) View() tea.View { return tea.NewView(m.render()) }
 
 func (m *Model) render() string {
 	w, h := m.common.Width, m.common.Height
@@ -246,7 +263,7 @@ func (m *Model) render() string {
 	if w < MinWidth || h < MinHeight {
 		return fit(fmt.Sprintf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
 	}
-	n, total := steps.Position(m.steps, m.draft, m.cur)
+	n, total := steps.Position(m.steps, m.session, m.cur)
 	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", n, total, m.step().Title()))
 	var body string
 	switch {
@@ -260,8 +277,8 @@ func (m *Model) render() string {
 			body = st.Subtle.Render("Note: "+n) + "\n" + body
 		}
 	}
-	footer := m.help()
-	room := h - 3
+	footer := m.footer()
+	room := h - 2 - lipgloss.Height(footer)
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	if len(lines) > room {
 		lines = lines[:room]
@@ -272,63 +289,73 @@ func (m *Model) render() string {
 	return header + "\n\n" + strings.Join(lines, "\n") + "\n" + footer
 }
 
-// helpScreen lists every key, for ?.
+// helpScreen lists every key the current screen handles, for ?.
 func (m *Model) helpScreen() string {
 	st := m.common.Styles
-	rows := [][2]string{
-		{"enter", "next field, next step, or the highlighted choice"},
-		{"tab / shift+tab", "next / previous field"},
-		{"↑ ↓", "move in a list"},
-		{"/", "filter a list (the provider list)"},
-		{"esc", "back one step; everything typed is kept"},
-		{"ctrl+c", "quit (asks first once you typed something)"},
-		{"?", "this help"},
-	}
-	for _, k := range m.step().Keys() {
-		if h := k.Help(); k.Enabled() && h.Key != "" {
-			rows = append(rows, [2]string{h.Key, h.Desc})
-		}
-	}
-	var b strings.Builder
-	b.WriteString(st.Title.Render("Keys") + "\n\n")
-	for _, r := range rows {
-		fmt.Fprintf(&b, "  %s  %s\n", st.Key.Render(fmt.Sprintf("%-16s", r[0])), r[1])
-	}
-	b.WriteString("\n" + st.Subtle.Render("Press any key to close."))
-	return b.String()
+	h := m.help
+	h.SetWidth(m.common.Width)
+	body := h.FullHelpView(chunk(m.keys(), max(m.common.Height-8, 4)))
+	return st.Title.Render("Keys") + "\n\n" + body + "\n\n" + st.Subtle.Render("Press any key to close.")
 }
 
-// help is the key line: the step's keys, then the wizard's.
-func (m *Model) help() string {
-	st := m.common.Styles
+// chunk splits bindings into columns of at most n.
+func chunk(b []key.Binding, n int) [][]key.Binding {
+	var out [][]key.Binding
+	for len(b) > n {
+		out = append(out, b[:n])
+		b = b[n:]
+	}
+	return append(out, b)
+}
+
+// keys is every key the current screen handles: the step's, then the
+// wizard's.
+func (m *Model) keys() []key.Binding {
+	km := m.common.Keys
 	var keys []key.Binding
+	for _, k := range m.step().Keys() {
+		if k.Enabled() && k.Help().Key != "" {
+			keys = append(keys, k)
+		}
+	}
+	if m.cur > m.firstFrom(0, 1) && !m.step().Capturing() {
+		keys = append(keys, km.Back)
+	}
+	keys = append(keys, km.Quit)
+	if !m.step().Typing() {
+		keys = append(keys, km.Help)
+	}
+	return keys
+}
+
+// footer is the key help: every key the screen handles, on as many lines
+// as the width needs.
+func (m *Model) footer() string {
 	if m.asking {
 		return ""
 	}
-	keys = append(keys, m.step().Keys()...)
-	if m.cur > m.firstFrom(0, 1) && !m.step().Capturing() {
-		keys = append(keys, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")))
-	}
-	keys = append(keys, key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")))
-	if !m.step().Typing() {
-		keys = append(keys, key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")))
-	}
-	var parts []string
+	h := m.help
+	h.SetWidth(0)
+	sep := lipgloss.Width(h.ShortSeparator)
+	var rows [][]key.Binding
+	var row []key.Binding
 	width := 0
-	for _, k := range keys {
-		hk := k.Help()
-		if !k.Enabled() || hk.Key == "" {
-			continue
+	for _, k := range m.keys() {
+		w := lipgloss.Width(h.ShortHelpView([]key.Binding{k}))
+		if len(row) > 0 && width+sep+w > m.common.Width {
+			rows, row, width = append(rows, row), nil, 0
 		}
-		part := st.Key.Render(hk.Key) + " " + st.KeyDesc.Render(hk.Desc)
-		pw := lipgloss.Width(part) + 3
-		if width+pw > m.common.Width {
-			break
+		if len(row) > 0 {
+			width += sep
 		}
-		width += pw
-		parts = append(parts, part)
+		row, width = append(row, k), width+w
 	}
-	return strings.Join(parts, st.Subtle.Render(" · "))
+	rows = append(rows, row)
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = ansi.Truncate(h.ShortHelpView(r), m.common.Width, "…")
+	}
+	return strings.Join(out, "\n")
 }
 
 // fit cuts text to the screen, for sizes too small for the layout.
@@ -338,11 +365,7 @@ func fit(s string, w, h int) string {
 	}
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
-		for len([]rune(l)) > w {
-			out = append(out, string([]rune(l)[:w]))
-			l = string([]rune(l)[w:])
-		}
-		out = append(out, l)
+		out = append(out, strings.Split(ansi.Hardwrap(l, w, true), "\n")...)
 	}
 	if len(out) > h {
 		out = out[:h]

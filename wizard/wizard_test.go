@@ -1,7 +1,6 @@
 package wizard
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -11,15 +10,11 @@ import (
 	"smtpsetup/steps"
 )
 
-func draft(t *testing.T) *steps.Draft {
+func draft(t *testing.T) *steps.Session {
 	t.Setenv("TERM", "xterm-256color") // huh turns TERM=dumb into its accessible mode
-	cat := smtp.BuiltinCatalogue()
-	p, _ := cat.ByID("gmail")
-	return &steps.Draft{
-		Catalogue: cat, Provider: p, Ctx: context.Background(),
-		Settings:   smtp.Settings{Provider: "gmail", Host: "smtp.gmail.com", Port: 465, Security: smtp.SecuritySSL, Auth: smtp.AuthAuto},
-		ConfigPath: t.TempDir() + "/smtp.yaml",
-	}
+	s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: t.TempDir() + "/smtp.yaml"})
+	s.Draft.Settings = smtp.Settings{Provider: "gmail", Host: "smtp.gmail.com", Port: 465, Security: smtp.SecuritySSL, Auth: smtp.AuthAuto}
+	return s
 }
 
 func press(s string) tea.KeyPressMsg {
@@ -35,7 +30,7 @@ func press(s string) tea.KeyPressMsg {
 // TestEverySizeRenders sends the sizes broken terminals report, zero and
 // negative included: the wizard must draw something sensible, never panic.
 func TestEverySizeRenders(t *testing.T) {
-	m := New(draft(t), "", nil)
+	m := New(t.Context(), draft(t), "", nil)
 	m.Init()
 	for _, size := range [][2]int{{80, 24}, {60, 16}, {59, 16}, {30, 8}, {5, 2}, {1, 1}, {0, 0}, {-1, -5}, {200, 60}, {80, 24}} {
 		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
@@ -57,7 +52,7 @@ func TestEverySizeRenders(t *testing.T) {
 }
 
 func TestCtrlCQuitsAtOnceBeforeAnyInput(t *testing.T) {
-	m := New(draft(t), "", nil)
+	m := New(t.Context(), draft(t), "", nil)
 	m.Init()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	_, cmd := m.Update(press("ctrl+c"))
@@ -67,7 +62,7 @@ func TestCtrlCQuitsAtOnceBeforeAnyInput(t *testing.T) {
 }
 
 func TestCtrlCAsksOnceSomethingWasTyped(t *testing.T) {
-	m := New(draft(t), "", nil)
+	m := New(t.Context(), draft(t), "", nil)
 	m.Init()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.Update(press("x"))
@@ -88,7 +83,7 @@ func TestCtrlCAsksOnceSomethingWasTyped(t *testing.T) {
 }
 
 func TestBrandTitle(t *testing.T) {
-	m := New(draft(t), "Acme NAS mail setup", nil)
+	m := New(t.Context(), draft(t), "Acme NAS mail setup", nil)
 	m.Init()
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	if !strings.HasPrefix(m.View().Content, "Acme NAS mail setup") && !strings.Contains(m.View().Content, "Acme NAS mail setup") {

@@ -207,14 +207,14 @@ func (t *Term) Raw() []byte {
 }
 
 // WaitFor waits until the screen shows text, or fails the test.
-func (t *Term) WaitFor(text string) *Term {
+func (t *Term) WaitFor(text string) Driver {
 	t.tb.Helper()
 	return t.WaitForFunc(func(s string) bool { return strings.Contains(s, text) }, fmt.Sprintf("%q on screen", text))
 }
 
 // Expect is WaitFor, named for chains that assert before acting:
 // t.Expect("Step 3 of 6").Press(term.Enter).
-func (t *Term) Expect(text string) *Term {
+func (t *Term) Expect(text string) Driver {
 	t.tb.Helper()
 	return t.WaitFor(text)
 }
@@ -222,7 +222,7 @@ func (t *Term) Expect(text string) *Term {
 // WaitForFunc polls the screen until ok returns true, or fails the test
 // with what (the awaited state), the screen and the byte count. It fails
 // at once if the command exits and its last screen does not match.
-func (t *Term) WaitForFunc(ok func(screen string) bool, what string) *Term {
+func (t *Term) WaitForFunc(ok func(screen string) bool, what string) Driver {
 	t.tb.Helper()
 	deadline := time.Now().Add(t.Timeout)
 	for {
@@ -267,7 +267,7 @@ func (t *Term) Dump() string {
 }
 
 // Press sends keys, one write each: Enter, Esc, Up, … or any text.
-func (t *Term) Press(keys ...string) *Term {
+func (t *Term) Press(keys ...string) Driver {
 	t.tb.Helper()
 	for _, k := range keys {
 		t.write(k)
@@ -276,14 +276,14 @@ func (t *Term) Press(keys ...string) *Term {
 }
 
 // Type sends s as typed text.
-func (t *Term) Type(s string) *Term {
+func (t *Term) Type(s string) Driver {
 	t.tb.Helper()
 	t.write(s)
 	return t
 }
 
 // Paste sends s as a bracketed paste, as a terminal does for a paste.
-func (t *Term) Paste(s string) *Term {
+func (t *Term) Paste(s string) Driver {
 	t.tb.Helper()
 	t.write("\x1b[200~" + s + "\x1b[201~")
 	return t
@@ -297,7 +297,7 @@ func (t *Term) write(s string) {
 }
 
 // Resize changes the terminal's size; the command gets SIGWINCH.
-func (t *Term) Resize(cols, rows int) *Term {
+func (t *Term) Resize(cols, rows int) Driver {
 	t.tb.Helper()
 	t.vt.Resize(cols, rows)
 	if err := pty.Setsize(t.ptmx, &pty.Winsize{Cols: uint16(cols), Rows: uint16(rows)}); err != nil {

@@ -16,7 +16,8 @@ func TestTypeAndExitCode(t *testing.T) {
 
 func TestSignal(t *testing.T) {
 	tm := Start(t, exec.Command("sh", "-c", `echo up; exec sleep 60`), 40, 5)
-	tm.Expect("up").Signal(syscall.SIGTERM)
+	tm.Expect("up")
+	tm.Signal(syscall.SIGTERM)
 	if code := tm.Wait(); code != -1 {
 		t.Errorf("exit code %d, want -1 (killed by a signal)", code)
 	}

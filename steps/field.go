@@ -1,0 +1,151 @@
+package steps
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/huh/v2"
+
+	"smtpsetup/smtp"
+)
+
+// FieldKind is how a field takes its answer.
+type FieldKind int
+
+// The kinds of field.
+const (
+	TextField    FieldKind = iota // one line of text
+	SecretField                   // text never shown
+	ChoiceField                   // one of Options
+	ConfirmField                  // yes or no
+)
+
+func (k FieldKind) String() string {
+	return [...]string{"text", "secret", "choice", "confirm"}[k]
+}
+
+// Option is one answer of a ChoiceField: what the user reads, and the
+// value stored (also what the line mode accepts typed).
+type Option struct{ Label, Value string }
+
+// Field is one question, as both renderers ask it: same title, same check,
+// same default (the value it holds when asked).
+type Field struct {
+	Kind        FieldKind
+	Title       string
+	TitleFunc   func() string // when set, the title now (it follows an earlier answer)
+	Description string
+	Placeholder string
+	Limit       int      // longest answer, in bytes; 0 for none
+	Options     []Option // ChoiceField
+	Value       *string  // TextField, SecretField, ChoiceField
+	Yes         *bool    // ConfirmField
+	Affirmative string   // ConfirmField: the yes button
+	Negative    string   // ConfirmField: the no button
+
+	// Check accepts or rejects an answer; a Warning rejects it once, and
+	// the same answer again is accepted.
+	Check func(string) error
+	// Changed runs when the value changed, with the old value: the login
+	// follows the address, the port the mode.
+	Changed func(old string)
+	// Skip reports that the question does not apply now (no secret for a
+	// relay without a login). The line mode leaves it out; a screen shows
+	// the field, which then accepts an empty answer.
+	Skip func() bool
+}
+
+// TitleNow is the field's title as it reads now.
+func (f Field) TitleNow() string {
+	if f.TitleFunc != nil {
+		return f.TitleFunc()
+	}
+	return f.Title
+}
+
+// Get is the field's current value as text ("yes"/"no" for a confirm).
+func (f Field) Get() string {
+	if f.Kind == ConfirmField {
+		if f.Yes != nil && *f.Yes {
+			return "yes"
+		}
+		return "no"
+	}
+	if f.Value == nil {
+		return ""
+	}
+	return *f.Value
+}
+
+// Page is what a step shows and asks at one moment.
+type Page struct {
+	Heading string   // a title above the prose, "" for none
+	Intro   []string // paragraphs to read before answering
+	Fields  []Field
+}
+
+// Warning is a check's objection that the same answer given again
+// overrides (an unusual port, a secret of an unexpected shape).
+type Warning string
+
+func (w Warning) Error() string { return string(w) }
+
+// IsWarning reports whether err is a Warning.
+func IsWarning(err error) bool {
+	var w Warning
+	return errors.As(err, &w)
+}
+
+// Sentence is an error as the user reads it under a field.
+func Sentence(err error) string {
+	var fe smtp.FieldError
+	if errors.As(err, &fe) {
+		return fe.Sentence()
+	}
+	return err.Error()
+}
+
+// plain turns a FieldError into its sentence, for the forms.
+func plain(err error) error {
+	if err == nil {
+		return nil
+	}
+	if IsWarning(err) {
+		return err
+	}
+	return errors.New(Sentence(err))
+}
+
+// huhField draws a field as a huh field.
+func (f Field) huhField(height int) huh.Field {
+	switch f.Kind {
+	case ChoiceField:
+		var opts []huh.Option[string]
+		for _, o := range f.Options {
+			opts = append(opts, huh.NewOption(o.Label, o.Value))
+		}
+		sel := huh.NewSelect[string]().Title(f.TitleNow()).Options(opts...).Value(f.Value)
+		if f.Description != "" {
+			sel.Description(f.Description)
+		}
+		if len(f.Options) > height {
+			sel.Height(height)
+		}
+		return sel
+	case ConfirmField:
+		c := huh.NewConfirm().Title(f.TitleNow()).Affirmative(f.Affirmative).Negative(f.Negative).Value(f.Yes)
+		if f.Description != "" {
+			c.Description(f.Description)
+		}
+		return c
+	}
+	return newTextField(f)
+}
+
+// upperFirst capitalises a phrase to start a sentence.
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

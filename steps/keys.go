@@ -1,0 +1,71 @@
+package steps
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap is every key the wizard and its steps handle, declared once: the
+// handlers match with key.Matches, and the footer and the ? screen show
+// the same bindings, so a key cannot be handled without being shown.
+type KeyMap struct {
+	// The wizard's own.
+	Back key.Binding
+	Quit key.Binding
+	Help key.Binding
+
+	// Steps'.
+	Skip       key.Binding // detection: skip to the list
+	Cancel     key.Binding // a running test
+	Continue   key.Binding // a finished page: go on
+	Apply      key.Binding // apply the suggested fix
+	Edit       key.Binding
+	Retry      key.Binding
+	SaveAnyway key.Binding
+	Details    key.Binding // the transcript and server facts
+	Leave      key.Binding // quit from the test's menu
+	Scroll     key.Binding
+	PageScroll key.Binding
+	QR         key.Binding
+	AnyKey     key.Binding // every key does it: shown as "any key"
+	Password   key.Binding // sign-in: use a password instead
+}
+
+// NewKeyMap is the wizard's key map.
+func NewKeyMap() *KeyMap {
+	b := func(keys []string, k, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
+	}
+	return &KeyMap{
+		Back: b([]string{"esc"}, "esc", "back"),
+		Quit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Help: b([]string{"?"}, "?", "help"),
+
+		Skip:       b([]string{"enter", "esc"}, "enter/esc", "skip"),
+		Cancel:     b([]string{"esc"}, "esc", "cancel the test"),
+		Continue:   b([]string{"enter"}, "enter", "continue"),
+		Apply:      b([]string{"a"}, "a", "apply fix"),
+		Edit:       b([]string{"e"}, "e", "edit"),
+		Retry:      b([]string{"r"}, "r", "retry"),
+		SaveAnyway: b([]string{"s"}, "s", "save anyway"),
+		Details:    b([]string{"t"}, "t", "details"),
+		Leave:      b([]string{"q"}, "q", "quit"),
+		Scroll:     b([]string{"up", "down", "k", "j", "space"}, "↑/↓", "scroll"),
+		PageScroll: b([]string{"pgup", "pgdown"}, "pgup/pgdn", "page"),
+		QR:         b([]string{"p"}, "p", "QR code for your phone"),
+		AnyKey:     b([]string{"enter"}, "any key", "close"),
+		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
+	}
+}
+
+// as is a binding with the help said for this moment: Enter "saves" on one
+// screen and "applies the fix" on another, the same key either way.
+func as(b key.Binding, desc string) key.Binding {
+	h := b.Help()
+	b.SetHelp(h.Key, desc)
+	return b
+}
+
+// plus is a binding that also answers to more keys, helped as k.
+func plus(b key.Binding, k string, more ...string) key.Binding {
+	b.SetKeys(append(b.Keys(), more...)...)
+	b.SetHelp(k, b.Help().Desc)
+	return b
+}

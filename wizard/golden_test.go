@@ -1,0 +1,184 @@
+package wizard
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"smtpsetup/e2e/term"
+	"smtpsetup/smtp"
+	"smtpsetup/steps"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden screens under testdata/")
+
+// goldenDir is testdata/ as an absolute path: some cases change directory.
+var goldenDir, _ = filepath.Abs("testdata")
+
+// sizes are the sizes every screen is drawn at: the classic terminal and
+// the smallest the wizard lays itself out for.
+var sizes = [][2]int{{80, 24}, {MinWidth, MinHeight}}
+
+// screenCase brings the wizard to one screen: a session, then keys.
+type screenCase struct {
+	name    string
+	session func(t *testing.T) *steps.Session
+	walk    func(d term.Driver)
+	wait    string // what the screen shows once there
+}
+
+// gmail is a session on the built-in catalogue with Gmail chosen: real
+// catalogue text, no server needed before the test step.
+func gmail(t *testing.T) *steps.Session {
+	s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: "/etc/smtpsetup/smtp.yaml"})
+	p, _ := s.Catalogue.ByID("gmail")
+	s.Draft.Settings.Use(p)
+	return s
+}
+
+// gmailFilled is gmail with the account typed.
+func gmailFilled(t *testing.T) *steps.Session {
+	s := gmail(t)
+	s.Draft.Settings.From, s.Draft.Settings.Username = "nas@gmail.com", "nas@gmail.com"
+	s.Draft.Settings.Password = smtp.NewSecret("abcdefghijklmnop")
+	return s
+}
+
+// demo is the demo session against a test server, saving to a relative
+// path in a fresh directory, so that the screens read the same every run.
+func demo(t *testing.T) *steps.Session {
+	s, _ := lineDraft(t)
+	t.Chdir(t.TempDir())
+	s.Env.ConfigPath = "etc/smtp.yaml"
+	return s
+}
+
+func enter(n int) func(d term.Driver) {
+	return func(d term.Driver) {
+		for range n {
+			d.Press(term.Enter)
+		}
+	}
+}
+
+var screenCases = []screenCase{
+	{"provider-address", func(t *testing.T) *steps.Session {
+		return steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: "/etc/smtpsetup/smtp.yaml"})
+	}, nil, "Your e-mail address"},
+	{"provider-list", gmail, nil, "Which service"},
+	{"provider-existing", func(t *testing.T) *steps.Session {
+		s := gmail(t)
+		s.Draft.Existing = true
+		s.Draft.Settings.Username = "nas@gmail.com"
+		return s
+	}, nil, "already has settings"},
+	{"prerequisites", gmail, enter(1), "2-Step Verification"},
+	{"prerequisites-howto", gmail, func(d term.Driver) { d.Press(term.Enter, "n", "y", "y") }, "How to do it"},
+	{"account", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", "y") }, "E-mail address"},
+	{"account-secret-warning", gmail, func(d term.Driver) {
+		d.Press(term.Enter, "y", "y", "y")
+		d.WaitFor(focus("E-mail address")).Type("nas@gmail.com").Press(term.Enter, term.Enter)
+		d.Type("MyAccountPassword1!").Press(term.Enter)
+	}, "this looks like your Google account password"},
+	{"security", gmailFilled, func(d term.Driver) {
+		d.Press(term.Enter, "y", "y", "y")
+		d.WaitFor(focus("E-mail address")).Press(term.Enter, term.Enter, term.Enter, term.Enter)
+	}, "SMTP server"},
+	{"test-passed", demo, enter(9), "✓ Passed."},
+	{"test-failed-suggestion", demo, func(d term.Driver) {
+		enter(7)(d)
+		d.WaitFor(focus("Encryption")).Press(term.Up, term.Enter, term.CtrlU)
+		d.Type(portOf(d)).Press(term.Enter)
+	}, "Press Enter"},
+	{"test-details", demo, func(d term.Driver) { enter(9)(d); d.WaitFor("✓ Passed.").Press("t") }, "Transcript"},
+	{"save", demo, enter(10), "Save the settings to"},
+	{"save-done", demo, enter(13), "✓ Saved."},
+	{"help", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", "?") }, "Keys"},
+	{"quit-confirm", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", "y", term.CtrlC) }, "Quit without saving?"},
+}
+
+// portOf reads the demo server's port off the security screen.
+func portOf(d term.Driver) string {
+	m := regexp.MustCompile(`STARTTLS .*port (\d+)`).FindStringSubmatch(d.Screen())
+	if m == nil {
+		return "0"
+	}
+	return m[1]
+}
+
+// TestGoldenScreens draws every step in its states at 80x24 and 60x16 and
+// compares them with testdata/*.golden (go test -update rewrites them).
+// Every frame fits its size and ends with the key help.
+func TestGoldenScreens(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	for _, c := range screenCases {
+		for _, size := range sizes {
+			name := fmt.Sprintf("%s-%dx%d", c.name, size[0], size[1])
+			t.Run(name, func(t *testing.T) {
+				s := c.session(t)
+				d := term.NewModel(t, New(t.Context(), s, "", nil), size[0], size[1])
+				if c.walk != nil {
+					c.walk(d)
+				}
+				d.WaitFor(c.wait)
+				scr := d.Screen()
+				lines := strings.Split(scr, "\n")
+				if len(lines) > size[1] {
+					t.Errorf("%d lines drawn on %d rows", len(lines), size[1])
+				}
+				if foot := strings.Join(lines[max(len(lines)-2, 0):], " "); c.name != "quit-confirm" && !strings.Contains(foot, "ctrl+c quit") {
+					t.Errorf("the frame does not end with the key help:\n%s", d.Dump())
+				}
+				golden(t, name, normalise(scr, s))
+			})
+		}
+	}
+}
+
+// normalise takes out of a screen what differs from run to run: the test
+// server's port, temp directories, timings, certificates, dates.
+func normalise(scr string, s *steps.Session) string {
+	if p := s.Catalogue.Providers[0].Ports; s.Catalogue.Providers[0].ID == "demo" && len(p) > 0 {
+		scr = strings.ReplaceAll(scr, strconv.Itoa(p[0].Port), "PORT")
+	}
+	if dir := filepath.Dir(s.ConfigPath); strings.HasPrefix(dir, os.TempDir()) {
+		scr = strings.ReplaceAll(scr, dir, "/tmp/T")
+	}
+	for re, with := range map[*regexp.Regexp]string{
+		regexp.MustCompile(`\b\d+ms\b`):                 "Nms",
+		regexp.MustCompile(`TLS_[A-Z0-9_]+(…)?`):        "TLS_CIPHER",
+		regexp.MustCompile(`\b[0-9A-Fa-f:]{40,}\b`):     "FINGERPRINT",
+		regexp.MustCompile(`\d{4}-\d{2}-\d{2}`):         "DATE",
+		regexp.MustCompile(`\+\d+(\.\d+)?m?s\b`):        "+T",
+		regexp.MustCompile(`(?m)^(\s*[\d.]+m?s) (>|<)`): "T $2",
+	} {
+		scr = re.ReplaceAllString(scr, with)
+	}
+	return scr + "\n"
+}
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join(goldenDir, name+".golden")
+	if *update {
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./wizard -run TestGoldenScreens -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("screen %s differs from %s (go test -update rewrites it):\n--- want\n%s--- got\n%s", name, path, want, got)
+	}
+}
