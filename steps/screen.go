@@ -166,7 +166,11 @@ func (s *screen) build() tea.Cmd {
 		WithKeyMap(formKeys()).
 		WithWidth(formWidth(s.c)).
 		WithHeight(room)
-	return s.form.Init()
+	cmd := s.form.Init()
+	for range s.page.Focus {
+		s.form.NextField() // start at the field a failed test points at
+	}
+	return cmd
 }
 
 // formHeight is the room under the header, the page's intro and over the
@@ -389,7 +393,7 @@ func (s *screen) filtering() bool {
 	if s.form == nil {
 		return false
 	}
-	sel, ok := s.form.GetFocusedField().(*huh.Select[string])
+	sel, ok := unwrap(s.form.GetFocusedField()).(*huh.Select[string])
 	return ok && sel.GetFiltering()
 }
 

@@ -132,6 +132,18 @@ type Session struct {
 	// Notes are short messages for the next page, such as "removed the
 	// spaces from the App Password".
 	Notes []string
+
+	// EditAt is the field the next page starts at, set by "Edit" after a
+	// failed test (smtp.Diagnosis.EditField) and taken by the step that
+	// holds the field.
+	EditAt smtp.Field
+}
+
+// takeEditAt returns the field to start at and forgets it.
+func (s *Session) takeEditAt() smtp.Field {
+	f := s.EditAt
+	s.EditAt = smtp.FieldNone
+	return f
 }
 
 // NewSession starts a run on a catalogue, with an empty draft.

@@ -65,7 +65,13 @@ func TestSecurityOffersTheProvidersPort(t *testing.T) {
 	sec.Begin(s)
 	page := sec.Page()
 	var label string
-	for _, o := range page.Fields[1].Options {
+	var opts []Option
+	for _, f := range page.Fields {
+		if f.Title == "Encryption" {
+			opts = f.Options
+		}
+	}
+	for _, o := range opts {
 		if o.Value == string(smtp.SecuritySTARTTLS) {
 			label = o.Label
 		}

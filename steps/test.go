@@ -130,7 +130,7 @@ func (t *Test) choices() []Option {
 		out = append(out, Option{"Apply the fix: switch to " + t.diag.Suggestion.String() + " and test again", choiceApply})
 	}
 	return append(out,
-		Option{"Edit the " + t.diag.EditTarget().String(), choiceEdit},
+		Option{"Edit the " + t.editLabel(), choiceEdit},
 		Option{"Test again", choiceRetry},
 		Option{"Save anyway", choiceSave},
 		Option{"Quit without saving", choiceQuit},
@@ -196,6 +196,14 @@ func (t *Test) Submit() Outcome {
 	return t.choose(t.next)
 }
 
+// editLabel names what Edit opens: the field at fault, else its part.
+func (t *Test) editLabel() string {
+	if f := t.diag.EditField(); f != smtp.FieldNone {
+		return f.String()
+	}
+	return t.diag.EditTarget().String()
+}
+
 // choose carries out a way on.
 func (t *Test) choose(c string) Outcome {
 	switch c {
@@ -212,6 +220,7 @@ func (t *Test) choose(c string) Outcome {
 		if t.diag.EditTarget() == smtp.PartAccount {
 			to = AccountStep
 		}
+		t.s.EditAt = t.diag.EditField()
 		return Outcome{Action: Action{Kind: Goto, To: to}}
 	case choiceSave:
 		return Outcome{Action: Action{Kind: Next}}

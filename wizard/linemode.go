@@ -123,8 +123,8 @@ func (l *liner) run(ctx context.Context, f steps.Flow, s *steps.Session) (steps.
 			o = f.Finish(res)
 			continue
 		}
-		for _, field := range page.Fields {
-			if field.Skip != nil && field.Skip() {
+		for i, field := range page.Fields {
+			if i < page.Focus || field.Skip != nil && field.Skip() {
 				continue
 			}
 			if err := l.ask(ctx, field); err != nil {

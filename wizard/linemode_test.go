@@ -146,7 +146,7 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 	d, srv := lineDraft(t)
 	port := strconv.Itoa(srv.Port())
 	input := enters(5) + // provider, done, address, login, name
-		"\n1\n" + port + "\n" + // host, SSL/TLS, the server's port
+		"change\n\n1\n" + port + "\n\n" + // change the recommended settings, host, SSL/TLS, the server's port, no CA file
 		"a\n" + enters(5)
 	got, out := runLines(t, d, input, passwords(""))
 	if got != Saved {

@@ -123,6 +123,9 @@ func TestBothRenderersAgree(t *testing.T) {
 		host     = "SMTP server"
 		mode     = "Encryption"
 		port     = "Port"
+		server   = "Server settings"
+		caFile   = "CA file (optional)"
+		how      = "How does this machine log in?"
 		path     = "Save the settings to"
 		where    = "Where should the password live?"
 		write    = "Write the file?"
@@ -131,25 +134,26 @@ func TestBothRenderersAgree(t *testing.T) {
 	scripts := map[string]func(port string) []answer{
 		"enter everywhere": func(string) []answer {
 			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
-				kept(host), kept(mode), kept(port), testPassed()}, save)
+				kept(server), testPassed()}, save)
 		},
 		"typed values and a password file": func(string) []answer {
 			return []answer{kept(provider), confirm(prereq), set(address, "ops@example.test"), set(login, lineUser),
-				setSecret(password, linePass), set(name, "Office NAS"), kept(host), kept(mode), kept(port), testPassed(),
+				setSecret(password, linePass), set(name, "Office NAS"), kept(server), testPassed(),
 				kept(path), pick(where, "2", "In a file of its own"), confirm(write)}
 		},
 		"wrong mode fixed by the suggestion": func(p string) []answer {
 			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
-				kept(host), pick(mode, "ssl", "SSL/TLS"), set(port, p), onFailure("a"), testPassed()}, save)
+				pick(server, "change", "Change the server"), kept(host), pick(mode, "ssl", "SSL/TLS"), set(port, p), kept(caFile),
+				onFailure("a"), testPassed()}, save)
 		},
 		"wrong password saved anyway": func(string) []answer {
 			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), setSecret(password, "not-it-at-all"),
-				kept(name), kept(host), kept(mode), kept(port), onFailure("s")}, save)
+				kept(name), kept(server), onFailure("s")}, save)
 		},
 		"other server from an empty draft": func(p string) []answer {
 			return concat([]answer{kept("Your e-mail address"), pick(provider, "other", "Other server"),
-				set(address, lineUser), kept(login), setSecret(password, linePass), kept(name),
-				set(host, "localhost"), kept(mode), set(port, p), testPassed()}, save)
+				kept(how), set(address, lineUser), kept(login), setSecret(password, linePass), kept(name),
+				set(host, "localhost"), kept(mode), set(port, p), kept(caFile), testPassed()}, save)
 		},
 	}
 	for name, script := range scripts {
