@@ -23,7 +23,7 @@ func pinHint(c *CertInfo) string {
 		return ""
 	}
 	return " For a self-signed certificate: ask the server's administrator for its SHA-256 fingerprint; if theirs is " + c.SHA256 +
-		", accept exactly this certificate with --tls-pin-sha256 " + c.SHA256 + " (config: tls_pin_sha256)."
+		", accept exactly this certificate with --tls-pin-sha256 " + c.SHA256 + " (config: tls_pin_sha256; in the wizard: Trust this certificate)."
 }
 
 // SHA256OrUnknown is the fingerprint, or "an unknown certificate".

@@ -46,6 +46,7 @@ const (
 	choiceRetry  = "r"
 	choiceSave   = "s"
 	choiceQuit   = "q"
+	choiceTrust  = "f"
 	choiceIgnore = ""
 )
 
@@ -129,6 +130,9 @@ func (t *Test) choices() []Option {
 	if t.diag != nil && t.diag.Suggestion != nil {
 		out = append(out, Option{"Apply the fix: switch to " + t.diag.Suggestion.String() + " and test again", choiceApply})
 	}
+	if c := t.trustable(); c != nil {
+		out = append(out, Option{"Trust this certificate (SHA-256 " + c.SHA256[:23] + "…) and test again", choiceTrust})
+	}
 	return append(out,
 		Option{"Edit the " + t.editLabel(), choiceEdit},
 		Option{"Test again", choiceRetry},
@@ -172,6 +176,9 @@ func (t *Test) Page() Page {
 	} else {
 		d := t.diag
 		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+d.Fix)
+		if c := t.trustable(); c != nil {
+			intro = append(intro, certLines(c)...)
+		}
 	}
 	intro = append(t.networkNotes(), intro...)
 	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Options: t.choices(), Value: &t.next}}}
@@ -196,6 +203,30 @@ func (t *Test) Submit() Outcome {
 	return t.choose(t.next)
 }
 
+// trustable is the certificate a user may accept by its fingerprint: one
+// not from a trusted authority (self-signed, a private CA), never one on a
+// provider's known host (that is interception, tls.intercepted).
+func (t *Test) trustable() *smtp.CertInfo {
+	rep := t.s.Results.Report
+	if t.diag == nil || t.diag.Code != "tls.untrusted" || rep == nil || rep.Failure == nil {
+		return nil
+	}
+	if c := rep.Failure.Certificate; c != nil && len(c.SHA256) >= 23 {
+		return c
+	}
+	return nil
+}
+
+// certLines are the facts a user compares before trusting a certificate.
+func certLines(c *smtp.CertInfo) []string {
+	return []string{
+		"Certificate: " + smtp.CleanLine(c.Subject) + ", issued by " + smtp.CleanLine(c.Issuer),
+		"Valid " + c.NotBefore.Format(time.DateOnly) + " to " + c.NotAfter.Format(time.DateOnly),
+		"SHA-256 " + c.SHA256,
+		"Trust it only if the server's administrator confirms this fingerprint.",
+	}
+}
+
 // editLabel names what Edit opens: the field at fault, else its part.
 func (t *Test) editLabel() string {
 	if f := t.diag.EditField(); f != smtp.FieldNone {
@@ -214,6 +245,15 @@ func (t *Test) choose(c string) Outcome {
 		t.s.Draft.Settings = t.diag.Suggestion.Apply(t.s.Draft.Settings)
 		return t.start()
 	case choiceRetry:
+		return t.start()
+	case choiceTrust:
+		c := t.trustable()
+		if c == nil {
+			return Outcome{}
+		}
+		// Exactly this certificate, by its fingerprint, checked on every
+		// later connection: never a skip-verify.
+		t.s.Draft.Settings.TLSPinSHA256 = c.SHA256
 		return t.start()
 	case choiceEdit:
 		to := SecurityStep
@@ -301,6 +341,9 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 		case c != choiceApply:
 			out = append(out, b)
 		}
+	}
+	if t.trustable() != nil {
+		out = append(out, km.Trust)
 	}
 	return append(out, km.SaveAnyway, details, km.Leave)
 }
@@ -403,6 +446,11 @@ func (t *Test) diagnosis(c *Common) string {
 		said = st.Subtle.Render("Server said: ") + clip(words, formWidth(c)-15-len(more)) + st.Subtle.Render(more)
 	}
 	fix := wrap(c, st.Title.Render("Fix: ")+d.Fix)
+	if cert := t.trustable(); cert != nil {
+		l := certLines(cert)
+		fix += "\n" + wrap(c, l[0]) + "\n" + wrap(c, l[1]+"; SHA-256:") + "\n" + wrap(c, "  "+cert.SHA256) + "\n" +
+			wrap(c, st.Key.Render("Press f")+" to trust exactly this certificate (checked on every later connection), only if the server's administrator confirms the fingerprint.")
+	}
 	if d.Suggestion != nil {
 		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
 	}
