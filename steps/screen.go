@@ -331,6 +331,9 @@ func (s *screen) followChanges() bool {
 		case *huh.Confirm:
 			h.Title(f.TitleNow())
 		}
+		if sel, ok := unwrap(s.huhs[i]).(*huh.Select[string]); ok && f.TitleFunc != nil {
+			sel.Title(f.TitleNow())
+		}
 		s.snap[i] = f.Get()
 	}
 	return true

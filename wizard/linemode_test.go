@@ -169,9 +169,10 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 func TestLinesEOFQuitsWithoutWriting(t *testing.T) {
 	for name, input := range map[string]string{
 		"at the address":     enters(2),
-		"at the port":        enters(7),
-		"before saving":      enters(8),
-		"at an invalid host": enters(5) + "http://x\n",
+		"at the server":      enters(5),
+		"at the port":        enters(5) + "change\n\n\n",
+		"before saving":      enters(7),
+		"at an invalid host": enters(5) + "change\nhttp://x\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			d, _ := lineDraft(t)

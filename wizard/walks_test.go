@@ -31,7 +31,6 @@ const (
 	wPort     = "Port"
 	wCAFile   = "CA file (optional)"
 	wPath     = "Save the settings to"
-	wWhere    = "Where should the password live?"
 	wWrite    = "Write the file?"
 )
 
@@ -94,7 +93,7 @@ func savedWorks(t *testing.T, s *steps.Session) smtp.Settings {
 func TestWalkSelfSignedTrustedByFingerprint(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
 	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("f"), testPassed(), kept(wPath), kept(wWhere), confirm(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("f"), testPassed(), kept(wPath), kept(wWrite)}
 	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
 	for _, want := range []string{"[tls.untrusted]", "SHA-256 ", "Trust this certificate"} {
 		if !strings.Contains(out, want) {
@@ -116,7 +115,7 @@ func TestWalkPrivateCAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, ca), testPassed(), kept(wPath), kept(wWhere), confirm(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, ca), testPassed(), kept(wPath), kept(wWrite)}
 	line, screen, _ := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
 	for _, s := range []*steps.Session{line, screen} {
 		if set := savedWorks(t, s); set.CAFile != ca || set.TLSPinSHA256 != "" {
@@ -140,7 +139,7 @@ func TestCAFileCheckedOnEntry(t *testing.T) {
 func TestWalkNoLoginRelay(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS)) // no account: a relay by address
 	script := []answer{kept(wProvider), pick(wHow, "none", "No login"), kept(wAddress), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, caFile(t, srv)), testPassed(), kept(wPath), confirm(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, caFile(t, srv)), testPassed(), kept(wPath), kept(wWrite)}
 	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, "nas@corp.example") }, script)
 	if !strings.Contains(out, "without a login") {
 		t.Errorf("the result does not say the server took mail without a login:\n%s", out)
@@ -174,7 +173,7 @@ func TestWalkRefusedSenderEditLandsOnFrom(t *testing.T) {
 	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
 		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile),
 		onFailure("e"), set(wAddress, lineUser), kept(wLogin), keptSecret(wPassword), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), testPassed(), kept(wPath), kept(wWhere), confirm(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), testPassed(), kept(wPath), kept(wWrite)}
 	line, screen, out := walkBoth(t, fresh, script)
 	for _, want := range []string{"[send.sender_rejected]", "Edit the sender address"} {
 		if !strings.Contains(out, want) {
