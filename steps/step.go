@@ -87,7 +87,7 @@ type Draft struct {
 	NoOAuth  bool         // the user chose a password over the provider's OAuth sign-in
 	// CAPEM is a CA to trust that is not yet a file (the demo server's):
 	// the test trusts it from memory, and Save writes it beside the config.
-	CAPEM     []byte
+	CAPEM      []byte
 	CAFileName string // its name beside the config
 }
 
