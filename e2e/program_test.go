@@ -132,14 +132,11 @@ var (
 		{step(3, "Account"), focus("Sender name")},
 	}
 	throughServer = []stop{
-		{step(4, "Server and encryption"), focus("SMTP server")},
-		{step(4, "Server and encryption"), focus("Encryption")},
-		{step(4, "Server and encryption"), focus("Port")},
+		{step(4, "Server and encryption"), focus("Server settings")},
 	}
 	throughSave = []stop{
 		{step(5, "Live test"), "✓ Passed."},
 		{step(6, "Save"), focus("Save the settings to")},
-		{step(6, "Save"), focus("Where should the password live?")},
 		{step(6, "Save"), focus("Write the file?")},
 		{step(6, "Save"), "✓ Saved."},
 	}

@@ -49,7 +49,7 @@ func (s *Security) Begin(sess *Session) Outcome {
 	s.caFile = set.CAFile
 	s.focus = sess.takeEditAt()
 	s.use = useChange
-	if host, rec, ok := sess.Provider().RecommendedSettings(); ok && s.focus == smtp.FieldNone && s.caFile == "" &&
+	if host, rec, ok := sess.Provider().RecommendedSettings(); ok && s.focus == smtp.FieldNone &&
 		set.Host == host && set.Security == rec.Security && set.Port == rec.Port {
 		s.use = useRecommended
 	}
@@ -86,10 +86,14 @@ func (s *Security) Page() Page {
 	}
 	page := Page{Fields: fields}
 	if h, rec, ok := pr.RecommendedSettings(); ok {
+		ca := ""
+		if s.caFile != "" {
+			ca = ", CA file " + s.caFile
+		}
 		page.Fields = append([]Field{{
 			Kind: ChoiceField, Title: "Server settings", Value: &s.use,
 			Options: []Option{
-				{"Use the recommended settings (" + h + ", " + rec.Security.Label() + ", " + strconv.Itoa(rec.Port) + ")", useRecommended},
+				{"Use the recommended settings (" + h + ", " + rec.Security.Label() + ", " + strconv.Itoa(rec.Port) + ca + ")", useRecommended},
 				{"Change the server, encryption, port or CA file", useChange},
 			},
 		}}, page.Fields...)
@@ -158,8 +162,7 @@ func (s *Security) store() {
 	set := &s.s.Draft.Settings
 	if s.recommended() {
 		h, rec, _ := s.s.Provider().RecommendedSettings()
-		s.host, s.mode, s.port = h, string(rec.Security), strconv.Itoa(rec.Port)
-		s.caFile = ""
+		s.host, s.mode, s.port = h, string(rec.Security), strconv.Itoa(rec.Port) // the CA file stays, as the label says
 	}
 	host := strings.TrimSpace(s.host)
 	if host != set.Host || !smtp.Security(s.mode).Encrypted() {
