@@ -43,6 +43,9 @@ type Field struct {
 	Yes         *bool    // ConfirmField
 	Affirmative string   // ConfirmField: the yes button
 	Negative    string   // ConfirmField: the no button
+	// Offer is how many of the first Options the line mode lists, with
+	// "l" to list all (the detected provider, not 48); 0 lists all.
+	Offer int
 	// Replace marks the value as selected: the first key typed replaces
 	// it (the password after the server refused it).
 	Replace bool

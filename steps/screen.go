@@ -250,6 +250,9 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 			s.form = s.form.WithWidth(formWidthFor(msg.Width)).WithHeight(s.formHeight())
 		}
 	case tea.KeyPressMsg:
+		if s.filtering() {
+			break // a filter being typed takes every key, Esc included
+		}
 		if o, ok := s.key(s.c, msg, s.working); ok {
 			return s.handle(ctx, o)
 		}

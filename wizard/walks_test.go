@@ -214,3 +214,17 @@ func TestEditAfterRefusedPasswordReplacesIt(t *testing.T) {
 	}
 	_ = strconv.Itoa
 }
+
+// The line mode offers the detected provider alone, and l lists them all.
+func TestLinesOfferTheDetectedProvider(t *testing.T) {
+	s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml")})
+	_, out := runLines(t, s, "me@gmail.com\n", passwords())
+	if !strings.Contains(out, "1  Gmail  ← your address") || !strings.Contains(out, "l  list all") || strings.Contains(out, "SendGrid") {
+		t.Fatalf("the detected provider is not offered alone:\n%s", out)
+	}
+	s = steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml")})
+	_, out = runLines(t, s, "me@gmail.com\nl\n", passwords())
+	if !strings.Contains(out, "SendGrid") {
+		t.Fatalf("l does not list all:\n%s", out)
+	}
+}
