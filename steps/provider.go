@@ -140,7 +140,9 @@ func (p *Provider) listPage() Page {
 const sourceSkipped = "skipped"
 
 // looked reports that an address was looked up, so the list follows it.
-func (p *Provider) looked() bool { return strings.TrimSpace(p.address) != "" && p.detected.Source != "" || len(p.detected.Unchecked) > 0 }
+func (p *Provider) looked() bool {
+	return strings.TrimSpace(p.address) != "" && p.detected.Source != "" || len(p.detected.Unchecked) > 0
+}
 
 // notFound says why detection found nothing: what could not be checked
 // (no network, no DNS), else that the domain names no server we know.
