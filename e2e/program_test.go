@@ -123,7 +123,7 @@ type stop struct{ header, mark string }
 var (
 	toAccount = []stop{
 		{step(1, "Provider"), focus("Which service sends your mail?")},
-		{step(2, "Before you start"), focus("The demo server is running?")},
+		{step(2, "Before you start"), focus("The demo server is running")},
 	}
 	throughAccount = []stop{
 		{step(3, "Account"), focus("E-mail address")},

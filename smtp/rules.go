@@ -203,3 +203,29 @@ func (p *Provider) RecommendedSettings() (host string, rec PortOption, ok bool) 
 	rec, ok = p.Recommended()
 	return p.Host, rec, ok
 }
+
+// Checked is the item as a person ticks it off, an action done: its Done
+// text, else its title said by the user ("You created an App Password"
+// becomes "I created an App Password").
+func (p Prerequisite) Checked() string {
+	if p.Done != "" {
+		return p.Done
+	}
+	for from, to := range map[string]string{"You ": "I ", "Your ": "My "} {
+		if rest, ok := strings.CutPrefix(p.Title, from); ok {
+			return to + strings.ReplaceAll(rest, " your ", " my ")
+		}
+	}
+	return p.Title
+}
+
+// Tasks are the items to do, in order; notes (Note) are left out.
+func (p *Provider) Tasks() []Prerequisite {
+	var out []Prerequisite
+	for _, it := range p.Prerequisites {
+		if !it.Note {
+			out = append(out, it)
+		}
+	}
+	return out
+}

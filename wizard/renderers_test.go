@@ -115,7 +115,7 @@ func drive(t *testing.T, d term.Driver, script []answer) {
 func TestBothRenderersAgree(t *testing.T) {
 	const (
 		provider = "Which service sends your mail?"
-		prereq   = "The demo server is running?"
+		prereq   = "The demo server is running"
 		address  = "E-mail address"
 		login    = "Login"
 		password = "Password"
