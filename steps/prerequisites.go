@@ -50,7 +50,7 @@ func (p *Prerequisites) Begin(s *Session) Outcome {
 func (p *Prerequisites) Page() Page {
 	pr := p.s.Provider()
 	if p.howto {
-		how := howTo(p.missing)
+		how := append(howTo(p.missing), notes(p.s.Provider())...)
 		if u := p.s.Provider().Unconfirmed; len(u) > 0 {
 			how = append(how, "Not confirmed from "+p.s.Provider().Name+"'s own documents: "+strings.Join(u, "; ")+".")
 		}
@@ -98,15 +98,19 @@ func intro(pr *smtp.Provider) []string {
 	if pr.SenderRule != "" {
 		parts = append(parts, pr.SenderRule)
 	}
+	return parts
+}
+
+// notes are the items to know, not to do (Prerequisite.Note); the
+// checklist names how many there are, the how-to shows them.
+func notes(pr *smtp.Provider) []string {
+	var out []string
 	for _, it := range pr.Prerequisites {
 		if it.Note {
-			parts = append(parts, "Note: "+it.Title+". "+it.Detail)
+			out = append(out, "Note: "+it.Title+". "+it.Detail)
 		}
 	}
-	if pr.Limits != "" {
-		parts = append(parts, "Limits: "+pr.Limits+".")
-	}
-	return parts
+	return out
 }
 
 // howTo is the how-to of the items not done yet.

@@ -9,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"smtpsetup/config"
 	"smtpsetup/smtp"
@@ -99,7 +100,7 @@ func (s *Save) Page() Page {
 	case saveFailed:
 		return Page{Intro: []string{"Could not save: " + s.err.Error(), "Nothing was changed. Choose another path."}}
 	case saveDone:
-		return Page{Intro: SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, s.failedCode(), s.s.Demo)}
+		return Page{Intro: SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, s.failedCode(), s.limits(), s.s.Demo)}
 	}
 	var intro []string
 	if code := s.failedCode(); code != "" {
@@ -123,6 +124,14 @@ func (s *Save) Page() Page {
 		},
 		{Kind: ChoiceField, TitleFunc: s.overwriteTitle, Value: &s.choice, Options: append(opts, Option{"Cancel: change the path", saveCancel})},
 	}}
+}
+
+// limits are the provider's sending limits from the catalogue, if known.
+func (s *Save) limits() string {
+	if pr := s.s.Provider(); pr != nil && pr.Limits != "" {
+		return smtp.CleanLine(pr.Name + ": " + pr.Limits)
+	}
+	return ""
 }
 
 // failedCode is the diagnosis code of a failed last test, "" when it passed.
@@ -166,19 +175,18 @@ func (s *Save) Submit() Outcome {
 	}
 	s.state = saveWriting
 	path, settings := s.cleanPath(), s.s.Draft.Settings
-	if !filepath.IsAbs(path) {
-		if abs, err := filepath.Abs(path); err == nil {
-			path = abs // the password and CA files beside it need a full path
-		}
+	abs := path // the password and CA files beside it need a full path
+	if a, err := filepath.Abs(path); err == nil {
+		abs = a
 	}
 	settings.PasswordFile = ""
 	if s.choice == saveFile && !settings.Password.IsZero() {
-		settings.PasswordFile = s.passwordFile(path)
+		settings.PasswordFile = s.passwordFile(abs)
 	}
 	d := s.s.Draft // a copy for the work's goroutine
 	d.Settings = settings
 	return Outcome{Work: func(context.Context, func(smtp.Event)) any {
-		undo, err := d.SaveCA(path, &settings)
+		undo, err := d.SaveCA(abs, &settings)
 		if err != nil {
 			return savedResult{err: err}
 		}
@@ -213,7 +221,7 @@ func (s *Save) Finish(result any) Outcome {
 // SavedLines says what was written where, and what to do next: commands
 // that work (the config named), and for the demo that its server stops
 // when the wizard ends. failed is the code of a failed test, "" if passed.
-func SavedLines(res config.SaveResult, set smtp.Settings, failed string, demo bool) []string {
+func SavedLines(res config.SaveResult, set smtp.Settings, failed, limits string, demo bool) []string {
 	var out []string
 	switch {
 	case !res.Changed:
@@ -228,6 +236,9 @@ func SavedLines(res config.SaveResult, set smtp.Settings, failed string, demo bo
 	}
 	if res.PasswordFile != "" {
 		out = append(out, "The password is in "+res.PasswordFile+" (mode 0600).")
+	}
+	if limits != "" {
+		out = append(out, "Limits: "+limits+".")
 	}
 	login := smtp.CleanLine(set.Username)
 	if set.NoLogin() {
@@ -255,27 +266,35 @@ func (s *Save) view(c *Common, f frame) (string, bool) {
 		return st.Error.Render("✗ Could not save.") + "\n\n" + wrap(c, s.err.Error()) + "\n\nNothing was changed. Press Enter to choose another path.", true
 	case saveDone:
 		failed := s.failedCode()
-		l := SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, failed, s.s.Demo)
+		l := SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, failed, s.limits(), s.s.Demo)
 		mark, rest, _ := strings.Cut(l[0], ". ")
 		if !s.s.Results.Saved.Changed {
 			mark, rest, _ = strings.Cut(l[0], ": ")
 		}
-		var b strings.Builder
+		var head, block strings.Builder
 		if failed != "" && s.s.Results.Saved.Changed {
-			b.WriteString(wrap(c, st.Warning.Render("! "+mark+".")+" "+rest) + "\n")
+			head.WriteString(wrap(c, st.Warning.Render("! "+mark+".")+" "+rest) + "\n")
 		} else {
-			b.WriteString(wrap(c, st.Success.Render("✓ "+mark+".")+" "+rest) + "\n")
+			head.WriteString(wrap(c, st.Success.Render("✓ "+mark+".")+" "+rest) + "\n")
 		}
 		n := len(l)
 		for _, x := range l[1 : n-5] {
-			b.WriteString(wrap(c, x) + "\n")
+			head.WriteString(wrap(c, x) + "\n")
 		}
-		b.WriteString("\n")
 		for _, x := range l[n-5 : n-2] {
-			b.WriteString("  " + clip(x, c.Width-4) + "\n")
+			block.WriteString("  " + clip(x, c.Width-4) + "\n")
 		}
-		b.WriteString("\n" + wrap(c, l[n-2]+" "+l[n-1]) + "\n\nPress Enter to exit.")
-		return b.String(), true
+		next := wrap(c, l[n-2]+" "+l[n-1])
+		// What was written and what to do next must be read whole; the
+		// summary of the settings gives way on a short screen.
+		out := head.String() + "\n" + block.String() + "\n" + next + "\n\nPress Enter to exit."
+		if lipgloss.Height(out) > c.Height-5 {
+			out = head.String() + "\n" + next + "\nPress Enter to exit."
+		}
+		if lipgloss.Height(out) > c.Height-5 {
+			out = head.String() + next + "\nPress Enter to exit."
+		}
+		return out, true
 	}
 	return "", false
 }

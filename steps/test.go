@@ -175,7 +175,11 @@ func (t *Test) Page() Page {
 		intro = []string{"Cancelled. Nothing was decided."}
 	} else {
 		d := t.diag
-		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+d.Fix)
+		fix := d.Fix
+		if t.trustable() != nil {
+			fix = d.FixWithoutPin() // the fingerprint follows, once
+		}
+		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+fix)
 		if c := t.trustable(); c != nil {
 			intro = append(intro, certLines(c)...)
 		}
@@ -215,6 +219,15 @@ func (t *Test) trustable() *smtp.CertInfo {
 		return c
 	}
 	return nil
+}
+
+// fingerprintLines is a SHA-256 fingerprint (95 characters) on two lines
+// of 16 bytes each, so that no screen of 60 columns or more cuts it.
+func fingerprintLines(fp string) string {
+	if len(fp) < 48 {
+		return fp
+	}
+	return fp[:48] + "\n" + fp[48:]
 }
 
 // certLines are the facts a user compares before trusting a certificate.
@@ -377,6 +390,11 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 	}
 	var b strings.Builder
 	room := c.Height - 9 - lipgloss.Height(verdict)
+	if room < 0 && t.state == testFailed {
+		// A short screen: the diagnosis, its code, its fix and the keys
+		// matter more than the stages (all of them are in the details).
+		return verdict, true
+	}
 	b.WriteString(clip(fmt.Sprintf("Testing %s (%s)%s", smtp.CleanLine(s.Address()), s.Security.Label(), who), c.Width-2) + "\n")
 	if room >= len(t.plan) {
 		b.WriteString("\n")
@@ -446,10 +464,15 @@ func (t *Test) diagnosis(c *Common) string {
 		said = st.Subtle.Render("Server said: ") + clip(words, formWidth(c)-15-len(more)) + st.Subtle.Render(more)
 	}
 	fix := wrap(c, st.Title.Render("Fix: ")+d.Fix)
+	var short string // the fix as a short screen shows it
 	if cert := t.trustable(); cert != nil {
-		l := certLines(cert)
-		fix += "\n" + wrap(c, l[0]) + "\n" + wrap(c, l[1]+"; SHA-256:") + "\n" + wrap(c, "  "+cert.SHA256) + "\n" +
-			wrap(c, st.Key.Render("Press f")+" to trust exactly this certificate (checked on every later connection), only if the server's administrator confirms the fingerprint.")
+		// The fingerprint is shown once, beside the offer to trust it;
+		// a short screen leaves the subject and dates to the details (t).
+		head := wrap(c, st.Title.Render("Fix: ")+d.FixWithoutPin())
+		offer := fingerprintLines(cert.SHA256) + "\n" + wrap(c, st.Key.Render("Press f")+" to trust only this certificate, once its administrator confirms it.")
+		fix = head + "\n" + wrap(c, "Certificate "+smtp.CleanLine(cert.Subject)+", issued by "+smtp.CleanLine(cert.Issuer)+", valid "+
+			cert.NotBefore.Format(time.DateOnly)+" to "+cert.NotAfter.Format(time.DateOnly)+", SHA-256:") + "\n" + offer
+		short = head + "\n" + wrap(c, "SHA-256:") + "\n" + offer
 	}
 	if d.Suggestion != nil {
 		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
@@ -459,6 +482,9 @@ func (t *Test) diagnosis(c *Common) string {
 	parts := []string{title, wrap(c, d.Detail), said, fix}
 	if countLines(parts...) > c.Height-8 {
 		parts = []string{title, said, fix}
+	}
+	if countLines(parts...) > c.Height-8 && short != "" {
+		parts = []string{title, said, short}
 	}
 	var out []string
 	for _, p := range parts {
