@@ -133,7 +133,7 @@ type tester struct {
 	ctx  context.Context
 	rep  *Report
 	tr   transcript
-	mask *secretMask // hides the password wherever a server repeats it
+	mask *secretMask // hides the password (and the access token, once fetched) wherever a server repeats it
 
 	raw       *guardedConn // the TCP connection
 	conn      net.Conn     // raw, or TLS over raw
@@ -626,6 +626,10 @@ func (t *tester) auth() (string, error) {
 			return "", err
 		}
 		pass = tok.Reveal()
+		// From here on a server may repeat the token as it did the
+		// password: every reply after this, and the final pass over the
+		// report, mask it too.
+		t.mask = t.mask.with(user, pass)
 	}
 	var a gmsmtp.Auth
 	switch mech {
