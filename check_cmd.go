@@ -106,6 +106,9 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 		if msg := s.PortMismatch(); msg != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
 		}
+		if p != nil && p.OAuth != nil && p.Status == smtp.StatusChanging && s.Auth != smtp.AuthXOAUTH2 && !s.NoLogin() {
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: %s is ending password logins; OAuth sign-in keeps working: %s\n", p.Name, loginCommandLine(p, s.From))
+		}
 		if s.InsecureSkipVerify {
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}

@@ -161,6 +161,11 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	if err != nil {
 		return s, nil, err
 	}
+	if p.OAuthOnly() && s.Auth != smtp.AuthXOAUTH2 && s.Auth != smtp.AuthNone {
+		// Never send a password the provider refuses: each try counts
+		// toward its lockout.
+		return s, p, badInput("%s accepts only OAuth sign-in: run %s", p.Name, loginCommandLine(p, s.From))
+	}
 	if err := f.readPassword(&s, stdin); err != nil {
 		return s, nil, err
 	}
@@ -214,6 +219,19 @@ func (f *connFlags) catalogueEntry(id string, fromFlag bool) (*smtp.Provider, er
 		return nil, nil
 	}
 	return p, nil
+}
+
+// loginCommandLine is the command that signs in to provider p with OAuth,
+// for the address from ("ADDRESS" when not known yet).
+func loginCommandLine(p *smtp.Provider, from string) string {
+	if from == "" {
+		from = "ADDRESS"
+	}
+	line := "smtpsetup login --provider " + p.ID + " --from " + from
+	if p.OAuth != nil && p.OAuth.ClientID == "" {
+		line += " --client-id ID"
+	}
+	return line
 }
 
 func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {
