@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -51,7 +52,9 @@ func exportCommand() *cobra.Command {
 				return badInput("--format %q: use one of %s", format, strings.Join(config.Formats, ", "))
 			}
 			var buf bytes.Buffer
-			if err := config.Export(&buf, s, format, opts); err != nil {
+			if err := config.Export(&buf, s, format, opts); errors.Is(err, config.ErrNotSignedIn) {
+				return badInput("%v: run smtpsetup login --config %s first", err, configPath(path))
+			} else if err != nil {
 				return badInput("%v", err)
 			}
 			if toStdout {

@@ -37,3 +37,23 @@ func TestTokenWithoutSignIn(t *testing.T) {
 		t.Errorf("damaged token file: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// Exporting an OAuth config nobody signed in to would give msmtp an empty
+// password and the env and JSON consumers nothing to log in with: every
+// format refuses, names the reason and the command, and writes no file.
+func TestExportWithoutSignInRefuses(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	cfg := oauthConfigWithoutToken(t, home)
+	for _, format := range []string{"msmtp", "env", "json"} {
+		out := filepath.Join(home, "out."+format)
+		r := runBinary(t, home, nil, "", 20*time.Second, "export", "--config", cfg, "--format", format, "--output", out)
+		if r.code != 2 || !strings.Contains(r.stderr, "not signed in") || !strings.Contains(r.stderr, "run smtpsetup login --config "+cfg) {
+			t.Errorf("%s: exit %d, stderr %q", format, r.code, r.stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			data, _ := os.ReadFile(out)
+			t.Errorf("%s: wrote %s anyway:\n%s", format, out, data)
+		}
+	}
+}
