@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -69,11 +71,55 @@ func fromEnv(c *cobra.Command) error {
 		name := envName(fl.Name)
 		if v, ok := os.LookupEnv(name); ok && !fl.Changed && err == nil {
 			if e := fl.Value.Set(v); e != nil {
-				err = badInput("%s=%q: %v", name, v, e)
+				err = badInput("%s=%q %s", name, v, valueRule(fl, name+"="))
 			}
 		}
 	})
 	return err
+}
+
+// valueRule says what a flag's value must be, with an example written as
+// the user gives it: "must be a whole number from 1 to 65535, as in --port
+// 587" (as is "--port " or "SMTPSETUP_PORT="). Flags, variables and the
+// range checks after parsing all say it in these words.
+func valueRule(fl *pflag.Flag, as string) string {
+	switch fl.Value.Type() {
+	case "int":
+		if fl.Name == "port" {
+			return "must be a whole number from 1 to 65535, as in " + as + "587"
+		}
+		return "must be a whole number, as in " + as + "1"
+	case "duration":
+		return "must be a positive length of time with its unit (s for seconds, m for minutes), as in " + as + "10s"
+	case "bool":
+		return "must be true or false, as in " + as + "true"
+	}
+	return "is not valid here"
+}
+
+// flagValueError rewords a flag's unparsable value, which pflag reports in
+// Go's words (strconv.ParseInt: parsing "abc": invalid syntax), as the
+// rule for that flag; other errors are returned as they are.
+func flagValueError(err error) error {
+	var ive *pflag.InvalidValueError
+	if !errors.As(err, &ive) {
+		return err
+	}
+	fl := ive.GetFlag()
+	return fmt.Errorf("--%s %q %s", fl.Name, ive.GetValue(), valueRule(fl, "--"+fl.Name+" "))
+}
+
+// checkTimeout refuses a time limit of zero or less, from the flag or its
+// variable: every stage would fail at once.
+func checkTimeout(c *cobra.Command, d time.Duration) error {
+	if d > 0 {
+		return nil
+	}
+	fl := c.Flags().Lookup("timeout")
+	if !fl.Changed {
+		return badInput("%s=%q %s", envName("timeout"), os.Getenv(envName("timeout")), valueRule(fl, envName("timeout")+"="))
+	}
+	return badInput("--timeout %q %s", fl.Value.String(), valueRule(fl, "--timeout "))
 }
 
 // useSavedConfig reads the config the wizard saved when no server was
@@ -157,6 +203,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		s.Auth = smtp.AuthNone
 	}
 
+	if err := checkTimeout(c, f.timeout); err != nil {
+		return s, nil, err
+	}
 	p, err := f.catalogueEntry(s.Provider, changed("provider"))
 	if err != nil {
 		return s, nil, err
