@@ -35,6 +35,13 @@ func exportCommand() *cobra.Command {
 			// A screen or a pipe (which ends in tickets and logs too) gets
 			// no password without --with-password; a file gets what its
 			// consumer needs, mode 0600.
+			if passwordFile != "" {
+				// msmtp reads it at every send: the file must be one it
+				// can use, private, as check and setup require.
+				if _, err := readPasswordFileFlag(passwordFile); err != nil {
+					return err
+				}
+			}
 			toStdout := outPath == "" || outPath == "-"
 			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s),
 				HidePassword: toStdout && !withPassword}
