@@ -222,6 +222,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	if s.NoLogin() {
 		s = s.WithoutLogin()
 	}
+	if s.Host == "" && p != nil && p.HostHint != "" {
+		return s, p, badInput("%s", needsHost(p, s.From))
+	}
 	if s.Host == "" {
 		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
 	}
@@ -268,6 +271,17 @@ func (f *connFlags) catalogueEntry(id string, fromFlag bool) (*smtp.Provider, er
 		return nil, nil
 	}
 	return p, nil
+}
+
+// needsHost says that an entry whose server differs per customer (a
+// connector relay) needs --host, with the catalogue's hint; for an MX host,
+// how to look it up for the From domain.
+func needsHost(p *smtp.Provider, from string) string {
+	msg := "--provider " + p.ID + " needs --host: " + smtp.CleanLine(p.HostHint)
+	if _, domain, ok := strings.Cut(from, "@"); ok && strings.Contains(p.HostHint, "MX") {
+		msg += " (dig +short MX " + smtp.CleanLine(domain) + " shows it)"
+	}
+	return msg
 }
 
 // loginCommandLine is the command that signs in to provider p with OAuth,

@@ -31,3 +31,22 @@ func TestBadFlagValuesNameTheFix(t *testing.T) {
 		}
 	}
 }
+
+// A catalogue entry whose server differs per customer (Microsoft 365's
+// connector relay: each domain's own MX host) asks for --host by name,
+// with the catalogue's hint, instead of saying no server was given.
+func TestPerCustomerHostNamesTheFlag(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	for _, cmd := range []string{"check", "setup"} {
+		args := []string{cmd, "--provider", "microsoft365-connector", "--from", "nas@contoso.com"}
+		if cmd == "setup" {
+			args = append(args, "--non-interactive")
+		}
+		r := runBinary(t, home, nil, "", 20*time.Second, args...)
+		want := "--provider microsoft365-connector needs --host: your domain's MX host, ending in .mail.protection.outlook.com (dig +short MX contoso.com shows it)"
+		if r.code != 2 || !strings.Contains(r.stderr, want) {
+			t.Errorf("%s: exit %d, stderr %q, want 2 and %q", cmd, r.code, r.stderr, want)
+		}
+	}
+}
