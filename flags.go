@@ -12,12 +12,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"smtpsetup/config"
+	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
 
 // connFlags are the settings flags shared by check, setup and report. No
 // flag takes a password: argv is visible to every user of the machine.
 type connFlags struct {
+	live                               *output.Live // the test printed as it runs, until print finishes it
 	config, provider, providers        string
 	host, security, auth               string
 	port                               int
