@@ -30,7 +30,7 @@ func TestWizardSignIn(t *testing.T) {
 	p.WaitFor("Change the settings").Press(term.Down, term.Enter)
 	p.walk(t, nil,
 		stop{step7(1, "Provider"), focus("Which service sends your mail?")},
-		stop{step7(2, "Before you start"), focus("An app registration?")},
+		stop{step7(2, "Before you start"), focus("An app registration")},
 		stop{step7(3, "Account"), focus("E-mail address")},
 		stop{step7(3, "Account"), focus("Login")},
 		stop{step7(3, "Account"), focus("Sender name")},
@@ -100,7 +100,7 @@ func TestWizardSignInDeclinedThenRetried(t *testing.T) {
 	p.WaitFor("Change the settings").Press(term.Down, term.Enter)
 	p.walk(t, nil,
 		stop{step7(1, "Provider"), focus("Which service sends your mail?")},
-		stop{step7(2, "Before you start"), focus("An app registration?")},
+		stop{step7(2, "Before you start"), focus("An app registration")},
 		stop{step7(3, "Account"), focus("E-mail address")},
 		stop{step7(3, "Account"), focus("Login")},
 		stop{step7(3, "Account"), focus("Sender name")},
