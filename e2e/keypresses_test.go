@@ -72,7 +72,9 @@ func TestGmailKeypresses(t *testing.T) {
 		Catalogue:  smtp.BuiltinCatalogue(),
 		ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml"),
 		Test: smtp.Options{Timeout: 5 * time.Second, RootCAs: ca.Pool(), Resolver: loopbackResolver{},
-			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) { return d.DialContext(ctx, network, srv.Addr()) }},
+			Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return d.DialContext(ctx, network, srv.Addr())
+			}},
 	})
 	m := term.NewModel(t, wizard.New(t.Context(), s, "", nil), 80, 24)
 	keys := 0
