@@ -27,6 +27,7 @@ type KeyMap struct {
 	AnyKey     key.Binding // every key does it: shown as "any key"
 	Password   key.Binding // sign-in: use a password instead
 	Trust      key.Binding // a self-signed certificate: trust exactly this one
+	Send       key.Binding // a passed test: send a test message
 }
 
 // NewKeyMap is the wizard's key map.
@@ -54,6 +55,7 @@ func NewKeyMap() *KeyMap {
 		AnyKey:     b([]string{"enter"}, "any key", "close"),
 		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
 		Trust:      b([]string{"f"}, "f", "trust this certificate"),
+		Send:       b([]string{"m"}, "m", "send a test message"),
 	}
 }
 

@@ -57,6 +57,7 @@ func lineInput(script []answer) (string, func() (string, error)) {
 	for _, a := range script {
 		switch {
 		case a.kind == passed:
+			in.WriteString("\n") // What next? Save (the default)
 		case a.secret:
 			pws = append(pws, a.value)
 		case a.kind == yes:

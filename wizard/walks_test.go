@@ -2,9 +2,11 @@ package wizard
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
-	"strconv"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -212,7 +214,6 @@ func TestEditAfterRefusedPasswordReplacesIt(t *testing.T) {
 	if got := s.Draft.Settings.Password.Reveal(); got != linePass {
 		t.Errorf("password after editing has %d characters, want the %d typed (typing must replace it)", len(got), len(linePass))
 	}
-	_ = strconv.Itoa
 }
 
 // The line mode offers the detected provider alone, and l lists them all.
@@ -226,5 +227,72 @@ func TestLinesOfferTheDetectedProvider(t *testing.T) {
 	_, out = runLines(t, s, "me@gmail.com\nl\n", passwords())
 	if !strings.Contains(out, "SendGrid") {
 		t.Fatalf("l does not list all:\n%s", out)
+	}
+}
+
+// codeFrom reads the code of the last test message the server received,
+// as the user reads it from the subject.
+func codeFrom(t *testing.T, srv *smtptest.Server) string {
+	t.Helper()
+	msgs := srv.Messages()
+	if len(msgs) == 0 {
+		t.Fatal("no test message arrived")
+	}
+	m := regexp.MustCompile(`(?m)^Subject: ` + smtp.TestSubjectPrefix + `(\S+)`).FindSubmatch(msgs[len(msgs)-1].Data)
+	if m == nil {
+		t.Fatalf("no code in the subject:\n%s", msgs[len(msgs)-1].Data)
+	}
+	return string(m[1])
+}
+
+// laterReader gives its text only when read, so that an answer can depend
+// on what happened before it was asked (the code in a message).
+type laterReader struct {
+	text func() string
+	r    io.Reader
+}
+
+func (l *laterReader) Read(p []byte) (int, error) {
+	if l.r == nil {
+		l.r = strings.NewReader(l.text())
+	}
+	return l.r.Read(p)
+}
+
+// Delivery confirmed by code: after the test passes, a test message goes
+// to the From address, and the code typed back from it proves delivery, in
+// both renderers.
+func TestWalkDeliveryConfirmedByCode(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	// The line mode.
+	s, srv := lineDraft(t)
+	in := io.MultiReader(strings.NewReader(strings.Repeat("\n", 6)+"m\n"),
+		&laterReader{text: func() string { return codeFrom(t, srv) + "\n\n\n" }})
+	var out bytes.Buffer
+	if got, err := RunLines(t.Context(), s, in, &out, passwords("")); got != Saved || err != nil {
+		t.Fatalf("line mode: %v %v\n%s", got, err, out.String())
+	}
+	if !strings.Contains(out.String(), "delivery confirmed") || !slices.Contains(s.Results.Report.Proven(), smtp.ProvenDelivery) {
+		t.Errorf("line mode: delivery not confirmed:\n%s", out.String())
+	}
+
+	// The screens.
+	s, srv = lineDraft(t)
+	d := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
+	for range 7 {
+		d.Press(term.Enter) // provider, checklist, address, login, password, name, server
+	}
+	d.WaitFor("✓ Passed.").WaitFor("Press m").Press("m")
+	d.WaitFor(focus("Code from the test message")).Type("WRONG1").Press(term.Enter).WaitFor("code does not match")
+	d.Press(term.CtrlU).Type(codeFrom(t, srv)).Press(term.Enter)
+	d.WaitFor("delivery confirmed").Press(term.Enter)
+	d.WaitFor(focus(wPath)).Press(term.Enter)
+	d.WaitFor(focus(wWrite)).Press(term.Enter)
+	d.WaitFor("Saved").Press(term.Enter)
+	if !d.Quit() || !slices.Contains(s.Results.Report.Proven(), smtp.ProvenDelivery) {
+		t.Fatalf("screens: delivery not confirmed:\n%s", d.Dump())
+	}
+	if set, err := config.Load(s.Results.Saved.Path); err != nil || !smtp.Test(t.Context(), set, s.Test).OK {
+		t.Errorf("the saved config does not work: %v", err)
 	}
 }
