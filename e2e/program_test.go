@@ -136,7 +136,6 @@ var (
 	}
 	throughSave = []stop{
 		{step(5, "Live test"), "✓ Passed."},
-		{step(6, "Save"), focus("Save the settings to")},
 		{step(6, "Save"), focus("Write the file?")},
 		{step(6, "Save"), "✓ Saved."},
 	}

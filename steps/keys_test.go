@@ -248,10 +248,6 @@ func TestSaveStep(t *testing.T) {
 	if err := CheckPath("  "); err == nil {
 		t.Error("an empty path was accepted")
 	}
-	sv.choice = saveCancel
-	if o := sv.Submit(); o.Work != nil || o.Action.Kind != Stay || sv.choice != saveInline {
-		t.Errorf("cancel: %+v", o)
-	}
 	o := sv.Submit()
 	if o.Work == nil || sv.state != saveWriting {
 		t.Fatalf("submit: %+v, %v", o, sv.state)
@@ -457,7 +453,10 @@ func TestSaveFlow(t *testing.T) {
 	sv.Begin(s)
 	dir := t.TempDir()
 	sv.path = filepath.Join(dir, "c2", "smtp.yaml")
-	if title := sv.Page().Fields[1].TitleNow(); title != "Write the file?" {
+	if err := sv.checkPath(sv.path); err != nil {
+		t.Errorf("a new path is questioned: %v", err)
+	}
+	if title := sv.Page().Fields[0].TitleNow(); title != "Write the file?" {
 		t.Errorf("a new path asks %q", title)
 	}
 	sv.choice = saveFile
@@ -475,8 +474,11 @@ func TestSaveFlow(t *testing.T) {
 	}
 	sv.Begin(s)
 	sv.path = filepath.Join(dir, "c2", "smtp.yaml")
-	if title := sv.Page().Fields[1].TitleNow(); !strings.Contains(title, "replace it?") {
+	if title := sv.Page().Fields[0].TitleNow(); !strings.Contains(title, "replace it?") {
 		t.Errorf("an existing file asks %q", title)
+	}
+	if err := sv.checkPath(sv.path); !IsWarning(err) || sv.checkPath(sv.path) != nil {
+		t.Errorf("typing an existing path: %v, then %v; want a warning once", err, sv.checkPath(sv.path))
 	}
 
 	// A config path that cannot be written: a directory stands there.
@@ -486,7 +488,7 @@ func TestSaveFlow(t *testing.T) {
 	}
 	s.Draft.Settings.PasswordFile, s.Draft.Settings.CAFile = "", ""
 	sv.Begin(s)
-	sv.path, sv.choice = filepath.Join(bad, "smtp.yaml"), saveFile
+	sv.path, sv.choice, sv.where = filepath.Join(bad, "smtp.yaml"), saveElsewhere, saveFile
 	o = sv.Submit()
 	sv.Finish(o.Work(t.Context(), nil))
 	if sv.state != saveFailed {

@@ -47,16 +47,18 @@ type Save struct {
 	base
 	s      *Session
 	path   string
-	choice string // saveInline, saveFile or saveCancel
+	choice string // saveInline, saveFile or saveElsewhere
+	where  string // saveInline or saveFile, after saveElsewhere
+	warned string // a path already warned about: the same again replaces it
 	state  saveState
 	err    error
 }
 
 // The answers of the save choice.
 const (
-	saveInline = inline
-	saveFile   = "file"
-	saveCancel = "cancel"
+	saveInline    = inline
+	saveFile      = "file"
+	saveElsewhere = "elsewhere"
 )
 
 // Title implements Flow.
@@ -72,10 +74,11 @@ func (s *Save) Begin(sess *Session) Outcome {
 	if r := sess.Results.Saved; r != nil {
 		s.path = r.Path
 	}
-	s.choice = saveInline
+	s.choice, s.warned = saveInline, ""
 	if sess.Draft.Settings.PasswordFile != "" {
 		s.choice = saveFile
 	}
+	s.where = s.choice
 	return Outcome{}
 }
 
@@ -106,8 +109,9 @@ func (s *Save) Page() Page {
 	if code := s.failedCode(); code != "" {
 		intro = append(intro, "Warning: the test failed ["+code+"]; the settings are saved as they are.")
 	}
+	hasPassword := !s.s.Draft.Settings.Password.IsZero()
 	opts := []Option{{"Save", saveInline}}
-	if !s.s.Draft.Settings.Password.IsZero() {
+	if hasPassword {
 		// The password in the config, or in a file of its own beside it
 		// (so the config can be shown or versioned).
 		opts = []Option{
@@ -115,15 +119,37 @@ func (s *Save) Page() Page {
 			{"Save, the password in a file of its own beside it (smtp.password, 0600)", saveFile},
 		}
 	}
+	notElsewhere := func() bool { return s.choice != saveElsewhere }
 	return Page{Intro: intro, Fields: []Field{
 		{
-			Kind: TextField, Title: "Save the settings to",
-			Description: "The file is written whole or not at all, readable only by you (mode 0600).",
-			Limit:       4096, Value: &s.path, Check: CheckPath,
-			Changed: func(string) {}, // the question below follows the path
+			Kind: ChoiceField, TitleFunc: s.overwriteTitle, Value: &s.choice,
+			Description: s.cleanPath() + ": written whole or not at all, readable only by you (mode 0600).",
+			Options:     append(opts, Option{"Save elsewhere: type another path", saveElsewhere}),
 		},
-		{Kind: ChoiceField, TitleFunc: s.overwriteTitle, Value: &s.choice, Options: append(opts, Option{"Cancel: change the path", saveCancel})},
+		{
+			Kind: TextField, Title: "Save the settings to", Limit: 4096, Value: &s.path, Check: s.checkPath, Skip: notElsewhere,
+			Description: "An existing file is replaced, and the old one kept as a .bak.",
+		},
+		{
+			Kind: ChoiceField, Title: "Where should the password live?", Value: &s.where,
+			Skip:    func() bool { return notElsewhere() || !hasPassword },
+			Options: opts,
+		},
 	}}
+}
+
+// checkPath takes another path to save to, and warns once when a file is
+// there: the same path again replaces it.
+func (s *Save) checkPath(v string) error {
+	if err := CheckPath(v); err != nil {
+		return err
+	}
+	p := filepath.Clean(strings.TrimSpace(v))
+	if _, err := os.Lstat(p); err == nil && s.warned != p {
+		s.warned = p
+		return Warning(p + " exists: press Enter again to replace it (the old one is kept as a .bak)")
+	}
+	return nil
 }
 
 // limits are the provider's sending limits from the catalogue, if known.
@@ -169,9 +195,9 @@ func (s *Save) Submit() Outcome {
 	case saveFailed:
 		return s.Begin(s.s)
 	}
-	if s.choice == saveCancel {
-		s.choice = saveInline
-		return Outcome{}
+	where := s.choice
+	if where == saveElsewhere {
+		where = s.where
 	}
 	s.state = saveWriting
 	path, settings := s.cleanPath(), s.s.Draft.Settings
@@ -180,7 +206,7 @@ func (s *Save) Submit() Outcome {
 		abs = a
 	}
 	settings.PasswordFile = ""
-	if s.choice == saveFile && !settings.Password.IsZero() {
+	if where == saveFile && !settings.Password.IsZero() {
 		settings.PasswordFile = s.passwordFile(abs)
 	}
 	d := s.s.Draft // a copy for the work's goroutine

@@ -118,8 +118,8 @@ var screenCases = []screenCase{
 	}, "Press Enter"},
 	{"test-untrusted", otherServer, enter(10), "Press f"},
 	{"test-details", demo, func(d term.Driver) { enter(7)(d); d.WaitFor("✓ Passed.").Press("t") }, "Transcript"},
-	{"save", demo, enter(8), "Save the settings to"},
-	{"save-done", demo, enter(10), "✓ Saved."},
+	{"save", demo, enter(8), "Write the file?"},
+	{"save-done", demo, enter(9), "✓ Saved."},
 	{"save-done-failed", func(t *testing.T) *steps.Session {
 		s := demo(t)
 		s.Draft.Settings.Password = smtp.NewSecret("not-the-password")
@@ -127,7 +127,7 @@ var screenCases = []screenCase{
 	}, func(d term.Driver) {
 		enter(7)(d)
 		d.WaitFor("✗ ").Press("s")
-		enter(2)(d)
+		enter(1)(d)
 	}, "Saved, but"},
 	{"help", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "?") }, "Keys"},
 	{"quit-confirm", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", term.CtrlC) }, "Quit without saving?"},

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"bytes"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -127,10 +128,9 @@ func TestBothRenderersAgree(t *testing.T) {
 		server   = "Server settings"
 		caFile   = "CA file (optional)"
 		how      = "How does this machine log in?"
-		path     = "Save the settings to"
 		write    = "Write the file?"
 	)
-	save := []answer{kept(path), kept(write)}
+	save := []answer{kept(write)}
 	scripts := map[string]func(port string) []answer{
 		"enter everywhere": func(string) []answer {
 			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
@@ -139,7 +139,13 @@ func TestBothRenderersAgree(t *testing.T) {
 		"typed values and a password file": func(string) []answer {
 			return []answer{kept(provider), confirm(prereq), set(address, "ops@example.test"), set(login, lineUser),
 				setSecret(password, linePass), set(name, "Office NAS"), kept(server), testPassed(),
-				kept(path), pick(write, "file", "Save, the password in a file of its own")}
+				pick(write, "file", "Save, the password in a file of its own")}
+		},
+		"saved elsewhere, the password beside it": func(string) []answer {
+			dir := filepath.Join(t.TempDir(), "c2") // a directory that does not exist yet
+			return []answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
+				kept(server), testPassed(), pick(write, "elsewhere", "Save elsewhere"), set("Save the settings to", filepath.Join(dir, "smtp.yaml")),
+				pick("Where should the password live?", "file", "Save, the password in a file of its own")}
 		},
 		"wrong mode fixed by the suggestion": func(p string) []answer {
 			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
@@ -191,6 +197,9 @@ func TestBothRenderersAgree(t *testing.T) {
 			}
 
 			lineSet, screenSet := comparable(t, ls), comparable(t, ss)
+			if strings.Contains(name, "elsewhere") && (lineSet.PasswordFile != "smtp.password" || !strings.Contains(ls.Results.Saved.Path, "/c2/")) {
+				t.Errorf("saved to %s with the password in %q; want c2/smtp.yaml and smtp.password beside it", ls.Results.Saved.Path, lineSet.PasswordFile)
+			}
 			if !reflect.DeepEqual(lineSet, screenSet) {
 				t.Errorf("the renderers disagree:\nline mode %+v\nscreens   %+v\nline output:\n%s", lineSet, screenSet, out.String())
 			}

@@ -32,7 +32,6 @@ const (
 	wMode     = "Encryption"
 	wPort     = "Port"
 	wCAFile   = "CA file (optional)"
-	wPath     = "Save the settings to"
 	wWrite    = "Write the file?"
 )
 
@@ -95,7 +94,7 @@ func savedWorks(t *testing.T, s *steps.Session) smtp.Settings {
 func TestWalkSelfSignedTrustedByFingerprint(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
 	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("f"), testPassed(), kept(wPath), kept(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("f"), testPassed(), kept(wWrite)}
 	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
 	for _, want := range []string{"[tls.untrusted]", "SHA-256 ", "Trust this certificate"} {
 		if !strings.Contains(out, want) {
@@ -117,7 +116,7 @@ func TestWalkPrivateCAFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, ca), testPassed(), kept(wPath), kept(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, ca), testPassed(), kept(wWrite)}
 	line, screen, _ := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
 	for _, s := range []*steps.Session{line, screen} {
 		if set := savedWorks(t, s); set.CAFile != ca || set.TLSPinSHA256 != "" {
@@ -141,7 +140,7 @@ func TestCAFileCheckedOnEntry(t *testing.T) {
 func TestWalkNoLoginRelay(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS)) // no account: a relay by address
 	script := []answer{kept(wProvider), pick(wHow, "none", "No login"), kept(wAddress), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, caFile(t, srv)), testPassed(), kept(wPath), kept(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, caFile(t, srv)), testPassed(), kept(wWrite)}
 	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, "nas@corp.example") }, script)
 	if !strings.Contains(out, "without a login") {
 		t.Errorf("the result does not say the server took mail without a login:\n%s", out)
@@ -175,7 +174,7 @@ func TestWalkRefusedSenderEditLandsOnFrom(t *testing.T) {
 	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
 		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile),
 		onFailure("e"), set(wAddress, lineUser), kept(wLogin), keptSecret(wPassword), kept(wName),
-		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), testPassed(), kept(wPath), kept(wWrite)}
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), testPassed(), kept(wWrite)}
 	line, screen, out := walkBoth(t, fresh, script)
 	for _, want := range []string{"[send.sender_rejected]", "Edit the sender address"} {
 		if !strings.Contains(out, want) {
@@ -286,7 +285,6 @@ func TestWalkDeliveryConfirmedByCode(t *testing.T) {
 	d.WaitFor(focus("Code from the test message")).Type("WRONG1").Press(term.Enter).WaitFor("code does not match")
 	d.Press(term.CtrlU).Type(codeFrom(t, srv)).Press(term.Enter)
 	d.WaitFor("delivery confirmed").Press(term.Enter)
-	d.WaitFor(focus(wPath)).Press(term.Enter)
 	d.WaitFor(focus(wWrite)).Press(term.Enter)
 	d.WaitFor("Saved").Press(term.Enter)
 	if !d.Quit() || !slices.Contains(s.Results.Report.Proven(), smtp.ProvenDelivery) {
