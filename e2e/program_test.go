@@ -125,7 +125,10 @@ var (
 		{step(1, "Provider"), focus("Which service sends your mail?")},
 		{step(2, "Before you start"), focus("The demo server is running")},
 	}
-	throughAccount = []stop{
+	// The demo's account is complete: one choice, "Use ...".
+	throughAccount = []stop{{step(3, "Account"), focus("Account")}}
+	// accountFields are the Account step's fields, after "Change".
+	accountFields = []stop{
 		{step(3, "Account"), focus("E-mail address")},
 		{step(3, "Account"), focus("Login")},
 		{step(3, "Account"), focus("Password")},
@@ -140,6 +143,13 @@ var (
 		{step(6, "Save"), "✓ Saved."},
 	}
 )
+
+// changeAccount chooses "Change" on the demo's complete account, so that
+// its fields follow.
+func (p *program) changeAccount(t *testing.T) {
+	t.Helper()
+	p.WaitFor(focus("Account")).Press(term.Down).WaitFor("> Change").Press(term.Enter)
+}
 
 // walk waits for each stop (and check, if not nil) and presses Enter.
 func (p *program) walk(t *testing.T, check func(string) bool, stops ...stop) {

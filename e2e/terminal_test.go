@@ -48,7 +48,7 @@ func TestDumbTerminalLineMode(t *testing.T) {
 	env[0] = "TERM=dumb"
 	cmd.Env = env
 	p := term.Start(t, cmd, 80, 24)
-	for _, prompt := range []string{"1. ", "2. ", "3. E-mail address", "3. Login", "3. Password", "3. Sender name", "4. Server settings", "5. What next?", "6. Write the file?"} {
+	for _, prompt := range []string{"1. ", "2. ", "3. Account", "4. Server settings", "5. What next?", "6. Write the file?"} {
 		p.WaitFor(prompt)
 		for !strings.HasSuffix(strings.TrimRight(p.Screen(), " \n"), ":") {
 			p.WaitForFunc(func(s string) bool { return strings.HasSuffix(strings.TrimRight(s, " \n"), ":") }, "a prompt waiting for input")
@@ -73,6 +73,7 @@ func TestTypeAhead(t *testing.T) {
 	t.Parallel()
 	p := startDemo(t, 80, 24)
 	p.walk(t, nil, toAccount...)
+	p.changeAccount(t)
 	p.WaitFor(focus("E-mail address"))
 	p.Type("\r" + "ZQ") // Enter and two letters in one write
 	p.WaitFor(focus("Login"))
@@ -132,7 +133,7 @@ func TestIdleWritesNothing(t *testing.T) {
 	t.Parallel()
 	p := startDemo(t, 80, 24)
 	p.walk(t, nil, toAccount...)
-	p.WaitFor(focus("E-mail address"))
+	p.WaitFor(focus("Account"))
 	time.Sleep(300 * time.Millisecond) // let the step's first frames settle
 	before := len(p.Raw())
 	time.Sleep(1500 * time.Millisecond) // three blink periods of a default cursor
@@ -148,7 +149,8 @@ func TestBytesPerTypedCharacter(t *testing.T) {
 	t.Parallel()
 	p := startDemo(t, 80, 24)
 	p.walk(t, nil, toAccount...)
-	p.walk(t, nil, throughAccount[:3]...)
+	p.changeAccount(t)
+	p.walk(t, nil, accountFields[:3]...)
 	p.Expect(focus("Sender name")).Press(term.End, term.CtrlU)
 	p.WaitForFunc(regexp.MustCompile(`(?m)^│ > _$`).MatchString, "the sender name cleared")
 	p.Type("O").Expect("> O_")

@@ -20,6 +20,8 @@ type Account struct {
 	derived                      string // the login last derived from the address
 	warned                       string // a secret already warned about: the same again keeps it
 	focus                        smtp.Field
+	use                          string // useRecommended (keep the account as filled) or useChange
+	offerKeep                    bool   // the draft's account is complete: offer it as one choice
 }
 
 // The answers to "How does this machine log in?".
@@ -48,7 +50,40 @@ func (a *Account) Begin(s *Session) Outcome {
 		a.how = noLogin // a connector relay has no login
 	}
 	a.focus = s.takeEditAt()
+	// A complete account (an existing config, the demo) is one choice,
+	// "Use ...", with Change for the fields; Edit after a failure opens
+	// the fields.
+	a.offerKeep = a.focus == smtp.FieldNone && !a.signsIn() && a.complete()
+	a.use = useChange
+	if a.offerKeep {
+		a.use = useRecommended
+	}
 	return Outcome{}
+}
+
+// complete reports an account with nothing left to type: a valid address,
+// and a login and secret unless it is a relay without one.
+func (a *Account) complete() bool {
+	if smtp.ValidateAddress("e-mail address", a.address) != nil {
+		return false
+	}
+	pr := a.s.Provider()
+	return a.relay() || a.login != "" && (!pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) || a.secret != "")
+}
+
+// keep reports the choice to use the account as filled.
+func (a *Account) keep() bool { return a.use == useRecommended }
+
+// summary is the filled account in one line.
+func (a *Account) summary() string {
+	who := "no login"
+	if !a.relay() {
+		who = "login " + smtp.CleanLine(a.login)
+		if a.secret != "" {
+			who += ", " + strings.ToLower(a.s.Provider().SecretLabel()) + " set"
+		}
+	}
+	return smtp.CleanLine(a.address) + " (" + who + ")"
 }
 
 // relay reports the choice of no login.
@@ -60,24 +95,24 @@ func (a *Account) Page() Page {
 	fields := []Field{
 		{
 			Kind: TextField, Title: "E-mail address", Description: "The address the mail comes from (the sender the test checks).",
-			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address,
+			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address, Skip: a.keep,
 			Check:   func(v string) error { return smtp.ValidateAddress("e-mail address", v) },
 			Changed: func(string) { a.prefillLogin() },
 		},
 		{
 			Kind: TextField, Title: "Login", Description: upperFirst(pr.LoginDescription()) + ".",
 			Limit: smtp.MaxUsernameLen, Value: &a.login, Check: checkLogin,
-			Skip: a.relay,
+			Skip: func() bool { return a.keep() || a.relay() },
 		},
 		{
 			Kind: SecretField, Title: pr.SecretLabel(), Description: secretHint(pr),
 			Limit: smtp.MaxSecretLen, Value: &a.secret, Check: a.checkSecret,
-			Skip:    func() bool { return a.relay() || !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) },
+			Skip:    func() bool { return a.keep() || a.relay() || !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) },
 			Replace: a.focus == smtp.FieldSecret,
 		},
 		{
 			Kind: TextField, Title: "Sender name", Description: "Shown as the sender, e.g. \"Office NAS\". Optional.",
-			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName,
+			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName, Skip: a.keep,
 		},
 	}
 	if a.focus == smtp.FieldSecret {
@@ -89,10 +124,23 @@ func (a *Account) Page() Page {
 	}
 	if pr.OffersNoLogin() {
 		fields = append([]Field{{
-			Kind: ChoiceField, Title: "How does this machine log in?", Value: &a.how,
+			Kind: ChoiceField, Title: "How does this machine log in?", Value: &a.how, Skip: a.keep,
 			Options: []Option{
 				{"With a login and password", withLogin},
 				{"No login (relay by address: the server trusts this machine's IP)", noLogin},
+			},
+		}}, fields...)
+	}
+	if a.offerKeep {
+		name := ""
+		if a.name != "" {
+			name = ", sender name \"" + smtp.CleanLine(a.name) + "\""
+		}
+		fields = append([]Field{{
+			Kind: ChoiceField, Title: "Account", Value: &a.use,
+			Options: []Option{
+				{"Use " + a.summary() + name, useRecommended},
+				{"Change the address, login, password or sender name", useChange},
 			},
 		}}, fields...)
 	}

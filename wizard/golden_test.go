@@ -96,36 +96,37 @@ var screenCases = []screenCase{
 	}, "this looks like your Google account password"},
 	{"account-relay", otherServer, func(d term.Driver) {
 		d.Press(term.Enter)
+		d.WaitFor(focus("Account")).Press(term.Down, term.Enter)
 		d.WaitFor(focus("How does this machine log in?")).Press(term.Down)
 	}, "> No login"},
 	{"security", gmailFilled, func(d term.Driver) {
 		d.Press(term.Enter, "y", "y")
-		d.WaitFor(focus("E-mail address")).Press(term.Enter, term.Enter, term.Enter, term.Enter)
+		d.WaitFor(focus("Account")).Press(term.Enter)
 	}, "Use the recommended settings"},
 	{"security-change", gmailFilled, func(d term.Driver) {
 		d.Press(term.Enter, "y", "y")
-		d.WaitFor(focus("E-mail address")).Press(term.Enter, term.Enter, term.Enter, term.Enter)
+		d.WaitFor(focus("Account")).Press(term.Enter)
 		d.WaitFor(focus("Server settings")).Press(term.Down, term.Enter)
 	}, "│ SMTP server"},
-	{"test-passed", demo, enter(7), "✓ Passed."},
+	{"test-passed", demo, enter(4), "✓ Passed."},
 	{"test-failed-suggestion", demo, func(d term.Driver) {
-		enter(6)(d)
+		enter(3)(d)
 		port := portOf(d.WaitFor(focus("Server settings")))
 		d.Press(term.Down, term.Enter, term.Enter)
 		d.WaitFor(focus("Encryption")).Press(term.Up, term.Enter, term.CtrlU)
 		d.Type(port).Press(term.Enter)
 		d.WaitFor(focus("CA file")).Press(term.Enter)
 	}, "Press Enter"},
-	{"test-untrusted", otherServer, enter(10), "Press f"},
-	{"test-details", demo, func(d term.Driver) { enter(7)(d); d.WaitFor("✓ Passed.").Press("t") }, "Transcript"},
-	{"save", demo, enter(8), "Write the file?"},
-	{"save-done", demo, enter(9), "✓ Saved."},
+	{"test-untrusted", otherServer, enter(6), "Press f"},
+	{"test-details", demo, func(d term.Driver) { enter(4)(d); d.WaitFor("✓ Passed.").Press("t") }, "Transcript"},
+	{"save", demo, enter(5), "Write the file?"},
+	{"save-done", demo, enter(6), "✓ Saved."},
 	{"save-done-failed", func(t *testing.T) *steps.Session {
 		s := demo(t)
 		s.Draft.Settings.Password = smtp.NewSecret("not-the-password")
 		return s
 	}, func(d term.Driver) {
-		enter(7)(d)
+		enter(4)(d)
 		d.WaitFor("✗ ").Press("s")
 		enter(1)(d)
 	}, "Saved, but"},

@@ -126,6 +126,7 @@ func TestBothRenderersAgree(t *testing.T) {
 		mode     = "Encryption"
 		port     = "Port"
 		server   = "Server settings"
+		account  = "Account"
 		caFile   = "CA file (optional)"
 		how      = "How does this machine log in?"
 		write    = "Write the file?"
@@ -133,27 +134,26 @@ func TestBothRenderersAgree(t *testing.T) {
 	save := []answer{kept(write)}
 	scripts := map[string]func(port string) []answer{
 		"enter everywhere": func(string) []answer {
-			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
-				kept(server), testPassed()}, save)
+			return concat([]answer{kept(provider), confirm(prereq), kept(account), kept(server), testPassed()}, save)
 		},
 		"typed values and a password file": func(string) []answer {
-			return []answer{kept(provider), confirm(prereq), set(address, "ops@example.test"), set(login, lineUser),
+			return []answer{kept(provider), confirm(prereq), pick(account, "change", "Change the address"), set(address, "ops@example.test"), set(login, lineUser),
 				setSecret(password, linePass), set(name, "Office NAS"), kept(server), testPassed(),
 				pick(write, "file", "Save, the password in a file of its own")}
 		},
 		"saved elsewhere, the password beside it": func(string) []answer {
 			dir := filepath.Join(t.TempDir(), "c2") // a directory that does not exist yet
-			return []answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
+			return []answer{kept(provider), confirm(prereq), kept(account),
 				kept(server), testPassed(), pick(write, "elsewhere", "Save elsewhere"), set("Save the settings to", filepath.Join(dir, "smtp.yaml")),
 				pick("Where should the password live?", "file", "Save, the password in a file of its own")}
 		},
 		"wrong mode fixed by the suggestion": func(p string) []answer {
-			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
+			return concat([]answer{kept(provider), confirm(prereq), kept(account),
 				pick(server, "change", "Change the server"), kept(host), pick(mode, "ssl", "SSL/TLS"), set(port, p), kept(caFile),
 				onFailure("a"), testPassed()}, save)
 		},
 		"wrong password saved anyway": func(string) []answer {
-			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), setSecret(password, "not-it-at-all"),
+			return concat([]answer{kept(provider), confirm(prereq), pick(account, "change", "Change the address"), kept(address), kept(login), setSecret(password, "not-it-at-all"),
 				kept(name), kept(server), onFailure("s")}, save)
 		},
 		"other server from an empty draft": func(p string) []answer {

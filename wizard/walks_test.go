@@ -23,6 +23,7 @@ import (
 
 const (
 	wProvider = "Which service sends your mail?"
+	wAccount  = "Account"
 	wHow      = "How does this machine log in?"
 	wAddress  = "E-mail address"
 	wLogin    = "Login"
@@ -93,7 +94,7 @@ func savedWorks(t *testing.T, s *steps.Session) smtp.Settings {
 
 func TestWalkSelfSignedTrustedByFingerprint(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
-	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
+	script := []answer{kept(wProvider), kept(wAccount),
 		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("f"), testPassed(), kept(wWrite)}
 	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
 	for _, want := range []string{"[tls.untrusted]", "SHA-256 ", "Trust this certificate"} {
@@ -115,7 +116,7 @@ func TestWalkPrivateCAFile(t *testing.T) {
 	if err := os.WriteFile(ca, srv.CA().PEM(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
+	script := []answer{kept(wProvider), kept(wAccount),
 		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, ca), testPassed(), kept(wWrite)}
 	line, screen, _ := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
 	for _, s := range []*steps.Session{line, screen} {
@@ -130,7 +131,7 @@ func TestCAFileCheckedOnEntry(t *testing.T) {
 	notPEM := filepath.Join(t.TempDir(), "ca.txt")
 	os.WriteFile(notPEM, []byte("not a certificate\n"), 0o644)
 	s := otherDraft(t, srv, lineUser)
-	in := strings.Repeat("\n", 8) + notPEM + "\n"
+	in := strings.Repeat("\n", 5) + notPEM + "\n" // provider, account, host, mode, port
 	got, out := runLines(t, s, in, passwords(""))
 	if got != Quit || !strings.Contains(out, "holds no PEM certificate") {
 		t.Errorf("outcome %v; want the CA file refused by name:\n%s", got, out)
@@ -139,7 +140,7 @@ func TestCAFileCheckedOnEntry(t *testing.T) {
 
 func TestWalkNoLoginRelay(t *testing.T) {
 	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS)) // no account: a relay by address
-	script := []answer{kept(wProvider), pick(wHow, "none", "No login"), kept(wAddress), kept(wName),
+	script := []answer{kept(wProvider), pick(wAccount, "change", "Change the address"), pick(wHow, "none", "No login"), kept(wAddress), kept(wName),
 		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, caFile(t, srv)), testPassed(), kept(wWrite)}
 	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, "nas@corp.example") }, script)
 	if !strings.Contains(out, "without a login") {
@@ -171,7 +172,7 @@ func TestWalkRefusedSenderEditLandsOnFrom(t *testing.T) {
 		s.Draft.Settings.CAFile = ca
 		return s
 	}
-	script := []answer{kept(wProvider), kept(wHow), kept(wAddress), kept(wLogin), keptSecret(wPassword), kept(wName),
+	script := []answer{kept(wProvider), kept(wAccount),
 		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile),
 		onFailure("e"), set(wAddress, lineUser), kept(wLogin), keptSecret(wPassword), kept(wName),
 		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), testPassed(), kept(wWrite)}
@@ -197,8 +198,8 @@ func TestEditAfterRefusedPasswordReplacesIt(t *testing.T) {
 	s.Draft.Settings.Password = smtp.NewSecret("wrong-password")
 	t.Setenv("TERM", "xterm-256color")
 	d := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
-	for range 10 {
-		d.Press(term.Enter) // provider, how, address, login, password, name, host, mode, port, CA file
+	for range 6 {
+		d.Press(term.Enter) // provider, account, host, mode, port, CA file
 	}
 	d.WaitFor("[auth.bad_credentials]")
 	if !strings.Contains(d.Screen(), "e edit") && !strings.Contains(d.Screen(), "enter/e") {
@@ -265,7 +266,7 @@ func TestWalkDeliveryConfirmedByCode(t *testing.T) {
 	t.Setenv("TERM", "xterm-256color")
 	// The line mode.
 	s, srv := lineDraft(t)
-	in := io.MultiReader(strings.NewReader(strings.Repeat("\n", 6)+"m\n"),
+	in := io.MultiReader(strings.NewReader(strings.Repeat("\n", 4)+"m\n"),
 		&laterReader{text: func() string { return codeFrom(t, srv) + "\n\n\n" }})
 	var out bytes.Buffer
 	if got, err := RunLines(t.Context(), s, in, &out, passwords("")); got != Saved || err != nil {
@@ -278,8 +279,8 @@ func TestWalkDeliveryConfirmedByCode(t *testing.T) {
 	// The screens.
 	s, srv = lineDraft(t)
 	d := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
-	for range 7 {
-		d.Press(term.Enter) // provider, checklist, address, login, password, name, server
+	for range 4 {
+		d.Press(term.Enter) // provider, checklist, account, server
 	}
 	d.WaitFor("✓ Passed.").WaitFor("Press m").Press("m")
 	d.WaitFor(focus("Code from the test message")).Type("WRONG1").Press(term.Enter).WaitFor("code does not match")
