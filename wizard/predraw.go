@@ -20,15 +20,29 @@ import (
 // tick then draws the same frame over this one, so the screen does not
 // change, but the frame's bytes are written twice: on a line of 19200
 // baud or less (a serial console), where those bytes cost far more than
-// the tick, it is not done. The model returned starts from the step
-// entered here.
-func predraw(m *Model, out *os.File, env []string) tea.Model {
+// the tick, it is not done.
+//
+// The terminal is put in raw mode first, as Bubble Tea would: a key
+// pressed as soon as the frame shows must neither be echoed over it nor
+// reach Bubble Tea as a cooked line (Enter as ctrl+j). Bubble Tea then
+// restores raw mode on exit; restore (deferred by the caller) puts back
+// the terminal as it was and shows the cursor. The model returned starts
+// from the step entered here.
+func predraw(m *Model, in, out *os.File, env []string) (tea.Model, func()) {
 	if env == nil {
 		env = os.Environ()
 	}
 	w, h, err := term.GetSize(out.Fd())
-	if err != nil || slowLine(out) || w < MinWidth || h < MinHeight {
-		return m
+	if err != nil || !term.IsTerminal(in.Fd()) || slowLine(out) || w < MinWidth || h < MinHeight {
+		return m, func() {}
+	}
+	was, err := term.MakeRaw(in.Fd())
+	if err != nil {
+		return m, func() {}
+	}
+	restore := func() {
+		_ = term.Restore(in.Fd(), was)
+		_, _ = out.WriteString(ansi.ShowCursor)
 	}
 	m.common.Width, m.common.Height = w, h
 	init := m.Init()
@@ -39,19 +53,16 @@ func predraw(m *Model, out *os.File, env []string) tea.Model {
 		lines[i] = trailingBlanks.ReplaceAllString(l, "")
 	}
 	frame := strings.Join(lines, "\r\n")
-	// Hidden cursor (Bubble Tea hides it too, and shows it on exit), the
-	// frame from the start of the line, then back to where it began: where
-	// Bubble Tea draws.
+	// Hidden cursor (Bubble Tea hides it too), the frame from the start
+	// of the line, then back to where it began: where Bubble Tea draws.
 	var b strings.Builder
 	b.WriteString(ansi.HideCursor + "\r" + frame)
-	if n := strings.Count(frame, "\n"); n > 0 {
+	if n := len(lines) - 1; n > 0 {
 		fmt.Fprintf(&b, "\x1b[%dA", n)
 	}
 	b.WriteString("\r" + ansi.ResetStyle)
-	if _, err := colorprofile.NewWriter(out, env).WriteString(b.String()); err != nil {
-		return started{m, init}
-	}
-	return started{m, init}
+	_, _ = colorprofile.NewWriter(out, env).WriteString(b.String())
+	return started{m, init}, restore
 }
 
 // trailingBlanks are spaces and style changes at the end of a line.

@@ -44,7 +44,9 @@ func Run(ctx context.Context, s *steps.Session, opts Options) (Outcome, error) {
 	m := New(ctx, s, opts.Title, opts.Accent)
 	var first tea.Model = m
 	if opts.Input == nil && opts.Output == nil {
-		first = predraw(m, os.Stdout, opts.Env)
+		var restore func()
+		first, restore = predraw(m, os.Stdin, os.Stdout, opts.Env)
+		defer restore()
 	}
 	if opts.Background != nil {
 		go opts.Background()
