@@ -2,6 +2,9 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -106,6 +109,9 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 		if msg := s.PortMismatch(); msg != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
 		}
+		if p != nil && p.OAuth != nil && p.Status == smtp.StatusChanging && s.Auth != smtp.AuthXOAUTH2 && !s.NoLogin() {
+			fmt.Fprintf(cmd.ErrOrStderr(), "note: %s is ending password logins; OAuth sign-in keeps working: %s\n", p.Name, loginCommandLine(p, s.From))
+		}
 		if s.InsecureSkipVerify {
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
 		}
@@ -113,7 +119,16 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: the password crosses the network unencrypted: anyone on this network could read it. It is sent only to a private address (10.x, 172.16-31.x, 192.168.x, fc00::/7) or this machine.")
 		}
 	}
-	rep := smtp.Test(cmd.Context(), s, opts)
+	if !f.jsonOut {
+		out := cmd.OutOrStdout()
+		f.live = output.NewLive(output.Writer(out), s, output.IsTerminal(out))
+		opts.Progress = f.live.Event
+	}
+	// Ctrl-C or SIGTERM ends the test, not the program: the stages so far
+	// and "cancelled" are printed, and setup saves nothing.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	rep := smtp.Test(ctx, s, opts)
+	stop()
 	if src != nil {
 		rep.SignInDue, _ = signInDue(src) // read after the test: a refresh moves it
 	}
@@ -130,7 +145,12 @@ func (f *connFlags) print(cmd *cobra.Command, rep *smtp.Report, diag *smtp.Diagn
 		res.Config = cfg
 		return output.WriteJSON(out, res)
 	}
-	output.Text(output.Writer(out), rep, diag)
+	if f.live != nil {
+		f.live.Finish(rep, diag)
+		f.live = nil
+	} else {
+		output.Text(output.Writer(out), rep, diag)
+	}
 	if !rep.SignInDue.IsZero() {
 		fmt.Fprintf(cmd.ErrOrStderr(), "OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.\n", rep.SignInDue.Local().Format("2006-01-02"))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,6 +35,13 @@ func exportCommand() *cobra.Command {
 			// A screen or a pipe (which ends in tickets and logs too) gets
 			// no password without --with-password; a file gets what its
 			// consumer needs, mode 0600.
+			if passwordFile != "" {
+				// msmtp reads it at every send: the file must be one it
+				// can use, private, as check and setup require.
+				if _, err := readPasswordFileFlag(passwordFile); err != nil {
+					return err
+				}
+			}
 			toStdout := outPath == "" || outPath == "-"
 			opts := config.ExportOptions{IncludePassword: withPassword, PasswordFile: passwordFile, TokenCommand: exportTokenCommand(configPath(path), s),
 				HidePassword: toStdout && !withPassword}
@@ -51,7 +59,9 @@ func exportCommand() *cobra.Command {
 				return badInput("--format %q: use one of %s", format, strings.Join(config.Formats, ", "))
 			}
 			var buf bytes.Buffer
-			if err := config.Export(&buf, s, format, opts); err != nil {
+			if err := config.Export(&buf, s, format, opts); errors.Is(err, config.ErrNotSignedIn) {
+				return badInput("%v: run smtpsetup login --config %s first", err, configPath(path))
+			} else if err != nil {
 				return badInput("%v", err)
 			}
 			if toStdout {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -10,12 +12,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"smtpsetup/config"
+	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
 
 // connFlags are the settings flags shared by check, setup and report. No
 // flag takes a password: argv is visible to every user of the machine.
 type connFlags struct {
+	live                               *output.Live // the test printed as it runs, until print finishes it
 	config, provider, providers        string
 	host, security, auth               string
 	port                               int
@@ -69,11 +73,55 @@ func fromEnv(c *cobra.Command) error {
 		name := envName(fl.Name)
 		if v, ok := os.LookupEnv(name); ok && !fl.Changed && err == nil {
 			if e := fl.Value.Set(v); e != nil {
-				err = badInput("%s=%q: %v", name, v, e)
+				err = badInput("%s=%q %s", name, v, valueRule(fl, name+"="))
 			}
 		}
 	})
 	return err
+}
+
+// valueRule says what a flag's value must be, with an example written as
+// the user gives it: "must be a whole number from 1 to 65535, as in --port
+// 587" (as is "--port " or "SMTPSETUP_PORT="). Flags, variables and the
+// range checks after parsing all say it in these words.
+func valueRule(fl *pflag.Flag, as string) string {
+	switch fl.Value.Type() {
+	case "int":
+		if fl.Name == "port" {
+			return "must be a whole number from 1 to 65535, as in " + as + "587"
+		}
+		return "must be a whole number, as in " + as + "1"
+	case "duration":
+		return "must be a positive length of time with its unit (s for seconds, m for minutes), as in " + as + "10s"
+	case "bool":
+		return "must be true or false, as in " + as + "true"
+	}
+	return "is not valid here"
+}
+
+// flagValueError rewords a flag's unparsable value, which pflag reports in
+// Go's words (strconv.ParseInt: parsing "abc": invalid syntax), as the
+// rule for that flag; other errors are returned as they are.
+func flagValueError(err error) error {
+	var ive *pflag.InvalidValueError
+	if !errors.As(err, &ive) {
+		return err
+	}
+	fl := ive.GetFlag()
+	return fmt.Errorf("--%s %q %s", fl.Name, ive.GetValue(), valueRule(fl, "--"+fl.Name+" "))
+}
+
+// checkTimeout refuses a time limit of zero or less, from the flag or its
+// variable: every stage would fail at once.
+func checkTimeout(c *cobra.Command, d time.Duration) error {
+	if d > 0 {
+		return nil
+	}
+	fl := c.Flags().Lookup("timeout")
+	if !fl.Changed {
+		return badInput("%s=%q %s", envName("timeout"), os.Getenv(envName("timeout")), valueRule(fl, envName("timeout")+"="))
+	}
+	return badInput("--timeout %q %s", fl.Value.String(), valueRule(fl, "--timeout "))
 }
 
 // useSavedConfig reads the config the wizard saved when no server was
@@ -157,9 +205,17 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		s.Auth = smtp.AuthNone
 	}
 
+	if err := checkTimeout(c, f.timeout); err != nil {
+		return s, nil, err
+	}
 	p, err := f.catalogueEntry(s.Provider, changed("provider"))
 	if err != nil {
 		return s, nil, err
+	}
+	if p.OAuthOnly() && s.Auth != smtp.AuthXOAUTH2 && s.Auth != smtp.AuthNone {
+		// Never send a password the provider refuses: each try counts
+		// toward its lockout.
+		return s, p, badInput("%s accepts only OAuth sign-in: run %s", p.Name, loginCommandLine(p, s.From))
 	}
 	if err := f.readPassword(&s, stdin); err != nil {
 		return s, nil, err
@@ -167,6 +223,9 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	s.Fill(p)
 	if s.NoLogin() {
 		s = s.WithoutLogin()
+	}
+	if s.Host == "" && p != nil && p.HostHint != "" {
+		return s, p, badInput("%s", needsHost(p, s.From))
 	}
 	if s.Host == "" {
 		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
@@ -214,6 +273,30 @@ func (f *connFlags) catalogueEntry(id string, fromFlag bool) (*smtp.Provider, er
 		return nil, nil
 	}
 	return p, nil
+}
+
+// needsHost says that an entry whose server differs per customer (a
+// connector relay) needs --host, with the catalogue's hint; for an MX host,
+// how to look it up for the From domain.
+func needsHost(p *smtp.Provider, from string) string {
+	msg := "--provider " + p.ID + " needs --host: " + smtp.CleanLine(p.HostHint)
+	if _, domain, ok := strings.Cut(from, "@"); ok && strings.Contains(p.HostHint, "MX") {
+		msg += " (dig +short MX " + smtp.CleanLine(domain) + " shows it)"
+	}
+	return msg
+}
+
+// loginCommandLine is the command that signs in to provider p with OAuth,
+// for the address from ("ADDRESS" when not known yet).
+func loginCommandLine(p *smtp.Provider, from string) string {
+	if from == "" {
+		from = "ADDRESS"
+	}
+	line := "smtpsetup login --provider " + p.ID + " --from " + from
+	if p.OAuth != nil && p.OAuth.ClientID == "" {
+		line += " --client-id ID"
+	}
+	return line
 }
 
 func (f *connFlags) testOptions(p *smtp.Provider) smtp.Options {

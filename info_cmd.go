@@ -78,7 +78,7 @@ func detectCommand() *cobra.Command {
 					return err
 				}
 			} else {
-				writeDetect(cmd, res)
+				writeDetect(cmd, res, cat, args[0])
 			}
 			if !res.Found() {
 				return &exitError{code: exitFailed}
@@ -91,7 +91,7 @@ func detectCommand() *cobra.Command {
 	return c
 }
 
-func writeDetect(cmd *cobra.Command, res detect.Result) {
+func writeDetect(cmd *cobra.Command, res detect.Result, cat *smtp.Catalogue, address string) {
 	out := cmd.OutOrStdout()
 	if !res.Found() {
 		fmt.Fprintln(out, "No SMTP server found for this address.")
@@ -102,7 +102,11 @@ func writeDetect(cmd *cobra.Command, res detect.Result) {
 		}
 		fmt.Fprintf(out, "%s:%d %s%s, found by %s\n", res.Host, res.Port, res.Security, who, res.Source)
 		if res.Provider != "" {
-			fmt.Fprintf(out, "Next: smtpsetup check --provider %s --from ADDRESS\n", res.Provider)
+			if p, ok := cat.ByID(res.Provider); ok && p.OAuthOnly() {
+				fmt.Fprintf(out, "Next: %s (%s accepts only OAuth sign-in)\n", loginCommandLine(p, smtp.CleanLine(address)), p.Name)
+			} else {
+				fmt.Fprintf(out, "Next: smtpsetup check --provider %s --from %s\n", res.Provider, smtp.CleanLine(address))
+			}
 		}
 	}
 	for _, a := range res.Alternatives {

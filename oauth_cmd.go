@@ -211,7 +211,8 @@ func tokenCommand() *cobra.Command {
 		Short: "Print an OAuth access token for msmtp, mutt, aerc",
 		Long: "token prints a valid access token on standard output and nothing else, refreshing it (and\n" +
 			"saving the provider's new refresh token) when it has expired or is about to. Messages go to\n" +
-			"standard error. Exit 1 when the sign-in has expired or was revoked: run smtpsetup login again.",
+			"standard error. Exit 1 when not signed in, or the sign-in has expired or was revoked: run\n" +
+			"smtpsetup login again.",
 		Example: "  # in msmtprc:\n" +
 			"  passwordeval \"smtpsetup token --config /etc/smtpsetup/smtp.yaml\"",
 		Args: cobra.NoArgs,
@@ -238,7 +239,11 @@ func tokenError(cfgPath string, err error) error {
 	var oe *oauth.Error
 	if errors.As(err, &oe) {
 		switch oe.Code {
-		case oauth.CodeInvalidGrant, oauth.CodeNotSignedIn, "bad_token_file":
+		case oauth.CodeNotSignedIn:
+			return &exitError{code: exitFailed, msg: fmt.Sprintf("not signed in: there is no token file (%s): run smtpsetup login --config %s", config.TokenPath(cfgPath), cfgPath)}
+		case "bad_token_file":
+			return &exitError{code: exitFailed, msg: fmt.Sprintf("the saved sign-in (%s) is damaged: run smtpsetup login --config %s", config.TokenPath(cfgPath), cfgPath)}
+		case oauth.CodeInvalidGrant:
 			return &exitError{code: exitFailed, msg: fmt.Sprintf("%v\nThe sign-in has expired or was revoked: run smtpsetup login --config %s", err, cfgPath)}
 		}
 		return &exitError{code: exitFailed, msg: err.Error()}

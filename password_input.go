@@ -20,11 +20,9 @@ func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
 	case f.passwordFile != "" && f.passwordStdin:
 		return badInput("--password-file and --password-stdin: give only one")
 	case f.passwordFile != "":
-		// The same rules as a config's password_file: bounded, private,
-		// not empty.
-		pw, err := config.ReadPasswordFile(f.passwordFile)
+		pw, err := readPasswordFileFlag(f.passwordFile)
 		if err != nil {
-			return badInput("--password-file: %v", err)
+			return err
 		}
 		s.Password = pw
 	case f.passwordStdin:
@@ -42,6 +40,17 @@ func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
 		}
 	}
 	return nil
+}
+
+// readPasswordFileFlag reads the file --password-file names, for check,
+// setup and export alike, with the rules of a config's password_file:
+// bounded, private, not empty.
+func readPasswordFileFlag(path string) (smtp.Secret, error) {
+	pw, err := config.ReadPasswordFile(path)
+	if err != nil {
+		return pw, badInput("--password-file: %v", err)
+	}
+	return pw, nil
 }
 
 // readPasswordLine reads the first line of r, reading no more than a

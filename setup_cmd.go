@@ -61,6 +61,14 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 					return err
 				}
 			}
+			if rep.Failure != nil && rep.Failure.Kind == smtp.KindCancelled {
+				// Interrupted: not a verdict on the settings, so even
+				// --save-anyway writes nothing.
+				if f.jsonOut {
+					f.print(cmd, rep, diag, nil)
+				}
+				return &exitError{code: exitFailed, msg: "cancelled: nothing was saved"}
+			}
 			cfg, err := saveSetup(cmd, dest, s, rep.OK || saveAnyway, dryRun)
 			if f.jsonOut {
 				if perr := f.print(cmd, rep, diag, cfg); perr != nil && err == nil {

@@ -27,7 +27,7 @@ func handleUsageErrors(root *cobra.Command) {
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		c.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-			reportUsage(c, err)
+			reportUsage(c, flagValueError(err))
 			return nil // cobra then runs nothing
 		})
 		if args := c.Args; args != nil {

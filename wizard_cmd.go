@@ -43,6 +43,9 @@ func (w *wizardFlags) register(c *cobra.Command) {
 }
 
 func runWizard(cmd *cobra.Command, w wizardFlags) error {
+	if err := checkTimeout(cmd, w.timeout); err != nil {
+		return err
+	}
 	if !wizard.IsTerminal(os.Stdin) || !wizard.IsTerminal(os.Stdout) {
 		return badInput("%v", wizard.ErrNoTerminal)
 	}

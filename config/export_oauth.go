@@ -35,10 +35,20 @@ var ErrPostfixOAuth = errors.New("postfix: these settings sign in with OAuth (XO
 	"or for Microsoft 365 relay without a login through a connector (smtpsetup setup --provider microsoft365-connector), " +
 	"or send through High Volume Email or a transactional mail service, which Postfix logs in to with a password")
 
+// ErrNotSignedIn is an export of an OAuth login with no sign-in to name: it
+// would log in with an empty password.
+var ErrNotSignedIn = errors.New("not signed in: these settings sign in with OAuth, but there is no token file beside the config")
+
 // refuseOAuth stops exports that cannot carry an OAuth login.
 func refuseOAuth(s smtp.Settings, format string, opts ExportOptions) error {
-	if format == "postfix" && s.Auth == smtp.AuthXOAUTH2 && usesAuth(s) {
+	if s.Auth != smtp.AuthXOAUTH2 || !usesAuth(s) {
+		return nil
+	}
+	if format == "postfix" {
 		return ErrPostfixOAuth
+	}
+	if opts.TokenCommand == "" && s.Password.IsZero() {
+		return ErrNotSignedIn
 	}
 	return nil
 }

@@ -74,6 +74,15 @@ func readPasswordFile(path string) (string, error) {
 // a regular file, private to its owner, not empty, one line.
 func ReadPasswordFile(path string) (smtp.Secret, error) {
 	pw, err := readPasswordFile(path)
+	var le *LoadError
+	if errors.As(err, &le) {
+		// Named on the command line, not in a config: no field to name, and
+		// no config to set up.
+		le.Field = ""
+		if errors.Is(err, fs.ErrNotExist) {
+			le.Err, le.Fix = nil, "give the path of a file that holds only the password (mode 0600)"
+		}
+	}
 	return smtp.NewSecret(pw), err
 }
 

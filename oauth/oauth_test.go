@@ -288,3 +288,27 @@ func TestBrowserSignInDeclinedOrWrongPaste(t *testing.T) {
 		t.Errorf("wrong paste: %v", err)
 	}
 }
+
+// TestRefreshErrorNeverQuotesTheRefreshToken: an identity provider that
+// quotes the refresh token it refused gets it masked in the error.
+func TestRefreshErrorNeverQuotesTheRefreshToken(t *testing.T) {
+	idp := oauthtest.Start(t, oauthtest.Approve)
+	tok, err := signIn(t, idp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := config.TokenFile(filepath.Join(t.TempDir(), "smtp.token"))
+	tok.Expiry = time.Now().Add(-time.Minute)
+	if err := oauth.Save(store, tok); err != nil {
+		t.Fatal(err)
+	}
+	idp.FailNext(oauthtest.Failure{Endpoint: "refresh", Error: "invalid_grant",
+		Description: "AADSTS70000: the refresh token " + tok.RefreshToken + " is not valid"})
+	_, _, err = (&oauth.Source{Store: store}).Token(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "AADSTS70000") {
+		t.Fatalf("err = %v, want the provider's refusal", err)
+	}
+	if strings.Contains(err.Error(), tok.RefreshToken) {
+		t.Fatalf("the refresh token is in the error: %v", err)
+	}
+}

@@ -127,7 +127,14 @@ func (s *Source) Token(ctx context.Context) (smtp.Secret, *Token, error) {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return smtp.Secret{}, nil, ctx.Err()
 		}
-		return smtp.Secret{}, nil, wrap("refresh", err)
+		err = wrap("refresh", err)
+		var e *Error
+		if errors.As(err, &e) {
+			// A provider may quote what it was sent: never the refresh token
+			// or the client secret on a screen.
+			e.Description = smtp.MaskSecrets(e.Description, t.RefreshToken, t.ClientSecret)
+		}
+		return smtp.Secret{}, nil, err
 	}
 	nt := c.fromOAuth2(fresh, t)
 	if err := Save(s.Store, nt); err != nil {

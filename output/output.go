@@ -142,15 +142,30 @@ func Writer(w io.Writer) io.Writer { return colorprofile.NewWriter(w, os.Environ
 // words carry the meaning; colour only helps.
 func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
 	st := newStyles()
-	s := r.Settings
-	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render("Testing"), smtp.CleanLine(s.Address()), s.Security.Label())
+	writeHeader(w, st, r.Settings)
 	for _, stage := range r.Stages {
-		mark := st.ok.Render("ok  ")
-		if !stage.OK {
-			mark = st.bad.Render("FAIL")
-		}
-		fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
+		writeStage(w, st, stage)
 	}
+	writeVerdict(w, st, r, d)
+}
+
+// writeHeader is the first line of a test: what is tested.
+func writeHeader(w io.Writer, st styles, s smtp.Settings) {
+	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render("Testing"), smtp.CleanLine(s.Address()), s.Security.Label())
+}
+
+// writeStage is a finished stage's line.
+func writeStage(w io.Writer, st styles, stage smtp.StageResult) {
+	mark := st.ok.Render("ok  ")
+	if !stage.OK {
+		mark = st.bad.Render("FAIL")
+	}
+	fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
+}
+
+// writeVerdict is what follows the stages: the server's facts, then the
+// verdict with the diagnosis.
+func writeVerdict(w io.Writer, st styles, r *smtp.Report, d *smtp.Diagnosis) {
 	writeServer(w, st, r.Server, r.NetworkLines())
 	if r.OK {
 		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Verdict()))

@@ -19,7 +19,7 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 fi
 trap '[ -z "$created_policy" ] || rm -f /usr/sbin/policy-rc.d' EXIT
 
-want=(prometheus ansible-core python3-apt cloud-init man-db bash-completion)
+want=(prometheus ansible-core python3-apt python3-yaml cloud-init man-db bash-completion)
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -48,12 +48,14 @@ type netInput struct {
 
 func (in netInput) kind(k ...Kind) bool { return slices.Contains(k, in.f.Kind) }
 
-func (in netInput) host() string { return CleanLine(in.s.Host) }
+// host is the server the failure was with: the SMTP server, or the
+// identity provider a sign-in could not reach.
+func (in netInput) host() string { return CleanLine(firstNonEmpty(in.f.Host, in.s.Host)) }
 
 // catalogueHost reports that the host is the provider's own server, whose
 // DNS and certificate are known to be right.
 func (in netInput) catalogueHost() bool {
-	return in.p != nil && in.p.ID != "" && ownedBy(in.p, strings.Trim(in.s.Host, "[]"))
+	return in.f.Host == "" && in.p != nil && in.p.ID != "" && ownedBy(in.p, strings.Trim(in.s.Host, "[]"))
 }
 
 func (in netInput) resolvers() string {
@@ -120,6 +122,8 @@ var netRules = []netRule{
 		if in.catalogueHost() {
 			d.Detail = fmt.Sprintf("%s is %s's server, but the DNS server of this device (%s) says it does not exist, while other names resolve: a DNS filter may block it.", in.host(), in.p.Name, in.resolvers())
 			d.Fix = "Ask the network administrator to let this device look up " + in.host() + "."
+		} else if in.f.Host != "" {
+			d.Fix = "Check the sign-in addresses in the provider catalogue (token_url, device_authorization_url)."
 		} else if in.p != nil && in.p.Host != "" {
 			d.Fix += fmt.Sprintf(" %s's server is %s.", in.p.Name, in.p.Host)
 		}

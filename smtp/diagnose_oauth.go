@@ -16,7 +16,7 @@ func diagnoseOAuth(r *Report, p *Provider) *Diagnosis {
 	}
 	if f.Kind == KindOAuth && f.OAuth != nil {
 		d := signInDiagnosis(*f.OAuth, p)
-		d.Detail = strings.TrimSpace(d.Detail + " " + providerWords(*f.OAuth))
+		d.Detail = strings.TrimSpace(d.Detail + " " + providerWords(*f.OAuth, f.Error))
 		return &d
 	}
 	if f.Stage == StageAuth && f.Kind == KindReply && (r.Settings.Auth == AuthXOAUTH2 || f.OAuth != nil) {
@@ -26,8 +26,16 @@ func diagnoseOAuth(r *Report, p *Provider) *Diagnosis {
 	return nil
 }
 
-// providerWords quotes what the identity provider said, for the detail.
-func providerWords(of OAuthFailure) string {
+// providerWords quotes what the identity provider said, for the detail;
+// for our own failures (no token file, a damaged one, no answer), which
+// the provider never said, what went wrong here.
+func providerWords(of OAuthFailure, failed string) string {
+	switch of.Error {
+	case "not_signed_in", "bad_token_file":
+		return ""
+	case "network":
+		return "What failed: " + failed + "."
+	}
 	var b strings.Builder
 	b.WriteString("The identity provider said: " + of.Error)
 	if of.AADSTS != "" {
@@ -97,9 +105,14 @@ func signInDiagnosis(of OAuthFailure, p *Provider) Diagnosis {
 			Fix:    "Run smtpsetup login again, sign in with the new address it shows, then copy the complete address from the browser's address bar (it starts with http://127.0.0.1) and paste it."}
 	case of.Error == "not_signed_in":
 		return Diagnosis{Code: "oauth.not_signed_in", Family: FamilyCredentials,
-			Title:  "Nobody has signed in on this machine yet",
+			Title:  "Not signed in on this machine",
 			Detail: "The config uses OAuth, but there is no token file beside it.",
-			Fix:    "Run smtpsetup login --config FILE and sign in with the code it shows."}
+			Fix:    "Not signed in: run smtpsetup login --config FILE and sign in with the code it shows."}
+	case of.Error == "bad_token_file":
+		return Diagnosis{Code: "oauth.bad_token_file", Family: FamilyCredentials,
+			Title:  "The saved sign-in is damaged",
+			Detail: "The token file beside the config is not a sign-in smtpsetup can use (it was edited, cut short, or written by another tool).",
+			Fix:    "Sign in again: smtpsetup login --config FILE (the config stays as it is)."}
 	case of.Error == "network":
 		return Diagnosis{Code: "oauth.unreachable", Family: FamilyNetwork, Transient: true,
 			Title:  "The identity provider could not be reached",

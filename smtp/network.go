@@ -183,17 +183,59 @@ func controlName(host string, p *Provider) string {
 // dnsFacts looks at this machine's side of a failed lookup: its name
 // servers, whether it has a network at all, and whether a second name
 // resolves.
-func (t *tester) dnsFacts() {
-	n := &t.rep.Network
-	n.Resolvers = readResolvers(t.opts.ResolvConf)
-	n.NoAddress = !hasNetwork(t.opts.InterfaceAddrs)
-	if n.ControlName = controlName(t.s.Host, t.provider()); n.ControlName == "" {
+func (t *tester) dnsFacts() { dnsFacts(t.ctx, &t.rep.Network, t.opts, t.s.Host, t.provider()) }
+
+// dnsFacts fills n after host failed to resolve.
+func dnsFacts(ctx context.Context, n *NetworkFacts, opts Options, host string, p *Provider) {
+	n.Resolvers = readResolvers(opts.ResolvConf)
+	n.NoAddress = !hasNetwork(opts.InterfaceAddrs)
+	if n.ControlName = controlName(host, p); n.ControlName == "" {
 		return
 	}
-	ctx, cancel := context.WithTimeout(t.ctx, min(t.opts.Timeout, 3*time.Second))
+	ctx, cancel := context.WithTimeout(ctx, min(opts.Timeout, 3*time.Second))
 	defer cancel()
-	addrs, err := t.opts.Resolver.LookupIPAddr(ctx, n.ControlName)
+	addrs, err := opts.Resolver.LookupIPAddr(ctx, n.ControlName)
 	n.ControlOK = err == nil && len(addrs) > 0
+}
+
+// signInNetwork turns a sign-in (or token refresh) that failed for want of
+// DNS or a network into the network failure it is, with this machine's
+// facts, so that the rules that explain an unreachable SMTP server explain
+// an unreachable identity provider too: "this device's DNS does not work"
+// rather than "the identity provider said: network". A refused or silent
+// port stays an oauth.unreachable: the SMTP port rules do not apply to it.
+func signInNetwork(ctx context.Context, f *Failure, n *NetworkFacts, err error, opts Options, p *Provider) {
+	if f.OAuth == nil || f.OAuth.Error != "network" {
+		return
+	}
+	k, host := netKind(err), netErrHost(err)
+	if k == "" || host == "" {
+		return
+	}
+	var facts NetworkFacts
+	switch k {
+	case KindDNSFailed, KindDNSNotFound:
+		dnsFacts(ctx, &facts, opts, host, p)
+	default:
+		facts.NoAddress = !hasNetwork(opts.InterfaceAddrs)
+		if k != KindUnreachable && !facts.NoAddress {
+			return
+		}
+	}
+	f.Kind, f.Host, *n = k, host, facts
+}
+
+// netErrHost is the name or address a network error was about.
+func netErrHost(err error) string {
+	var dnsErr *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dnsErr):
+		return dnsErr.Name
+	case errors.As(err, &op) && op.Addr != nil:
+		return op.Addr.String()
+	}
+	return ""
 }
 
 // connectFacts notes, after a failed connect, whether this machine has a

@@ -133,7 +133,7 @@ type tester struct {
 	ctx  context.Context
 	rep  *Report
 	tr   transcript
-	mask *secretMask // hides the password wherever a server repeats it
+	mask *secretMask // hides the password (and the access token, once fetched) wherever a server repeats it
 
 	raw       *guardedConn // the TCP connection
 	conn      net.Conn     // raw, or TLS over raw
@@ -626,6 +626,10 @@ func (t *tester) auth() (string, error) {
 			return "", err
 		}
 		pass = tok.Reveal()
+		// From here on a server may repeat the token as it did the
+		// password: every reply after this, and the final pass over the
+		// report, mask it too.
+		t.mask = t.mask.with(user, pass)
 	}
 	var a gmsmtp.Auth
 	switch mech {
@@ -768,13 +772,13 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		rhe    tls.RecordHeaderError
 		cve    *tls.CertificateVerificationError
 		pinned *errPinChanged
-		ne     net.Error
 	)
 	var oe OAuthError
 	switch {
 	case errors.As(err, &oe):
 		of := oe.OAuthFailure()
 		f.Kind, f.OAuth = KindOAuth, &of
+		signInNetwork(t.ctx, f, &t.rep.Network, err, t.opts, t.provider())
 	case t.raw != nil && t.raw.overflow.Load():
 		f.Kind = KindTooMuchData
 	case errors.As(err, &re):
@@ -795,10 +799,7 @@ func (t *tester) classify(s Stage, err error) *Failure {
 	case errors.Is(err, errDNSBlocked):
 		f.Kind = KindDNSBlocked
 	case errors.As(err, &dnsErr):
-		f.Kind = KindDNSFailed
-		if dnsErr.IsNotFound {
-			f.Kind = KindDNSNotFound
-		}
+		f.Kind = netKind(err)
 	case errors.As(err, &rhe):
 		seen := string(rhe.RecordHeader[:])
 		if t.raw != nil {
@@ -821,14 +822,10 @@ func (t *tester) classify(s Stage, err error) *Failure {
 			f.ChainTrusted = chainTrusted(cve.UnverifiedCertificates, t.tlsCfg, f.LocalTime)
 		}
 		f.NoSystemRoots = t.noSystemRoots
-	case errors.Is(err, syscall.ECONNREFUSED):
-		f.Kind = KindRefused
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
-		f.Kind = KindReset
-	case isUnreachable(err):
-		f.Kind = KindUnreachable
-	case t.raw != nil && t.raw.timedOut.Load(), errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+	case t.raw != nil && t.raw.timedOut.Load():
 		f.Kind = KindTimeout
+	case netKind(err) != "":
+		f.Kind = netKind(err)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		f.Kind = KindClosed
 	case s == StageTLS || s == StageSTARTTLS:
@@ -845,6 +842,31 @@ func (t *tester) classify(s Stage, err error) *Failure {
 		}
 	}
 	return f
+}
+
+// netKind is what a failed lookup or connection says about the network,
+// or "" when err is none of these; the SMTP test and the sign-in (an
+// identity provider that cannot be reached) read network errors alike.
+func netKind(err error) Kind {
+	var (
+		dnsErr *net.DNSError
+		ne     net.Error
+	)
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return KindDNSNotFound
+	case errors.As(err, &dnsErr):
+		return KindDNSFailed
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return KindRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return KindReset
+	case isUnreachable(err):
+		return KindUnreachable
+	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
+		return KindTimeout
+	}
+	return ""
 }
 
 func certKind(err error) Kind {

@@ -149,6 +149,9 @@ type Failure struct {
 	Offered []string `json:"offered,omitempty"`
 	// OAuth is what the identity provider or an XOAUTH2 challenge said.
 	OAuth *OAuthFailure `json:"oauth,omitempty"`
+	// Host is the server the failure was with when it is not the SMTP
+	// server: the identity provider that could not be reached at sign-in.
+	Host string `json:"host,omitempty"`
 	// For certificate failures: whether the chain leads to a trusted root,
 	// whatever the names and dates (a name mismatch hides it), and whether
 	// the system's CA bundle was used and found empty.

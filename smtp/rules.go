@@ -40,6 +40,12 @@ func (p *Provider) NeedsSecret(login string, auth AuthMethod) bool {
 	return strings.TrimSpace(login) != "" || p != nil && p.Login == LoginSecret
 }
 
+// OAuthOnly reports whether the provider refuses every password, so that
+// only an OAuth sign-in (smtpsetup login) can log in.
+func (p *Provider) OAuthOnly() bool {
+	return p != nil && (p.Secret.Kind == SecretOAuth || p.Status == StatusOAuthOnly)
+}
+
 // Label is the entry's name with its status, as a list shows it.
 func (p Provider) Label() string {
 	status := map[string]string{

@@ -33,25 +33,76 @@ const minFragmentLen = 8
 // It is applied where server text enters the report (replies, the banner,
 // errors, the transcript), so every output built from a Report (check text
 // and JSON, setup, the wizard, report) is covered at once.
-type secretMask struct{ forms []string } // lower-cased (ASCII), longest first
+type secretMask struct {
+	forms []string // lower-cased (ASCII), longest first
+
+	// Pieces of the secrets, for servers that repeat only part of one: a
+	// reply cut short ("you sent: AG5hc0BleGFtcGxl…") or a password with a
+	// character more or less. raw holds every minPieceLen-byte piece,
+	// lower-cased, matched in the text as is; decoded holds, by length, the
+	// pieces matched inside whatever a run of base64 in the text decodes to.
+	raw     map[string]struct{}
+	decoded map[int]map[string]struct{}
+	// The first two bytes of every piece, so that most of the text is passed
+	// over without a map look-up.
+	rawStart, decodedStart pairSet
+}
+
+// pairSet is a set of two-byte strings.
+type pairSet [1 << 16 / 64]uint64
+
+func (p *pairSet) add(s string)       { k := int(s[0])<<8 | int(s[1]); p[k/64] |= 1 << (k % 64) }
+func (p *pairSet) has(a, b byte) bool { k := int(a)<<8 | int(b); return p[k/64]&(1<<(k%64)) != 0 }
+
+// minPieceLen is the longest piece of a secret that must be masked when a
+// server repeats only part of it: raw, a piece this long; inside base64, a
+// piece this long or 60% of the secret, whichever is shorter.
+const minPieceLen = 8
 
 // newSecretMask builds the mask for the settings' password; nil when there is
 // no password to hide.
 func newSecretMask(s Settings) *secretMask {
-	forms := secretForms(s.Username, s.Password.Reveal())
+	return (*secretMask)(nil).with(s.Username, s.Password.Reveal())
+}
+
+// with adds a secret used with login user (the OAuth access token, once it
+// is known) to the mask, creating it if m is nil. It returns m unchanged
+// when the secret is too short to mask.
+func (m *secretMask) with(user, secret string) *secretMask {
+	forms := secretForms(user, secret)
 	if len(forms) == 0 {
-		return nil
+		return m
 	}
-	for i, f := range forms {
-		forms[i] = asciiLower(f)
+	if m == nil {
+		m = &secretMask{raw: map[string]struct{}{}, decoded: map[int]map[string]struct{}{}}
 	}
-	forms = slices.Compact(slices.SortedFunc(slices.Values(forms), func(a, b string) int {
+	for _, f := range forms {
+		m.forms = append(m.forms, asciiLower(f))
+	}
+	m.forms = slices.Compact(slices.SortedFunc(slices.Values(m.forms), func(a, b string) int {
 		if d := len(b) - len(a); d != 0 {
 			return d
 		}
 		return strings.Compare(a, b)
 	}))
-	return &secretMask{forms: forms}
+	if len(secret) >= minPieceLen {
+		low := asciiLower(secret)
+		for i := 0; i+minPieceLen <= len(low); i++ {
+			m.raw[low[i:i+minPieceLen]] = struct{}{}
+			m.rawStart.add(low[i:])
+		}
+	}
+	n := max(minMaskedLen, min(minPieceLen, (len(secret)*6+9)/10))
+	set := m.decoded[n]
+	if set == nil {
+		set = map[string]struct{}{}
+		m.decoded[n] = set
+	}
+	for i := 0; i+n <= len(secret); i++ {
+		set[secret[i:i+n]] = struct{}{}
+		m.decodedStart.add(secret[i:])
+	}
+	return m
 }
 
 // asciiLower lower-cases ASCII letters only, so that byte offsets stay the
@@ -154,6 +205,7 @@ func (m *secretMask) apply(s string) string {
 			off += i + len(f)
 		}
 	}
+	spans = m.pieceSpans(s, low, spans)
 	if len(spans) == 0 {
 		return s
 	}
@@ -171,6 +223,90 @@ func (m *secretMask) apply(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// pieceSpans adds to spans where text s (low: lower-cased) holds a piece of
+// a secret: raw, or inside a run of base64 that decodes, at any of its four
+// alignments, to bytes holding one. One map look-up per byte of text (and
+// four per byte of base64), so a long reply costs microseconds.
+func (m *secretMask) pieceSpans(s, low string, spans [][2]int) [][2]int {
+	for i := 0; i+minPieceLen <= len(low); i++ {
+		if !m.rawStart.has(low[i], low[i+1]) {
+			continue
+		}
+		if _, ok := m.raw[low[i:i+minPieceLen]]; ok {
+			spans = append(spans, [2]int{i, i + minPieceLen})
+		}
+	}
+	shortest := minPieceLen
+	for n := range m.decoded {
+		shortest = min(shortest, n)
+	}
+	minRun := (shortest*4 + 2) / 3 // characters that can carry that many bytes
+	for i := 0; i < len(s); {
+		if !isBase64Char(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isBase64Char(s[j]) {
+			j++
+		}
+		end := j
+		for end < len(s) && s[end] == '=' {
+			end++
+		}
+		if j-i >= minRun && m.decodesToPiece(s[i:j]) {
+			spans = append(spans, [2]int{i, end})
+		}
+		i = end
+	}
+	return spans
+}
+
+func isBase64Char(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_'
+}
+
+// decodesToPiece reports whether run (base64 in either alphabet, perhaps cut
+// at both ends) decodes, at any alignment, to bytes holding a piece of a
+// secret.
+func (m *secretMask) decodesToPiece(run string) bool {
+	std := []byte(run)
+	for i, c := range std {
+		switch c {
+		case '-':
+			std[i] = '+'
+		case '_':
+			std[i] = '/'
+		}
+	}
+	buf := make([]byte, base64.RawStdEncoding.DecodedLen(len(std)))
+	for a := range 4 {
+		if a >= len(std) {
+			break
+		}
+		r := std[a:]
+		if len(r)%4 == 1 {
+			r = r[:len(r)-1]
+		}
+		n, err := base64.RawStdEncoding.Decode(buf, r)
+		if err != nil {
+			continue
+		}
+		d := string(buf[:n])
+		for k, set := range m.decoded {
+			for i := 0; i+k <= len(d); i++ {
+				if !m.decodedStart.has(d[i], d[i+1]) {
+					continue
+				}
+				if _, ok := set[d[i:i+k]]; ok {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // clean is CleanText with the secret masked before cleaning (so that cutting
@@ -227,4 +363,15 @@ func (m *secretMask) cert(c *CertInfo) {
 	}
 	c.Subject, c.Issuer = m.apply(c.Subject), m.apply(c.Issuer)
 	m.list(c.Names)
+}
+
+// MaskSecrets masks every form of the secrets in text, as server replies are
+// masked: for text from elsewhere that may repeat one, such as an identity
+// provider's error description after a refresh.
+func MaskSecrets(text string, secrets ...string) string {
+	var m *secretMask
+	for _, s := range secrets {
+		m = m.with("", s)
+	}
+	return m.apply(text)
 }

@@ -59,7 +59,11 @@ func SignInError(s Settings, err error) *Report {
 	if errors.As(err, &oe) {
 		of = oe.OAuthFailure()
 	}
-	return SignInFailed(s, of, err.Error())
+	r := SignInFailed(s, of, err.Error())
+	opts := Options{}
+	opts.defaults()
+	signInNetwork(context.Background(), r.Failure, &r.Network, err, opts, nil)
+	return r
 }
 
 // xoauth2Status decodes the JSON a server sends in its 334 challenge when
