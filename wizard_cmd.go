@@ -50,9 +50,10 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		return badInput("%v", wizard.ErrNoTerminal)
 	}
 	// The built-in catalogue takes a few milliseconds to parse: it is
-	// parsed beside the first frame and waited for only when a step needs
-	// it (a first run starts on the address field). An extra catalogue is
-	// read at once, so that its errors stop the run before any screen.
+	// parsed once the first frame is out and waited for only when a step
+	// needs it (a first run starts on the address field). An extra
+	// catalogue is read at once, so that its errors stop the run before
+	// any screen.
 	var cat *smtp.Catalogue
 	if w.providers != "" {
 		var err error
@@ -61,7 +62,6 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		}
 	}
 	builtin := sync.OnceValue(smtp.BuiltinCatalogue)
-	go builtin()
 	sess := steps.NewSession(steps.Env{
 		Catalogue:     cat,
 		LoadCatalogue: builtin,
@@ -90,7 +90,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		}
 	}
 	config.CleanStale(filepath.Dir(sess.ConfigPath))
-	opts := wizard.Options{Title: w.title}
+	opts := wizard.Options{Title: w.title, Background: func() { builtin() }}
 	if w.accent != "" {
 		opts.Accent = lipgloss.Color(w.accent)
 	}
