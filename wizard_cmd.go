@@ -82,6 +82,9 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		sess.Draft = steps.Draft{Settings: s, Existing: true}
 		if src, ok := oauthTokenSource(sess.ConfigPath, s); ok {
 			sess.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
+			if _, err := os.Stat(config.TokenPath(sess.ConfigPath)); err == nil {
+				sess.Draft.SavedSignIn = config.TokenPath(sess.ConfigPath) // "Change" keeps it
+			}
 		}
 		if _, ok := sess.Cat().ByID(s.Provider); !ok {
 			// An id this catalogue lacks (a vendor's entry, the demo's):

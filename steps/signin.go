@@ -62,7 +62,7 @@ func (s *SignIn) Skip(sess *Session) bool {
 
 // PasswordAllowed reports whether the provider still takes a password
 // (Microsoft 365 until it is turned off), so the user may skip OAuth.
-func PasswordAllowed(p *smtp.Provider) bool { return p.Secret.Kind != smtp.SecretOAuth }
+func PasswordAllowed(p *smtp.Provider) bool { return !p.OAuthOnly() }
 
 // Begin implements Flow.
 func (s *SignIn) Begin(sess *Session) Outcome {
@@ -70,6 +70,12 @@ func (s *SignIn) Begin(sess *Session) Outcome {
 	d, pr := &sess.Draft, sess.Provider()
 	d.Settings.Auth, d.Settings.Password, d.Settings.PasswordFile = smtp.AuthXOAUTH2, smtp.Secret{}, ""
 	if d.SignedIn != nil && d.SignedIn.ClientID == pr.OAuth.Resolved(d.Settings.OAuthClientID, d.Settings.OAuthTenant).ClientID {
+		s.state = signInDone
+		return Outcome{}
+	}
+	if d.SignedIn == nil && d.SavedSignIn != "" && sess.Test.Token != nil {
+		// The config's own sign-in: the live test logs in (and refreshes)
+		// with it; r still signs in anew.
 		s.state = signInDone
 		return Outcome{}
 	}
