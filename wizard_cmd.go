@@ -50,9 +50,10 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		return badInput("%v", wizard.ErrNoTerminal)
 	}
 	// The built-in catalogue takes a few milliseconds to parse: it is
-	// parsed beside the first frame and waited for only when a step needs
-	// it (a first run starts on the address field). An extra catalogue is
-	// read at once, so that its errors stop the run before any screen.
+	// parsed once the first frame is out and waited for only when a step
+	// needs it (a first run starts on the address field). An extra
+	// catalogue is read at once, so that its errors stop the run before
+	// any screen.
 	var cat *smtp.Catalogue
 	if w.providers != "" {
 		var err error
@@ -61,7 +62,6 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		}
 	}
 	builtin := sync.OnceValue(smtp.BuiltinCatalogue)
-	go builtin()
 	sess := steps.NewSession(steps.Env{
 		Catalogue:     cat,
 		LoadCatalogue: builtin,
@@ -82,6 +82,9 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		sess.Draft = steps.Draft{Settings: s, Existing: true}
 		if src, ok := oauthTokenSource(sess.ConfigPath, s); ok {
 			sess.Test.Token = src.TokenSource() // "Test the current settings" uses the saved sign-in
+			if _, err := os.Stat(config.TokenPath(sess.ConfigPath)); err == nil {
+				sess.Draft.SavedSignIn = config.TokenPath(sess.ConfigPath) // "Change" keeps it
+			}
 		}
 		if _, ok := sess.Cat().ByID(s.Provider); !ok {
 			// An id this catalogue lacks (a vendor's entry, the demo's):
@@ -90,7 +93,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		}
 	}
 	config.CleanStale(filepath.Dir(sess.ConfigPath))
-	opts := wizard.Options{Title: w.title}
+	opts := wizard.Options{Title: w.title, Background: func() { builtin() }}
 	if w.accent != "" {
 		opts.Accent = lipgloss.Color(w.accent)
 	}

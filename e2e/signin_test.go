@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"smtpsetup/e2e/term"
 	"smtpsetup/oauth/oauthtest"
@@ -132,6 +133,32 @@ func TestWizardTestsSavedSignIn(t *testing.T) {
 	p.WaitFor("✓ Passed.")
 	if w.idp.Refreshes() != 1 || len(w.idp.UserCodes()) != 1 {
 		t.Errorf("refreshes %d, codes %d: want one refresh and no new sign-in", w.idp.Refreshes(), len(w.idp.UserCodes()))
+	}
+	p.Press(term.CtrlC)
+}
+
+// "Change the settings" of a saved OAuth config keeps its sign-in: the Sign
+// in step shows it as done, the live test logs in with it, and no new code
+// is asked for on the phone.
+func TestWizardChangeKeepsSavedSignIn(t *testing.T) {
+	t.Parallel()
+	w := newOAuthWorld(t, oauthtest.Approve)
+	w.login(t, 0)
+	cmd := exec.Command(binary, "--config", w.config, "--providers", w.providers)
+	cmd.Env = environment(w.dir)
+	p := &program{Term: term.Start(t, cmd, 80, 24), home: w.dir, config: w.config}
+	p.WaitFor("Test the current settings").Press(term.Down).WaitFor("> Change the settings").Press(term.Enter)
+	// Enter on every prefilled screen, up to the live test.
+	for i := 0; i < 20 && !strings.Contains(p.Screen(), "✓ Passed."); i++ {
+		if strings.Contains(p.Screen(), "Waiting") || len(w.idp.UserCodes()) > 1 {
+			t.Fatalf("a new sign-in was started:\n%s", p.Dump())
+		}
+		p.Press(term.Enter)
+		time.Sleep(300 * time.Millisecond)
+	}
+	p.WaitFor("✓ Passed.")
+	if n := len(w.idp.UserCodes()); n != 1 {
+		t.Errorf("%d device codes asked for, want the first sign-in's only", n)
 	}
 	p.Press(term.CtrlC)
 }

@@ -246,10 +246,10 @@ type wordRule struct {
 	stages string // "*" or the stages where the words mean this
 	codes  string // "*", or the basic codes ("4xx", "503") under which the words mean this
 	strong bool   // the words name their cause so plainly that they overrule a specific code
-	re     *regexp.Regexp
+	re     *lazyRegexp
 }
 
-func words(pattern string) *regexp.Regexp { return regexp.MustCompile(`(?i)` + pattern) }
+func words(pattern string) *lazyRegexp { return lazy(`(?i)` + pattern) }
 
 // Stage sets for wordRules. At the greeting nothing but the connection is
 // known yet (no login, no address, no message): words about those cannot

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -30,6 +31,23 @@ type guardedConn struct {
 	aborted   atomic.Bool
 	stop      func() bool
 	closeOnce sync.Once
+
+	// head is the first bytes read, for a diagnosis to quote what a
+	// server sent where TLS was expected (the TLS error keeps only 5).
+	headMu sync.Mutex
+	head   []byte
+}
+
+// headLen is how much of the start of a connection is kept: a whole
+// greeting line, which RFC 5321 bounds at 512 octets.
+const headLen = 512
+
+// firstLine is the first line the server sent, raw (the caller cleans it).
+func (g *guardedConn) firstLine() string {
+	g.headMu.Lock()
+	defer g.headMu.Unlock()
+	line, _, _ := strings.Cut(string(g.head), "\n")
+	return strings.TrimSuffix(line, "\r")
 }
 
 func guard(ctx context.Context, c net.Conn, maxRead int64) *guardedConn {
@@ -50,6 +68,11 @@ func (g *guardedConn) Read(p []byte) (int, error) {
 	}
 	n, err := g.Conn.Read(p)
 	g.remaining.Add(-int64(n))
+	g.headMu.Lock()
+	if k := min(n, headLen-len(g.head)); k > 0 {
+		g.head = append(g.head, p[:k]...)
+	}
+	g.headMu.Unlock()
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		g.timedOut.Store(true)

@@ -801,7 +801,15 @@ func (t *tester) classify(s Stage, err error) *Failure {
 	case errors.As(err, &dnsErr):
 		f.Kind = netKind(err)
 	case errors.As(err, &rhe):
-		f.Kind, f.Seen = KindNotTLS, CleanLine(string(rhe.RecordHeader[:]))
+		seen := string(rhe.RecordHeader[:])
+		if t.raw != nil {
+			// The whole line, not the 5 bytes TLS kept, when TLS was the
+			// connection's first word (implicit TLS, not after STARTTLS).
+			if line := t.raw.firstLine(); strings.HasPrefix(line, seen) {
+				seen = line
+			}
+		}
+		f.Kind, f.Seen = KindNotTLS, CleanLine(seen)
 		if strings.HasPrefix(f.Seen, "HTTP") {
 			f.Kind = KindHTTP
 		}

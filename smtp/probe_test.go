@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -229,6 +230,11 @@ func TestDiagnosesWrongModeForPort(t *testing.T) {
 		s, o := settingsFor(srv, smtp.SecuritySSL)
 		rep, d := run(t, s, o, nil)
 		wantCode(t, rep, d, "tls.not_tls")
+		// The server's whole greeting line is quoted, not the 5 bytes a
+		// TLS record header holds ("220 m").
+		if !regexp.MustCompile(`\("220 [^"\\]{6,}"\)`).MatchString(d.Detail) {
+			t.Errorf("the detail does not quote the whole greeting line:\n%s", d.Detail)
+		}
 		if d.Suggestion == nil || d.Suggestion.Security != smtp.SecuritySTARTTLS || d.Suggestion.Port != srv.Port() {
 			t.Fatalf("suggestion %+v", d.Suggestion)
 		}

@@ -62,7 +62,7 @@ func (s *SignIn) Skip(sess *Session) bool {
 
 // PasswordAllowed reports whether the provider still takes a password
 // (Microsoft 365 until it is turned off), so the user may skip OAuth.
-func PasswordAllowed(p *smtp.Provider) bool { return p.Secret.Kind != smtp.SecretOAuth }
+func PasswordAllowed(p *smtp.Provider) bool { return !p.OAuthOnly() }
 
 // Begin implements Flow.
 func (s *SignIn) Begin(sess *Session) Outcome {
@@ -70,6 +70,12 @@ func (s *SignIn) Begin(sess *Session) Outcome {
 	d, pr := &sess.Draft, sess.Provider()
 	d.Settings.Auth, d.Settings.Password, d.Settings.PasswordFile = smtp.AuthXOAUTH2, smtp.Secret{}, ""
 	if d.SignedIn != nil && d.SignedIn.ClientID == pr.OAuth.Resolved(d.Settings.OAuthClientID, d.Settings.OAuthTenant).ClientID {
+		s.state = signInDone
+		return Outcome{}
+	}
+	if d.SignedIn == nil && d.SavedSignIn != "" && sess.Test.Token != nil {
+		// The config's own sign-in: the live test logs in (and refreshes)
+		// with it; r still signs in anew.
 		s.state = signInDone
 		return Outcome{}
 	}
@@ -261,25 +267,26 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 	pr := s.s.Provider()
 	switch s.state {
 	case signInNeedsApp:
-		var b strings.Builder
-		page := s.Page()
-		for _, l := range page.Intro {
-			b.WriteString(wrap(c, l) + "\n")
+		var intro []string
+		for _, l := range s.Page().Intro {
+			intro = append(intro, wrap(c, l))
 		}
+		qr := ""
 		if u := pr.OAuth.RegisterURL; u != "" {
-			if qr := qrText(u, formWidth(c), max(c.Height-18, 0)); qr != "" {
-				b.WriteString(qr)
-			}
+			qr = qrText(u, formWidth(c), bodyRows(c)-lipgloss.Height(strings.Join(intro, "\n"))-lipgloss.Height(trimBlankTail(f.form))-2)
 		}
-		b.WriteString("\n" + trimBlankTail(f.form))
-		return b.String(), true
+		return aboveForm(c, strings.Join(intro, "\n")+"\n"+qr, f.form), true
 	case signInStarting:
 		return f.spin + " Asking " + pr.Name + " for a sign-in code...", true
 	case signInWaiting:
 		p := s.prompt
 		var l strings.Builder
 		l.WriteString("On your phone or computer, open\n  " + st.Link.Hyperlink(p.VerificationURI).Render(p.VerificationURI) + "\nand enter this code:\n\n")
-		l.WriteString(st.Title.Render(bigText(p.UserCode)) + "\n\n")
+		// The code in large type when the rows allow: 9 rows of text
+		// besides it (address, code, the wait) and 6 for the large type.
+		if bodyRows(c) >= 15 {
+			l.WriteString(st.Title.Render(bigText(p.UserCode)) + "\n\n")
+		}
 		l.WriteString("  " + st.Title.Render(p.UserCode) + "\n")
 		// The QR code beside the code: a phone's camera opens the address
 		// (Microsoft's has no code in it, so the code is still typed).
@@ -299,7 +306,7 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 			d := max(time.Until(p.Expires).Round(time.Second), 0)
 			remaining = fmt.Sprintf(" (code valid for %d:%02d)", int(d.Minutes()), int(d.Seconds())%60)
 		}
-		b.WriteString("\n" + f.spin + " Waiting for you to sign in" + remaining + ". Esc stops.")
+		b.WriteString("\n" + wrap(c, f.spin+" Waiting for you to sign in"+remaining+". Esc stops."))
 		return b.String(), true
 	case signInFailed:
 		d := s.diag
@@ -311,11 +318,26 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 		if d.Code != "" {
 			b.WriteString(st.Subtle.Render("code "+d.Code) + "\n")
 		}
-		return b.String() + "\n" + f.form, true
+		return aboveForm(c, b.String(), f.form), true
 	case signInDone:
 		return wrap(c, st.Success.Render("✓ Signed in.")+" The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)."), true
 	}
 	return "", false
+}
+
+// bodyRows is the rows a step's view gets: the terminal less the wizard's
+// header (2 rows) and a footer of up to 3 (at 60 columns).
+func bodyRows(c *Common) int { return c.Height - 5 }
+
+// aboveForm puts text above a form. The form is where the user acts, so
+// it always shows; the text gets the rows left and says when it was cut.
+func aboveForm(c *Common, text, form string) string {
+	form = trimBlankTail(form)
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if room := max(bodyRows(c)-lipgloss.Height(form)-1, 1); len(lines) > room {
+		lines = append(lines[:room-1], c.Styles.Subtle.Render("… (a larger terminal shows the rest)"))
+	}
+	return strings.Join(lines, "\n") + "\n\n" + form
 }
 
 // trimBlankTail drops the blank lines at the end of a rendered view.

@@ -85,6 +85,10 @@ type Draft struct {
 	Existing bool         // Settings came from an existing config file
 	SignedIn *oauth.Token // an OAuth sign-in, kept in memory until Save writes it
 	NoOAuth  bool         // the user chose a password over the provider's OAuth sign-in
+	// SavedSignIn is the token file of the config these settings came from,
+	// when it holds an OAuth sign-in: changing other settings keeps it
+	// rather than asking for a new sign-in on the phone.
+	SavedSignIn string
 	// CAPEM is a CA to trust that is not yet a file (the demo server's):
 	// the test trusts it from memory, and Save writes it beside the config.
 	CAPEM      []byte
@@ -122,7 +126,7 @@ func (d *Draft) SaveCA(path string, set *smtp.Settings) (undo func(), err error)
 // drops it.
 func (d *Draft) UseProvider(p *smtp.Provider) {
 	if d.Settings.Provider != p.ID {
-		d.SignedIn, d.NoOAuth = nil, false
+		d.SignedIn, d.NoOAuth, d.SavedSignIn = nil, false, ""
 	}
 	d.Settings.Use(p)
 }
@@ -131,10 +135,23 @@ func (d *Draft) UseProvider(p *smtp.Provider) {
 // before the config itself: a config naming OAuth without its token would
 // only say "not signed in". Nothing to do without a sign-in.
 func (d *Draft) SaveSignIn(path string) error {
-	if d.SignedIn == nil || d.Settings.Auth != smtp.AuthXOAUTH2 {
+	if d.Settings.Auth != smtp.AuthXOAUTH2 {
 		return nil
 	}
-	return oauth.Save(config.TokenFile(config.TokenPath(path)), d.SignedIn)
+	dest := config.TokenPath(path)
+	if d.SignedIn == nil && d.SavedSignIn != "" && d.SavedSignIn != dest {
+		// The saved sign-in follows the config to its new path: the file
+		// as it is now (a refresh may have rotated it during the test).
+		tok, err := oauth.Load(config.TokenFile(d.SavedSignIn))
+		if err != nil {
+			return err
+		}
+		return oauth.Save(config.TokenFile(dest), tok)
+	}
+	if d.SignedIn == nil {
+		return nil
+	}
+	return oauth.Save(config.TokenFile(dest), d.SignedIn)
 }
 
 // testOptions are the live test's options for this session: the sign-in

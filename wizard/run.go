@@ -24,6 +24,10 @@ type Options struct {
 	Input  io.Reader   // defaults to the terminal
 	Output io.Writer
 	Env    []string
+	// Background runs in a goroutine once the first frame is out (work
+	// the first screen does not need, such as parsing the catalogue: on
+	// two cores it would otherwise compete with the first frame).
+	Background func()
 }
 
 // Run shows the wizard until the user saves or quits. A dropped SSH session
@@ -38,6 +42,15 @@ func Run(ctx context.Context, s *steps.Session, opts Options) (Outcome, error) {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer stop()
 	m := New(ctx, s, opts.Title, opts.Accent)
+	var first tea.Model = m
+	if opts.Input == nil && opts.Output == nil {
+		var restore func()
+		first, restore = predraw(m, os.Stdin, os.Stdout, opts.Env)
+		defer restore()
+	}
+	if opts.Background != nil {
+		go opts.Background()
+	}
 	// 120 frames a second, Bubble Tea's most: the first frame and each key
 	// wait for the next frame tick, so this halves that wait (8 ms instead
 	// of 17). An idle screen still writes nothing: frames only carry
@@ -52,7 +65,7 @@ func Run(ctx context.Context, s *steps.Session, opts Options) (Outcome, error) {
 	if opts.Env != nil {
 		popts = append(popts, tea.WithEnvironment(opts.Env))
 	}
-	_, err := tea.NewProgram(m, popts...).Run()
+	_, err := tea.NewProgram(first, popts...).Run()
 	if errors.Is(err, tea.ErrProgramKilled) || errors.Is(err, tea.ErrInterrupted) {
 		return Quit, nil
 	}

@@ -192,8 +192,11 @@ func (m *Model) key(k tea.KeyPressMsg) (tea.Cmd, bool) {
 		return nil, true
 	}
 	if m.fullHelp {
+		// Any key closes the help; Ctrl-C still quits, as everywhere.
 		m.fullHelp = false
-		return nil, true
+		if !key.Matches(k, km.Quit) {
+			return nil, true
+		}
 	}
 	switch {
 	case key.Matches(k, km.Help):
@@ -294,7 +297,7 @@ func (m *Model) helpScreen() string {
 	st := m.common.Styles
 	h := m.help
 	h.SetWidth(m.common.Width)
-	body := h.FullHelpView(chunk(m.keys(), max(m.common.Height-8, 4)))
+	body := h.FullHelpView(chunk(m.stepKeys(), max(m.common.Height-8, 4)))
 	return st.Title.Render("Keys") + "\n\n" + body + "\n\n" + st.Subtle.Render("Press any key to close.")
 }
 
@@ -308,9 +311,20 @@ func chunk(b []key.Binding, n int) [][]key.Binding {
 	return append(out, b)
 }
 
-// keys is every key the current screen handles: the step's, then the
+// keys is every key the current screen handles: on the help screen, its
+// own (any key closes it, Ctrl-C quits); else the step's, then the
 // wizard's.
 func (m *Model) keys() []key.Binding {
+	km := m.common.Keys
+	if m.fullHelp {
+		return []key.Binding{km.Quit, km.AnyKey}
+	}
+	return m.stepKeys()
+}
+
+// stepKeys is every key the current step's screen handles, the wizard's
+// own included: what the help screen lists.
+func (m *Model) stepKeys() []key.Binding {
 	km := m.common.Keys
 	var keys []key.Binding
 	for _, k := range m.step().Keys() {
