@@ -139,8 +139,8 @@ func loadCatalogue(extra string) (*smtp.Catalogue, error) {
 }
 
 // startDemo starts the built-in server and fills the draft so that Enter on
-// every screen walks the whole flow. The server's CA is written beside the
-// demo config, so the saved file is one that `check` can use while it runs.
+// every screen walks the whole flow. Nothing is written before Save, which
+// writes the server's CA beside the demo config.
 func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 	user := "demo@example.test"
 	pass := randomPassword()
@@ -150,16 +150,6 @@ func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 	}
 	if pathFlag == "" {
 		d.ConfigPath = filepath.Join(os.TempDir(), "smtpsetup-demo", "smtp.yaml")
-	}
-	dir := filepath.Dir(d.ConfigPath)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		srv.Close()
-		return nil, err
-	}
-	caFile := filepath.Join(dir, "demo-ca.pem")
-	if err := os.WriteFile(caFile, srv.CA().PEM(), 0o644); err != nil {
-		srv.Close()
-		return nil, err
 	}
 	demo := smtp.Provider{
 		ID: "demo", Name: "Demo server (built in)", Host: "localhost",
@@ -175,8 +165,13 @@ func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 	d.Cat().Prepend(demo)
 	d.Draft.Settings = smtp.Settings{
 		Provider: "demo", Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
-		Username: user, Password: smtp.NewSecret(pass), From: user, FromName: "smtpsetup demo", CAFile: caFile,
+		Username: user, Password: smtp.NewSecret(pass), From: user, FromName: "smtpsetup demo",
 	}
+	// Nothing is written before Save: the test trusts the demo's CA from
+	// memory, and Save writes it beside the config it writes.
+	d.Draft.CAPEM, d.Draft.CAFileName = srv.CA().PEM(), "demo-ca.pem"
+	d.Test.RootCAs = srv.CA().Pool()
+	d.Demo = true
 	return srv, nil
 }
 

@@ -115,8 +115,8 @@ func Save(path string, s smtp.Settings, opts SaveOptions) (SaveResult, error) {
 	return save(osOps, path, s, opts)
 }
 
-func save(ops fileOps, path string, s smtp.Settings, opts SaveOptions) (SaveResult, error) {
-	res := SaveResult{Path: path, PasswordFile: s.PasswordFile}
+func save(ops fileOps, path string, s smtp.Settings, opts SaveOptions) (res SaveResult, err error) {
+	res = SaveResult{Path: path, PasswordFile: s.PasswordFile}
 	if path == "" {
 		return res, &SaveError{Path: "the config", Step: "start", Fix: "give a file name with --config"}
 	}
@@ -129,11 +129,23 @@ func save(ops fileOps, path string, s smtp.Settings, opts SaveOptions) (SaveResu
 			return res, smtp.FieldError{Field: "password_file", Problem: "is the config file itself", Fix: "choose another file for the password"}
 		}
 		if !s.Password.IsZero() {
-			changed, _, err := writePasswordFile(ops, s.PasswordFile, s.Password, !opts.NoBackup)
-			if err != nil {
-				return res, err
+			old, readErr := os.ReadFile(s.PasswordFile)
+			pwChanged, _, pwErr := writePasswordFile(ops, s.PasswordFile, s.Password, !opts.NoBackup)
+			if pwErr != nil {
+				return res, pwErr
 			}
-			res.Changed = changed
+			res.Changed = pwChanged
+			// A config that then fails to be written must not leave a new
+			// password behind: the password file goes back as it was.
+			defer func() {
+				switch {
+				case err == nil || !pwChanged:
+				case readErr != nil:
+					os.Remove(s.PasswordFile)
+				default:
+					os.WriteFile(s.PasswordFile, old, 0o600)
+				}
+			}()
 		}
 	}
 	changed, backup, err := writeFile(ops, path, data, !opts.NoBackup, isOurs)

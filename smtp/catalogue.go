@@ -102,6 +102,8 @@ type SecretRule struct {
 // first login can work.
 type Prerequisite struct {
 	Title  string `yaml:"title" json:"title"`
+	Done   string `yaml:"done,omitempty" json:"done,omitempty"` // the item as an action done ("I turned on 2-Step Verification"); derived from Title when empty
+	Note   bool   `yaml:"note,omitempty" json:"note,omitempty"` // something to know, not to do: shown, never asked
 	Detail string `yaml:"detail,omitempty" json:"detail,omitempty"`
 	URL    string `yaml:"url,omitempty" json:"url,omitempty"`
 	Why    string `yaml:"why,omitempty" json:"why,omitempty"`

@@ -205,7 +205,7 @@ var netRules = []netRule{
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) }, func(in netInput) Diagnosis {
 		return Diagnosis{Code: "tls.untrusted", Family: FamilyCertificate, Title: "The server's certificate is not from a trusted authority",
 			Detail: "The certificate" + certIssuedBy(in.f.Certificate) + " is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.",
-			Fix:    "Give the CA certificate with --ca-file (in the wizard: the CA file field), or update this device's CA certificates. Skipping verification would let anyone read the password." + pinHint(in.f.Certificate)}
+			Fix:    "Give the CA certificate with --ca-file (in the wizard: Edit the CA file, on the server step), or update this device's CA certificates. Skipping verification would let anyone read the password." + pinHint(in.f.Certificate)}
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHandshake) }, func(in netInput) Diagnosis {
 		// Most often a server that offers only TLS 1.0/1.1: the reply

@@ -1,5 +1,7 @@
 package smtp
 
+import "strings"
+
 // pinDiagnosis explains a certificate that is not the pinned one.
 func pinDiagnosis(in netInput) Diagnosis {
 	want, _ := ParsePin(in.s.TLSPinSHA256)
@@ -22,8 +24,18 @@ func pinHint(c *CertInfo) string {
 	if c == nil || c.SHA256 == "" {
 		return ""
 	}
-	return " For a self-signed certificate: ask the server's administrator for its SHA-256 fingerprint; if theirs is " + c.SHA256 +
-		", accept exactly this certificate with --tls-pin-sha256 " + c.SHA256 + " (config: tls_pin_sha256)."
+	return pinHintLead + " ask the server's administrator for its SHA-256 fingerprint; if theirs is " + c.SHA256 +
+		", accept exactly this certificate with --tls-pin-sha256 " + c.SHA256 + " (config: tls_pin_sha256; in the wizard: Trust this certificate)."
+}
+
+// pinHintLead starts the pin hint in a fix.
+const pinHintLead = " For a self-signed certificate:"
+
+// FixWithoutPin is the fix without its pin hint, for a screen that offers
+// to trust the certificate itself and shows its fingerprint beside it.
+func (d *Diagnosis) FixWithoutPin() string {
+	fix, _, _ := strings.Cut(d.Fix, pinHintLead)
+	return fix
 }
 
 // SHA256OrUnknown is the fingerprint, or "an unknown certificate".

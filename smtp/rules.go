@@ -151,3 +151,87 @@ func (s *Settings) Fill(p *Provider) {
 	}
 	s.FillLogin(p)
 }
+
+// Field names a field a failure points at, so that "Edit" lands on it.
+type Field int
+
+// The fields a failure can point at; FieldNone is the part's first field.
+const (
+	FieldNone   Field = iota
+	FieldFrom         // the sender: the server refused MAIL FROM
+	FieldSecret       // the password: the server refused the credentials
+	FieldMode         // the encryption mode and port: the wrong protocol on this port
+	FieldCAFile       // the trusted CA: the certificate is not from a trusted authority
+)
+
+func (f Field) String() string {
+	return [...]string{"", "sender address", "password", "encryption and port", "CA file"}[f]
+}
+
+// EditField is the field within EditTarget's part that most likely needs
+// changing: the From address after a refused sender, the secret after
+// refused credentials, the mode after a mode mismatch (a suggested switch),
+// the CA file after an untrusted certificate.
+func (d *Diagnosis) EditField() Field {
+	if d == nil {
+		return FieldNone
+	}
+	switch d.Code {
+	case "send.sender_rejected":
+		return FieldFrom
+	case "auth.bad_credentials", "auth.app_password_required", "auth.web_login_required":
+		return FieldSecret
+	case "tls.untrusted", "tls.intercepted":
+		return FieldCAFile
+	case "tls.not_tls", "tls.required", "starttls.not_offered", "starttls.required", "tls.handshake":
+		return FieldMode
+	}
+	if d.Suggestion != nil {
+		return FieldMode
+	}
+	return FieldNone
+}
+
+// OffersNoLogin reports whether a relay by address (no login) is a way to
+// use this entry: a custom server, a relay whose host is per customer (a
+// connector), or an entry named a relay (Google's SMTP relay by IP).
+func (p *Provider) OffersNoLogin() bool {
+	return p == nil || p.ID == OtherID || p.HostHint != "" || strings.Contains(strings.ToLower(p.Name), "relay")
+}
+
+// RecommendedSettings is the provider's own host with its recommended mode
+// and port, as one choice ("smtp.gmail.com, SSL/TLS, 465"); ok is false for
+// an entry without a fixed host (Other server, a connector relay).
+func (p *Provider) RecommendedSettings() (host string, rec PortOption, ok bool) {
+	if p == nil || p.ID == OtherID || p.Host == "" {
+		return "", PortOption{}, false
+	}
+	rec, ok = p.Recommended()
+	return p.Host, rec, ok
+}
+
+// Checked is the item as a person ticks it off, an action done: its Done
+// text, else its title said by the user ("You created an App Password"
+// becomes "I created an App Password").
+func (p Prerequisite) Checked() string {
+	if p.Done != "" {
+		return p.Done
+	}
+	for from, to := range map[string]string{"You ": "I ", "Your ": "My "} {
+		if rest, ok := strings.CutPrefix(p.Title, from); ok {
+			return to + strings.ReplaceAll(rest, " your ", " my ")
+		}
+	}
+	return p.Title
+}
+
+// Tasks are the items to do, in order; notes (Note) are left out.
+func (p *Provider) Tasks() []Prerequisite {
+	var out []Prerequisite
+	for _, it := range p.Prerequisites {
+		if !it.Note {
+			out = append(out, it)
+		}
+	}
+	return out
+}

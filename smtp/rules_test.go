@@ -95,3 +95,31 @@ func TestFillAndUse(t *testing.T) {
 		t.Errorf("switching to SendGrid: %+v", s)
 	}
 }
+
+// Edit lands on the field at fault: the sender after a refused MAIL FROM,
+// the password after refused credentials, the mode after a wrong-mode
+// failure with a suggested switch, the CA file after an untrusted
+// certificate; otherwise the part's first field.
+func TestEditField(t *testing.T) {
+	for _, tc := range []struct {
+		d    Diagnosis
+		want Field
+	}{
+		{Diagnosis{Code: "send.sender_rejected"}, FieldFrom},
+		{Diagnosis{Code: "auth.bad_credentials"}, FieldSecret},
+		{Diagnosis{Code: "auth.app_password_required"}, FieldSecret},
+		{Diagnosis{Code: "tls.not_tls"}, FieldMode},
+		{Diagnosis{Code: "greeting.timeout", Suggestion: &Suggestion{}}, FieldMode},
+		{Diagnosis{Code: "greeting.timeout"}, FieldNone}, // a silent server: the host, not the mode
+		{Diagnosis{Code: "tls.untrusted"}, FieldCAFile},
+		{Diagnosis{Code: "auth.rate_limited"}, FieldNone},
+		{Diagnosis{Code: "connect.refused"}, FieldNone},
+	} {
+		if got := tc.d.EditField(); got != tc.want {
+			t.Errorf("%s (suggestion %v): EditField = %v, want %v", tc.d.Code, tc.d.Suggestion != nil, got, tc.want)
+		}
+	}
+	if (*Diagnosis)(nil).EditField() != FieldNone {
+		t.Error("nil diagnosis")
+	}
+}

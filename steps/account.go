@@ -15,10 +15,20 @@ type Account struct {
 	base
 	s *Session
 
+	how                          string // withLogin or noLogin
 	address, login, secret, name string
 	derived                      string // the login last derived from the address
 	warned                       string // a secret already warned about: the same again keeps it
+	focus                        smtp.Field
+	use                          string // useRecommended (keep the account as filled) or useChange
+	offerKeep                    bool   // the draft's account is complete: offer it as one choice
 }
+
+// The answers to "How does this machine log in?".
+const (
+	withLogin = "login"
+	noLogin   = "none"
+)
 
 // Title implements Flow.
 func (a *Account) Title() string { return "Account" }
@@ -35,38 +45,113 @@ func (a *Account) Begin(s *Session) Outcome {
 		a.address = set.Username
 	}
 	a.derived = s.Provider().LoginFor(a.address)
+	a.how = withLogin
+	if set.NoLogin() || set.Username == "" && s.Provider() != nil && s.Provider().HostHint != "" {
+		a.how = noLogin // a connector relay has no login
+	}
+	a.focus = s.takeEditAt()
+	// A complete account (an existing config, the demo) is one choice,
+	// "Use ...", with Change for the fields; Edit after a failure opens
+	// the fields.
+	a.offerKeep = a.focus == smtp.FieldNone && !a.signsIn() && a.complete()
+	a.use = useChange
+	if a.offerKeep {
+		a.use = useRecommended
+	}
 	return Outcome{}
 }
+
+// complete reports an account with nothing left to type: a valid address,
+// and a login and secret unless it is a relay without one.
+func (a *Account) complete() bool {
+	if smtp.ValidateAddress("e-mail address", a.address) != nil {
+		return false
+	}
+	pr := a.s.Provider()
+	return a.relay() || a.login != "" && (!pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) || a.secret != "")
+}
+
+// keep reports the choice to use the account as filled.
+func (a *Account) keep() bool { return a.use == useRecommended }
+
+// summary is the filled account in one line.
+func (a *Account) summary() string {
+	who := "no login"
+	if !a.relay() {
+		who = "login " + smtp.CleanLine(a.login)
+		if a.secret != "" {
+			who += ", " + strings.ToLower(a.s.Provider().SecretLabel()) + " set"
+		}
+	}
+	return smtp.CleanLine(a.address) + " (" + who + ")"
+}
+
+// relay reports the choice of no login.
+func (a *Account) relay() bool { return a.how == noLogin }
 
 // Page implements Flow.
 func (a *Account) Page() Page {
 	pr := a.s.Provider()
 	fields := []Field{
 		{
-			Kind: TextField, Title: "E-mail address", Description: "The address the mail comes from.",
-			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address,
+			Kind: TextField, Title: "E-mail address", Description: "The address the mail comes from (the sender the test checks).",
+			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address, Skip: a.keep,
 			Check:   func(v string) error { return smtp.ValidateAddress("e-mail address", v) },
 			Changed: func(string) { a.prefillLogin() },
 		},
 		{
 			Kind: TextField, Title: "Login", Description: upperFirst(pr.LoginDescription()) + ".",
 			Limit: smtp.MaxUsernameLen, Value: &a.login, Check: checkLogin,
+			Skip: func() bool { return a.keep() || a.relay() },
 		},
 		{
 			Kind: SecretField, Title: pr.SecretLabel(), Description: secretHint(pr),
 			Limit: smtp.MaxSecretLen, Value: &a.secret, Check: a.checkSecret,
-			Skip: func() bool { return !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) },
+			Skip:    func() bool { return a.keep() || a.relay() || !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) },
+			Replace: a.focus == smtp.FieldSecret,
 		},
 		{
 			Kind: TextField, Title: "Sender name", Description: "Shown as the sender, e.g. \"Office NAS\". Optional.",
-			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName,
+			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName, Skip: a.keep,
 		},
+	}
+	if a.focus == smtp.FieldSecret {
+		fields[2].Description = "The server refused it: type it again (typing replaces it)."
 	}
 	if a.signsIn() {
 		// The next step signs in instead of asking for a password.
 		fields = append(fields[:2], fields[3])
 	}
-	return Page{Fields: fields}
+	if pr.OffersNoLogin() {
+		fields = append([]Field{{
+			Kind: ChoiceField, Title: "How does this machine log in?", Value: &a.how, Skip: a.keep,
+			Options: []Option{
+				{"With a login and password", withLogin},
+				{"No login (relay by address: the server trusts this machine's IP)", noLogin},
+			},
+		}}, fields...)
+	}
+	if a.offerKeep {
+		name := ""
+		if a.name != "" {
+			name = ", sender name \"" + smtp.CleanLine(a.name) + "\""
+		}
+		fields = append([]Field{{
+			Kind: ChoiceField, Title: "Account", Value: &a.use,
+			Options: []Option{
+				{"Use " + a.summary() + name, useRecommended},
+				{"Change the address, login, password or sender name", useChange},
+			},
+		}}, fields...)
+	}
+	page := Page{Fields: fields}
+	for i, f := range fields {
+		switch {
+		case a.focus == smtp.FieldFrom && f.Value == &a.address, a.focus == smtp.FieldSecret && f.Value == &a.secret:
+			page.Focus = i
+		}
+	}
+	return page
 }
 
 // signsIn reports whether the Sign in step takes the secret's place.
@@ -100,7 +185,7 @@ func checkName(v string) error {
 // provider may change its format.
 func (a *Account) checkSecret(v string) error {
 	pr := a.s.Provider()
-	if !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) {
+	if a.relay() || !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) {
 		return nil // no login: a relay that needs none
 	}
 	if v == "" {
@@ -120,6 +205,9 @@ func (a *Account) checkSecret(v string) error {
 // prefillLogin derives the login from the address, unless the user typed
 // one of their own.
 func (a *Account) prefillLogin() {
+	if a.relay() {
+		return // no login to derive
+	}
 	next := a.s.Provider().LoginFor(strings.TrimSpace(a.address))
 	if a.login == "" || a.login == a.derived {
 		a.login = next
@@ -134,6 +222,14 @@ func (a *Account) Submit() Outcome {
 	set.From = strings.TrimSpace(a.address)
 	set.Username = strings.TrimSpace(a.login)
 	set.FromName = strings.TrimSpace(a.name)
+	a.focus = smtp.FieldNone
+	if a.relay() {
+		*set = set.WithoutLogin() // never refilled from the address
+		return Outcome{Action: Action{Kind: Next}}
+	}
+	if set.Auth == smtp.AuthNone {
+		set.Auth = smtp.AuthAuto // the user chose to log in again
+	}
 	chk := pr.CheckSecret(a.secret)
 	if !a.signsIn() {
 		set.Password = smtp.NewSecret(chk.Value)
@@ -156,4 +252,10 @@ func (a *Account) Leave() {
 	set := &a.s.Draft.Settings
 	set.From, set.Username, set.FromName = a.address, a.login, a.name
 	set.Password = smtp.NewSecret(a.secret)
+	switch {
+	case a.relay():
+		set.Auth = smtp.AuthNone
+	case set.Auth == smtp.AuthNone:
+		set.Auth = smtp.AuthAuto
+	}
 }

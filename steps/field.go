@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
 	"smtpsetup/smtp"
@@ -42,6 +43,12 @@ type Field struct {
 	Yes         *bool    // ConfirmField
 	Affirmative string   // ConfirmField: the yes button
 	Negative    string   // ConfirmField: the no button
+	// Offer is how many of the first Options the line mode lists, with
+	// "l" to list all (the detected provider, not 48); 0 lists all.
+	Offer int
+	// Replace marks the value as selected: the first key typed replaces
+	// it (the password after the server refused it).
+	Replace bool
 
 	// Check accepts or rejects an answer; a Warning rejects it once, and
 	// the same answer again is accepted.
@@ -50,8 +57,8 @@ type Field struct {
 	// follows the address, the port the mode.
 	Changed func(old string)
 	// Skip reports that the question does not apply now (no secret for a
-	// relay without a login). The line mode leaves it out; a screen shows
-	// the field, which then accepts an empty answer.
+	// relay without a login). Both renderers leave it out: the line mode
+	// does not ask it, a screen hides it and moves past it.
 	Skip func() bool
 }
 
@@ -82,6 +89,9 @@ type Page struct {
 	Heading string   // a title above the prose, "" for none
 	Intro   []string // paragraphs to read before answering
 	Fields  []Field
+	// Focus is the index of the field to start at (the field a failed
+	// test points at); the line mode keeps the answers before it.
+	Focus int
 }
 
 // Warning is a check's objection that the same answer given again
@@ -131,6 +141,9 @@ func (f Field) huhField(height int) huh.Field {
 		if len(f.Options) > height {
 			sel.Height(height)
 		}
+		if f.Skip != nil {
+			return &skippable{Field: sel, skip: f.Skip}
+		}
 		return sel
 	case ConfirmField:
 		c := huh.NewConfirm().Title(f.TitleNow()).Affirmative(f.Affirmative).Negative(f.Negative).Value(f.Yes)
@@ -148,4 +161,40 @@ func upperFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// skippable is a huh field that is hidden and passed over while its
+// question does not apply (the server's host once the recommended
+// settings are chosen).
+type skippable struct {
+	huh.Field
+	skip func() bool
+}
+
+// Update implements huh.Field, keeping the wrapper around the field.
+func (s *skippable) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
+	m, cmd := s.Field.Update(msg)
+	if f, ok := m.(huh.Field); ok {
+		s.Field = f
+	}
+	return s, cmd
+}
+
+// Skip implements huh.Field.
+func (s *skippable) Skip() bool { return s.skip() }
+
+// View implements huh.Field: nothing while skipped.
+func (s *skippable) View() string {
+	if s.skip() {
+		return ""
+	}
+	return s.Field.View()
+}
+
+// unwrap is the huh field inside a skippable one.
+func unwrap(f huh.Field) huh.Field {
+	if s, ok := f.(*skippable); ok {
+		return s.Field
+	}
+	return f
 }

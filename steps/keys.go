@@ -26,6 +26,8 @@ type KeyMap struct {
 	QR         key.Binding
 	AnyKey     key.Binding // every key does it: shown as "any key"
 	Password   key.Binding // sign-in: use a password instead
+	Trust      key.Binding // a self-signed certificate: trust exactly this one
+	Send       key.Binding // a passed test: send a test message
 }
 
 // NewKeyMap is the wizard's key map.
@@ -52,6 +54,8 @@ func NewKeyMap() *KeyMap {
 		QR:         b([]string{"p"}, "p", "QR code for your phone"),
 		AnyKey:     b([]string{"enter"}, "any key", "close"),
 		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
+		Trust:      b([]string{"f"}, "f", "trust this certificate"),
+		Send:       b([]string{"m"}, "m", "send a test message"),
 	}
 }
 

@@ -3,6 +3,8 @@ package steps
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -250,15 +252,11 @@ func TestSaveStep(t *testing.T) {
 	s, _ := demoSession(t)
 	sv := &Save{}
 	sv.Begin(s)
-	if sv.state != saveAsking || sv.path != s.ConfigPath || sv.where != inline {
-		t.Fatalf("begin: %v %q %q", sv.state, sv.path, sv.where)
+	if sv.state != saveAsking || sv.path != s.ConfigPath || sv.choice != saveInline {
+		t.Fatalf("begin: %v %q %q", sv.state, sv.path, sv.choice)
 	}
 	if err := CheckPath("  "); err == nil {
 		t.Error("an empty path was accepted")
-	}
-	sv.overwrite = false
-	if o := sv.Submit(); o.Work != nil || o.Action.Kind != Stay || !sv.overwrite {
-		t.Errorf("cancel: %+v", o)
 	}
 	o := sv.Submit()
 	if o.Work == nil || sv.state != saveWriting {
@@ -465,3 +463,72 @@ func keysHelp(bs []key.Binding) string {
 }
 
 var testStyles = theme.New(nil)
+
+// TestSaveFlow: the password file follows the chosen config path, "replace?"
+// is asked only of a file that exists, a failed save leaves no file behind
+// (password file, in-memory CA), and a save after a failed test says so.
+func TestSaveFlow(t *testing.T) {
+	s, srv := demoSession(t)
+	s.Draft.CAPEM, s.Draft.CAFileName = srv.CA().PEM(), "demo-ca.pem"
+	sv := &Save{}
+	sv.Begin(s)
+	dir := t.TempDir()
+	sv.path = filepath.Join(dir, "c2", "smtp.yaml")
+	if err := sv.checkPath(sv.path); err != nil {
+		t.Errorf("a new path is questioned: %v", err)
+	}
+	if title := sv.Page().Fields[0].TitleNow(); title != "Write the file?" {
+		t.Errorf("a new path asks %q", title)
+	}
+	sv.choice = saveFile
+	o := sv.Submit()
+	sv.Finish(o.Work(t.Context(), nil))
+	got, err := config.Load(sv.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "c2", "smtp.password"); got.PasswordFile != want || got.Password.Reveal() != demoPass {
+		t.Errorf("password file %q, want %q beside the config", got.PasswordFile, want)
+	}
+	if got.CAFile != filepath.Join(dir, "c2", "demo-ca.pem") {
+		t.Errorf("CA file %q, want it beside the config", got.CAFile)
+	}
+	sv.Begin(s)
+	sv.path = filepath.Join(dir, "c2", "smtp.yaml")
+	if title := sv.Page().Fields[0].TitleNow(); !strings.Contains(title, "replace it?") {
+		t.Errorf("an existing file asks %q", title)
+	}
+	if err := sv.checkPath(sv.path); !IsWarning(err) || sv.checkPath(sv.path) != nil {
+		t.Errorf("typing an existing path: %v, then %v; want a warning once", err, sv.checkPath(sv.path))
+	}
+
+	// A config path that cannot be written: a directory stands there.
+	bad := filepath.Join(dir, "c3")
+	if err := os.MkdirAll(filepath.Join(bad, "smtp.yaml"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	s.Draft.Settings.PasswordFile, s.Draft.Settings.CAFile = "", ""
+	sv.Begin(s)
+	sv.path, sv.choice, sv.where = filepath.Join(bad, "smtp.yaml"), saveElsewhere, saveFile
+	o = sv.Submit()
+	sv.Finish(o.Work(t.Context(), nil))
+	if sv.state != saveFailed {
+		t.Fatalf("state %v, want failed", sv.state)
+	}
+	for _, f := range []string{"smtp.password", "demo-ca.pem"} {
+		if _, err := os.Lstat(filepath.Join(bad, f)); err == nil {
+			t.Errorf("a failed save left %s behind", f)
+		}
+	}
+
+	// Saved after a failed test: the result says so, with the code.
+	s.Results.Report = smtp.Test(t.Context(), smtp.Settings{Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS,
+		Auth: smtp.AuthAuto, Username: demoUser, Password: smtp.NewSecret("wrong"), From: demoUser}, s.Test)
+	sv.Begin(s)
+	sv.path = filepath.Join(dir, "c4", "smtp.yaml")
+	o = sv.Submit()
+	sv.Finish(o.Work(t.Context(), nil))
+	if intro := sv.Page().Intro[0]; !strings.HasPrefix(intro, "Saved, but the test failed: auth.") {
+		t.Errorf("saved after a failed test: %q", intro)
+	}
+}

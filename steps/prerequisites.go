@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -36,7 +37,7 @@ func (p *Prerequisites) Skip(s *Session) bool {
 // Begin implements Flow.
 func (p *Prerequisites) Begin(s *Session) Outcome {
 	p.s, p.howto, p.qr, p.goOn = s, false, 0, true
-	if items := s.Provider().Prerequisites; len(p.done) != len(items) {
+	if items := s.Provider().Tasks(); len(p.done) != len(items) {
 		p.done = make([]bool, len(items))
 		for i := range p.done {
 			p.done[i] = true
@@ -49,23 +50,29 @@ func (p *Prerequisites) Begin(s *Session) Outcome {
 func (p *Prerequisites) Page() Page {
 	pr := p.s.Provider()
 	if p.howto {
-		return Page{Heading: "How to do it", Intro: howTo(p.missing), Fields: []Field{{
+		how := append(howTo(p.missing), notes(p.s.Provider())...)
+		if u := p.s.Provider().Unconfirmed; len(u) > 0 {
+			how = append(how, "Not confirmed from "+p.s.Provider().Name+"'s own documents: "+strings.Join(u, "; ")+".")
+		}
+		return Page{Heading: "How to do it", Intro: how, Fields: []Field{{
 			Kind: ConfirmField, Title: "Done? Do these on any device (a phone is fine), then continue.",
 			Affirmative: "Continue", Negative: "Back to the checklist", Yes: &p.goOn,
 		}}}
 	}
 	page := Page{Heading: pr.Name, Intro: intro(pr)}
-	for i, item := range pr.Prerequisites {
+	for i, item := range pr.Tasks() {
 		desc := item.Detail
 		if item.URL != "" {
 			desc += "\n" + item.URL
 		}
+		// Each item is an action the user has done or not: "I created an
+		// App Password", Done or Not yet.
 		page.Fields = append(page.Fields, Field{
-			Kind: ConfirmField, Title: item.Title + "?", Description: desc,
-			Affirmative: "Yes, done", Negative: "No, show me how", Yes: &p.done[i],
+			Kind: ConfirmField, Title: item.Checked(), Description: desc,
+			Affirmative: "Done", Negative: "Not yet: show me how", Yes: &p.done[i],
 		})
 	}
-	if len(pr.Prerequisites) == 0 {
+	if len(pr.Tasks()) == 0 {
 		page.Fields = append(page.Fields, Field{
 			Kind: ConfirmField, Title: "Continue with " + pr.Name + "?",
 			Affirmative: "Continue", Negative: "Choose another provider", Yes: &p.goOn,
@@ -81,7 +88,7 @@ func intro(pr *smtp.Provider) []string {
 	if l := pr.StatusLine(); l != "" {
 		parts = append(parts, l)
 	}
-	if n := len(pr.Prerequisites); n > 0 {
+	if n := len(pr.Tasks()); n > 0 {
 		things := "one thing"
 		if n > 1 {
 			things = fmt.Sprintf("%d things", n)
@@ -92,6 +99,18 @@ func intro(pr *smtp.Provider) []string {
 		parts = append(parts, pr.SenderRule)
 	}
 	return parts
+}
+
+// notes are the items to know, not to do (Prerequisite.Note); the
+// checklist names how many there are, the how-to shows them.
+func notes(pr *smtp.Provider) []string {
+	var out []string
+	for _, it := range pr.Prerequisites {
+		if it.Note {
+			out = append(out, "Note: "+it.Title+". "+it.Detail)
+		}
+	}
+	return out
 }
 
 // howTo is the how-to of the items not done yet.
@@ -121,13 +140,13 @@ func (p *Prerequisites) Submit() Outcome {
 	case p.howto:
 		p.howto, p.goOn = false, true
 		return Outcome{}
-	case len(pr.Prerequisites) == 0 && !p.goOn:
+	case len(pr.Tasks()) == 0 && !p.goOn:
 		return Outcome{Action: Action{Kind: Back}}
 	}
 	p.missing = nil
 	for i, ok := range p.done {
 		if !ok {
-			p.missing = append(p.missing, pr.Prerequisites[i])
+			p.missing = append(p.missing, pr.Tasks()[i])
 		}
 	}
 	if len(p.missing) == 0 {

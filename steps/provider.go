@@ -107,8 +107,8 @@ func (p *Provider) Page() Page {
 
 func (p *Provider) listPage() Page {
 	var intro []string
-	if len(p.detected.Unchecked) > 0 && !p.detected.Found() {
-		intro = append(intro, "Could not check: "+strings.Join(p.detected.Unchecked, "; "))
+	if p.looked() && !p.detected.Found() {
+		intro = append(intro, p.notFound())
 	}
 	// The detected provider is listed first, marked with where it came from.
 	var opts []Option
@@ -122,13 +122,41 @@ func (p *Provider) listPage() Page {
 			opts = append(opts, Option{pr.Label(), pr.ID})
 		}
 	}
+	offer := 0
+	if pinned != "" {
+		offer = 1 // the line mode offers the detected entry, and l for the rest
+	}
 	return Page{Intro: intro, Fields: []Field{{
 		Kind:        ChoiceField,
 		Title:       "Which service sends your mail?",
 		Description: "Type / to filter the list. Not listed? Choose \"Other server\".",
 		Options:     opts,
 		Value:       &p.choice,
+		Offer:       offer,
 	}}}
+}
+
+// sourceSkipped marks a look-up the user stopped.
+const sourceSkipped = "skipped"
+
+// looked reports that an address was looked up, so the list follows it.
+func (p *Provider) looked() bool {
+	return strings.TrimSpace(p.address) != "" && p.detected.Source != "" || len(p.detected.Unchecked) > 0
+}
+
+// notFound says why detection found nothing: what could not be checked
+// (no network, no DNS), else that the domain names no server we know.
+func (p *Provider) notFound() string {
+	domain := p.address[strings.LastIndex(p.address, "@")+1:]
+	if p.detected.Source == sourceSkipped {
+		return "The look-up was skipped: choose your provider, or Esc to change the address."
+	}
+	if len(p.detected.Unchecked) > 0 {
+		return "Nothing found for " + smtp.CleanLine(domain) + ": " + smtp.CleanLine(strings.Join(p.detected.Unchecked, "; ")) +
+			". Choose your provider, or \"Other server\" and type what your mail administrator gives you."
+	}
+	return "Nothing found for " + smtp.CleanLine(domain) + ": its mail servers (MX) and autoconfig name no provider we know, and no " +
+		"usual server name answered. Choose \"Other server\" and type what your mail administrator gives you."
 }
 
 // showList preselects the draft's provider, else the detected one.
@@ -138,8 +166,8 @@ func (p *Provider) showList() {
 	if p.choice == "" && p.detected.Provider != "" {
 		p.choice = p.detected.Provider
 	}
-	if p.choice == "" && p.detected.Found() {
-		p.choice = smtp.OtherID
+	if p.choice == "" && (p.detected.Found() || p.looked() && p.detected.Source != sourceSkipped) {
+		p.choice = smtp.OtherID // found outside the catalogue, or nothing found
 	}
 	if _, ok := p.s.Cat().ByID(p.choice); !ok && p.choice != "" {
 		p.choice = smtp.OtherID
@@ -198,8 +226,12 @@ func (p *Provider) Submit() Outcome {
 
 // Finish implements Flow: detection ended (nil when skipped).
 func (p *Provider) Finish(result any) Outcome {
+	p.detected = detect.Result{Source: sourceSkipped}
 	if res, ok := result.(detect.Result); ok {
 		p.detected = res
+		if res.Source == "" {
+			p.detected.Source = "none"
+		}
 	}
 	p.showList()
 	return Outcome{}
@@ -231,15 +263,29 @@ func (p *Provider) view(c *Common, f frame) (string, bool) {
 }
 
 func (p *Provider) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
-	if working && key.Matches(k, c.Keys.Skip) {
+	switch {
+	case working && key.Matches(k, c.Keys.Skip):
 		return Outcome{Stop: true}, true
+	case !working && p.backToAddress() && key.Matches(k, c.Keys.Back):
+		p.phase, p.detected = phaseAddress, detect.Result{}
+		p.s.Draft.Settings.Provider = ""
+		return Outcome{}, true
 	}
 	return Outcome{}, false
 }
 
+// backToAddress: on the list after a look-up, Esc goes back to fix the address.
+func (p *Provider) backToAddress() bool { return p.phase == phaseList && p.looked() }
+
 func (p *Provider) keys(c *Common, working bool) []key.Binding {
-	if working {
+	switch {
+	case working:
 		return []key.Binding{c.Keys.Skip}
+	case p.backToAddress():
+		return []key.Binding{as(c.Keys.Back, "change the address")}
 	}
 	return nil
 }
+
+// capturing: Esc stops detection, and on the list goes back to the address.
+func (p *Provider) capturing(working bool) bool { return working || p.backToAddress() }

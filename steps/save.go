@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -10,6 +9,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"smtpsetup/config"
 	"smtpsetup/smtp"
@@ -34,21 +34,32 @@ const inline = "inline"
 
 // savedResult is what the write returned.
 type savedResult struct {
-	res config.SaveResult
-	err error
+	res      config.SaveResult
+	err      error
+	settings smtp.Settings // as written
 }
 
-// Save is the last step: where to write, confirmation before overwriting,
-// the atomic write, and a page saying what was written where.
+// Save is the last step, one screen: where to write, and one choice that
+// saves (with where the password lives), asking "replace?" only when the
+// file exists; then the atomic write, and a page saying what was written
+// where. Nothing is written before this choice, nor left after a failure.
 type Save struct {
 	base
-	s         *Session
-	path      string
-	where     string // inline, or the password file's path
-	overwrite bool
-	state     saveState
-	err       error
+	s      *Session
+	path   string
+	choice string // saveInline, saveFile or saveElsewhere
+	where  string // saveInline or saveFile, after saveElsewhere
+	warned string // a path already warned about: the same again replaces it
+	state  saveState
+	err    error
 }
+
+// The answers of the save choice.
+const (
+	saveInline    = inline
+	saveFile      = "file"
+	saveElsewhere = "elsewhere"
+)
 
 // Title implements Flow.
 func (s *Save) Title() string { return "Save" }
@@ -58,15 +69,16 @@ func (s *Save) Skip(*Session) bool { return false }
 
 // Begin implements Flow.
 func (s *Save) Begin(sess *Session) Outcome {
-	s.s, s.state, s.err, s.overwrite = sess, saveAsking, nil, true
+	s.s, s.state, s.err = sess, saveAsking, nil
 	s.path = sess.ConfigPath
 	if r := sess.Results.Saved; r != nil {
 		s.path = r.Path
 	}
-	s.where = inline
-	if pf := sess.Draft.Settings.PasswordFile; pf != "" {
-		s.where = pf
+	s.choice, s.warned = saveInline, ""
+	if sess.Draft.Settings.PasswordFile != "" {
+		s.choice = saveFile
 	}
+	s.where = s.choice
 	return Outcome{}
 }
 
@@ -91,25 +103,70 @@ func (s *Save) Page() Page {
 	case saveFailed:
 		return Page{Intro: []string{"Could not save: " + s.err.Error(), "Nothing was changed. Choose another path."}}
 	case saveDone:
-		return Page{Intro: SavedLines(*s.s.Results.Saved, s.s.Draft.Settings)}
+		return Page{Intro: SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, s.failedCode(), s.limits(), s.s.Demo)}
 	}
-	fields := []Field{{
-		Kind: TextField, Title: "Save the settings to",
-		Description: "The file is written whole or not at all, readable only by you (mode 0600).",
-		Limit:       4096, Value: &s.path, Check: CheckPath,
-	}}
-	if !s.s.Draft.Settings.Password.IsZero() {
-		// The password in the config, or in a file of its own that the
-		// config names (so the config can be shown or versioned).
-		sep := cmp.Or(s.s.Draft.Settings.PasswordFile, passwordFileFor(s.path))
-		fields = append(fields, Field{
+	var intro []string
+	if code := s.failedCode(); code != "" {
+		intro = append(intro, "Warning: the test failed ["+code+"]; the settings are saved as they are.")
+	}
+	hasPassword := !s.s.Draft.Settings.Password.IsZero()
+	opts := []Option{{"Save", saveInline}}
+	if hasPassword {
+		// The password in the config, or in a file of its own beside it
+		// (so the config can be shown or versioned).
+		opts = []Option{
+			{"Save, the password in the config file (mode 0600)", saveInline},
+			{"Save, the password in a file of its own beside it (smtp.password, 0600)", saveFile},
+		}
+	}
+	notElsewhere := func() bool { return s.choice != saveElsewhere }
+	return Page{Intro: intro, Fields: []Field{
+		{
+			Kind: ChoiceField, TitleFunc: s.overwriteTitle, Value: &s.choice,
+			Description: s.cleanPath() + ": written whole or not at all, readable only by you (mode 0600).",
+			Options:     append(opts, Option{"Save elsewhere: type another path", saveElsewhere}),
+		},
+		{
+			Kind: TextField, Title: "Save the settings to", Limit: 4096, Value: &s.path, Check: s.checkPath, Skip: notElsewhere,
+			Description: "An existing file is replaced, and the old one kept as a .bak.",
+		},
+		{
 			Kind: ChoiceField, Title: "Where should the password live?", Value: &s.where,
-			Options: []Option{{"In the config file (mode 0600)", inline}, {"In a file of its own: " + sep + " (0600)", sep}},
-		})
+			Skip:    func() bool { return notElsewhere() || !hasPassword },
+			Options: opts,
+		},
+	}}
+}
+
+// checkPath takes another path to save to, and warns once when a file is
+// there: the same path again replaces it.
+func (s *Save) checkPath(v string) error {
+	if err := CheckPath(v); err != nil {
+		return err
 	}
-	return Page{Fields: append(fields, Field{
-		Kind: ConfirmField, TitleFunc: s.overwriteTitle, Affirmative: "Save", Negative: "Cancel", Yes: &s.overwrite,
-	})}
+	p := filepath.Clean(strings.TrimSpace(v))
+	if _, err := os.Lstat(p); err == nil && s.warned != p {
+		s.warned = p
+		return Warning(p + " exists: press Enter again to replace it (the old one is kept as a .bak)")
+	}
+	return nil
+}
+
+// limits are the provider's sending limits from the catalogue, if known.
+func (s *Save) limits() string {
+	if pr := s.s.Provider(); pr != nil && pr.Limits != "" {
+		return smtp.CleanLine(pr.Name + ": " + pr.Limits)
+	}
+	return ""
+}
+
+// failedCode is the diagnosis code of a failed last test, "" when it passed.
+func (s *Save) failedCode() string {
+	rep := s.s.Results.Report
+	if rep == nil || rep.OK {
+		return ""
+	}
+	return smtp.Diagnose(rep, s.s.Provider()).Code
 }
 
 func (s *Save) cleanPath() string { return filepath.Clean(strings.TrimSpace(s.path)) }
@@ -121,6 +178,15 @@ func (s *Save) overwriteTitle() string {
 	return "Write the file?"
 }
 
+// passwordFile is where the password file goes: the one the settings name
+// when it is beside the chosen config, else smtp.password beside it.
+func (s *Save) passwordFile(path string) string {
+	if pf := s.s.Draft.Settings.PasswordFile; pf != "" && filepath.Dir(pf) == filepath.Dir(path) {
+		return pf
+	}
+	return passwordFileFor(path)
+}
+
 // Submit implements Flow.
 func (s *Save) Submit() Outcome {
 	switch s.state {
@@ -129,25 +195,36 @@ func (s *Save) Submit() Outcome {
 	case saveFailed:
 		return s.Begin(s.s)
 	}
-	if !s.overwrite {
-		s.overwrite = true
-		return Outcome{}
+	where := s.choice
+	if where == saveElsewhere {
+		where = s.where
 	}
 	s.state = saveWriting
 	path, settings := s.cleanPath(), s.s.Draft.Settings
-	settings.PasswordFile = ""
-	if s.where != inline && s.where != "" && !settings.Password.IsZero() {
-		settings.PasswordFile = s.where
+	abs := path // the password and CA files beside it need a full path
+	if a, err := filepath.Abs(path); err == nil {
+		abs = a
 	}
-	s.s.Draft.Settings.PasswordFile = settings.PasswordFile
+	settings.PasswordFile = ""
+	if where == saveFile && !settings.Password.IsZero() {
+		settings.PasswordFile = s.passwordFile(abs)
+	}
 	d := s.s.Draft // a copy for the work's goroutine
 	d.Settings = settings
 	return Outcome{Work: func(context.Context, func(smtp.Event)) any {
+		undo, err := d.SaveCA(abs, &settings)
+		if err != nil {
+			return savedResult{err: err}
+		}
 		if err := d.SaveSignIn(path); err != nil {
+			undo()
 			return savedResult{err: err}
 		}
 		res, err := config.Save(path, settings, config.SaveOptions{})
-		return savedResult{res, err}
+		if err != nil {
+			undo()
+		}
+		return savedResult{res, err, settings}
 	}}
 }
 
@@ -162,16 +239,22 @@ func (s *Save) Finish(result any) Outcome {
 	default:
 		s.state = saveDone
 		s.s.Results.Saved = &r.res
+		s.s.Draft.Settings = r.settings // what the file now says (its password file, its CA file)
 	}
 	return Outcome{}
 }
 
-// SavedLines says what was written where, and what to do next.
-func SavedLines(res config.SaveResult, set smtp.Settings) []string {
+// SavedLines says what was written where, and what to do next: commands
+// that work (the config named), and for the demo that its server stops
+// when the wizard ends. failed is the code of a failed test, "" if passed.
+func SavedLines(res config.SaveResult, set smtp.Settings, failed, limits string, demo bool) []string {
 	var out []string
-	if !res.Changed {
+	switch {
+	case !res.Changed:
 		out = append(out, "Nothing to change: "+res.Path+" already holds these settings.")
-	} else {
+	case failed != "":
+		out = append(out, "Saved, but the test failed: "+failed+". Wrote "+res.Path+" (mode 0600, readable only by its owner).")
+	default:
 		out = append(out, "Saved. Wrote "+res.Path+" (mode 0600, readable only by its owner).")
 	}
 	if res.Backup != "" {
@@ -180,12 +263,23 @@ func SavedLines(res config.SaveResult, set smtp.Settings) []string {
 	if res.PasswordFile != "" {
 		out = append(out, "The password is in "+res.PasswordFile+" (mode 0600).")
 	}
-	return append(out,
+	if limits != "" {
+		out = append(out, "Limits: "+limits+".")
+	}
+	login := smtp.CleanLine(set.Username)
+	if set.NoLogin() {
+		login = "none (relay by address)"
+	}
+	out = append(out,
 		"Server  "+smtp.CleanLine(set.Address())+" ("+set.Security.Label()+")",
-		"Login   "+smtp.CleanLine(set.Username),
-		"From    "+smtp.CleanLine(set.From),
-		"Next: smtpsetup check --config "+res.Path+" tests it again at any time;",
-		"smtpsetup export --format msmtp writes it for msmtp (also: postfix, env, json).")
+		"Login   "+login,
+		"From    "+smtp.CleanLine(set.From))
+	check := "Next: smtpsetup check --config " + res.Path + " tests it again at any time;"
+	if demo {
+		check = "Next: the demo server stops when the wizard ends, so this file is an example; run smtpsetup for your own server;"
+	}
+	return append(out, check,
+		"smtpsetup export --config "+res.Path+" --format msmtp --output FILE writes it for msmtp (also: postfix, env, json).")
 }
 
 // Leave implements Flow.
@@ -197,23 +291,36 @@ func (s *Save) view(c *Common, f frame) (string, bool) {
 	case saveFailed:
 		return st.Error.Render("✗ Could not save.") + "\n\n" + wrap(c, s.err.Error()) + "\n\nNothing was changed. Press Enter to choose another path.", true
 	case saveDone:
-		l := SavedLines(*s.s.Results.Saved, s.s.Draft.Settings)
+		failed := s.failedCode()
+		l := SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, failed, s.limits(), s.s.Demo)
 		mark, rest, _ := strings.Cut(l[0], ". ")
 		if !s.s.Results.Saved.Changed {
 			mark, rest, _ = strings.Cut(l[0], ": ")
 		}
-		var b strings.Builder
-		b.WriteString(wrap(c, st.Success.Render("✓ "+mark+".")+" "+rest) + "\n")
+		var head, block strings.Builder
+		if failed != "" && s.s.Results.Saved.Changed {
+			head.WriteString(wrap(c, st.Warning.Render("! "+mark+".")+" "+rest) + "\n")
+		} else {
+			head.WriteString(wrap(c, st.Success.Render("✓ "+mark+".")+" "+rest) + "\n")
+		}
 		n := len(l)
 		for _, x := range l[1 : n-5] {
-			b.WriteString(wrap(c, x) + "\n")
+			head.WriteString(wrap(c, x) + "\n")
 		}
-		b.WriteString("\n")
 		for _, x := range l[n-5 : n-2] {
-			b.WriteString("  " + clip(x, c.Width-4) + "\n")
+			block.WriteString("  " + clip(x, c.Width-4) + "\n")
 		}
-		b.WriteString("\n" + wrap(c, l[n-2]+" "+l[n-1]) + "\n\nPress Enter to exit.")
-		return b.String(), true
+		next := wrap(c, l[n-2]+" "+l[n-1])
+		// What was written and what to do next must be read whole; the
+		// summary of the settings gives way on a short screen.
+		out := head.String() + "\n" + block.String() + "\n" + next + "\n\nPress Enter to exit."
+		if lipgloss.Height(out) > c.Height-5 {
+			out = head.String() + "\n" + next + "\nPress Enter to exit."
+		}
+		if lipgloss.Height(out) > c.Height-5 {
+			out = head.String() + next + "\nPress Enter to exit."
+		}
+		return out, true
 	}
 	return "", false
 }

@@ -166,7 +166,11 @@ func (s *screen) build() tea.Cmd {
 		WithKeyMap(formKeys()).
 		WithWidth(formWidth(s.c)).
 		WithHeight(room)
-	return s.form.Init()
+	cmd := s.form.Init()
+	for range s.page.Focus {
+		s.form.NextField() // start at the field a failed test points at
+	}
+	return cmd
 }
 
 // formHeight is the room under the header, the page's intro and over the
@@ -246,6 +250,9 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 			s.form = s.form.WithWidth(formWidthFor(msg.Width)).WithHeight(s.formHeight())
 		}
 	case tea.KeyPressMsg:
+		if s.filtering() {
+			break // a filter being typed takes every key, Esc included
+		}
 		if o, ok := s.key(s.c, msg, s.working); ok {
 			return s.handle(ctx, o)
 		}
@@ -327,6 +334,9 @@ func (s *screen) followChanges() bool {
 		case *huh.Confirm:
 			h.Title(f.TitleNow())
 		}
+		if sel, ok := unwrap(s.huhs[i]).(*huh.Select[string]); ok && f.TitleFunc != nil {
+			sel.Title(f.TitleNow())
+		}
 		s.snap[i] = f.Get()
 	}
 	return true
@@ -389,7 +399,7 @@ func (s *screen) filtering() bool {
 	if s.form == nil {
 		return false
 	}
-	sel, ok := s.form.GetFocusedField().(*huh.Select[string])
+	sel, ok := unwrap(s.form.GetFocusedField()).(*huh.Select[string])
 	return ok && sel.GetFiltering()
 }
 

@@ -14,11 +14,20 @@ type Security struct {
 	base
 	s *Session
 
+	use    string // useRecommended or useChange, for a provider with a fixed host
 	host   string
 	mode   string // an smtp.Security
 	port   string
+	caFile string
 	warned string // a mode/port pair already warned about
+	focus  smtp.Field
 }
+
+// The answers to "Server settings" for a catalogue provider.
+const (
+	useRecommended = "recommended"
+	useChange      = "change"
+)
 
 // Title implements Flow.
 func (s *Security) Title() string { return "Server and encryption" }
@@ -37,8 +46,18 @@ func (s *Security) Begin(sess *Session) Outcome {
 	if set.Port != 0 {
 		s.port = strconv.Itoa(set.Port)
 	}
+	s.caFile = set.CAFile
+	s.focus = sess.takeEditAt()
+	s.use = useChange
+	if host, rec, ok := sess.Provider().RecommendedSettings(); ok && s.focus == smtp.FieldNone &&
+		set.Host == host && set.Security == rec.Security && set.Port == rec.Port {
+		s.use = useRecommended
+	}
 	return Outcome{}
 }
+
+// recommended reports the one-choice answer: the provider's own settings.
+func (s *Security) recommended() bool { return s.use == useRecommended }
 
 // Page implements Flow.
 func (s *Security) Page() Page {
@@ -54,11 +73,47 @@ func (s *Security) Page() Page {
 	for _, m := range smtp.Securities {
 		opts = append(opts, Option{ModeLabel(pr, m), string(m)})
 	}
-	return Page{Fields: []Field{
+	host.Skip = s.recommended
+	fields := []Field{
 		host,
-		{Kind: ChoiceField, Title: "Encryption", Options: opts, Value: &s.mode, Changed: s.followMode},
-		{Kind: TextField, Title: "Port", Limit: 5, Value: &s.port, Check: s.checkPort},
-	}}
+		{Kind: ChoiceField, Title: "Encryption", Options: opts, Value: &s.mode, Changed: s.followMode, Skip: s.recommended},
+		{Kind: TextField, Title: "Port", Limit: 5, Value: &s.port, Check: s.checkPort, Skip: s.recommended},
+		{
+			Kind: TextField, Title: "CA file (optional)", Limit: 4096, Value: &s.caFile, Check: checkCAFile, Skip: s.recommended,
+			Description: "For a server with a private or self-signed certificate: the PEM file of the CA that signed it. Empty for a public server.",
+			Placeholder: "/etc/ssl/private-ca.pem",
+		},
+	}
+	page := Page{Fields: fields}
+	if h, rec, ok := pr.RecommendedSettings(); ok {
+		ca := ""
+		if s.caFile != "" {
+			ca = ", CA file " + s.caFile
+		}
+		page.Fields = append([]Field{{
+			Kind: ChoiceField, Title: "Server settings", Value: &s.use,
+			Options: []Option{
+				{"Use the recommended settings (" + h + ", " + rec.Security.Label() + ", " + strconv.Itoa(rec.Port) + ca + ")", useRecommended},
+				{"Change the server, encryption, port or CA file", useChange},
+			},
+		}}, page.Fields...)
+	}
+	for i, f := range page.Fields {
+		if s.focus == smtp.FieldMode && f.Value == &s.mode || s.focus == smtp.FieldCAFile && f.Value == &s.caFile {
+			page.Focus = i
+		}
+	}
+	return page
+}
+
+// checkCAFile accepts an empty answer (the system's CAs) or a readable PEM
+// file with at least one certificate, checked as it is typed in.
+func checkCAFile(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	_, err := smtp.ReadCAFile(strings.TrimSpace(v))
+	return err
 }
 
 // ModeLabel is a mode as offered for a provider (nil for a custom server):
@@ -103,8 +158,18 @@ func (s *Security) Submit() Outcome {
 }
 
 func (s *Security) store() {
+	s.focus = smtp.FieldNone
 	set := &s.s.Draft.Settings
-	set.Host, set.Security = strings.TrimSpace(s.host), smtp.Security(s.mode)
+	if s.recommended() {
+		h, rec, _ := s.s.Provider().RecommendedSettings()
+		s.host, s.mode, s.port = h, string(rec.Security), strconv.Itoa(rec.Port) // the CA file stays, as the label says
+	}
+	host := strings.TrimSpace(s.host)
+	if host != set.Host || !smtp.Security(s.mode).Encrypted() {
+		set.TLSPinSHA256 = "" // a pinned certificate belongs to the server it came from
+	}
+	set.Host, set.Security = host, smtp.Security(s.mode)
+	set.CAFile = strings.TrimSpace(s.caFile)
 	if n, err := strconv.Atoi(strings.TrimSpace(s.port)); err == nil {
 		set.Port = n
 	}

@@ -8,7 +8,11 @@
 package steps
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -71,6 +75,7 @@ type Env struct {
 	ConfigPath    string         // where to save unless the user says otherwise
 	Test          smtp.Options   // options of the live test (timeout, extra roots for --demo)
 	Detect        detect.Options // network hooks for detection from the address
+	Demo          bool           // the built-in demo server, which stops when the wizard ends
 }
 
 // Draft is the value the steps edit. The provider is Settings.Provider, an
@@ -84,6 +89,36 @@ type Draft struct {
 	// when it holds an OAuth sign-in: changing other settings keeps it
 	// rather than asking for a new sign-in on the phone.
 	SavedSignIn string
+	// CAPEM is a CA to trust that is not yet a file (the demo server's):
+	// the test trusts it from memory, and Save writes it beside the config.
+	CAPEM      []byte
+	CAFileName string // its name beside the config
+}
+
+// SaveCA writes the draft's in-memory CA beside the config at path and
+// names it in set, before the config is written; undo removes it again if
+// the config then fails, so a failed save leaves nothing behind. Nothing
+// to do without one.
+func (d *Draft) SaveCA(path string, set *smtp.Settings) (undo func(), err error) {
+	if len(d.CAPEM) == 0 || set.CAFile != "" {
+		return func() {}, nil
+	}
+	file := filepath.Join(filepath.Dir(path), cmp.Or(d.CAFileName, "ca.pem"))
+	old, readErr := os.ReadFile(file)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(file, d.CAPEM, 0o644); err != nil {
+		return nil, fmt.Errorf("writing the CA file %s: %w", file, err)
+	}
+	set.CAFile = file
+	return func() {
+		if readErr != nil {
+			os.Remove(file)
+		} else {
+			os.WriteFile(file, old, 0o644)
+		}
+	}, nil
 }
 
 // UseProvider switches the draft to provider p (smtp.Settings.Use); a
@@ -149,6 +184,18 @@ type Session struct {
 	// Notes are short messages for the next page, such as "removed the
 	// spaces from the App Password".
 	Notes []string
+
+	// EditAt is the field the next page starts at, set by "Edit" after a
+	// failed test (smtp.Diagnosis.EditField) and taken by the step that
+	// holds the field.
+	EditAt smtp.Field
+}
+
+// takeEditAt returns the field to start at and forgets it.
+func (s *Session) takeEditAt() smtp.Field {
+	f := s.EditAt
+	s.EditAt = smtp.FieldNone
+	return f
 }
 
 // NewSession starts a run on a catalogue, with an empty draft.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"smtpsetup/detect"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
 )
@@ -65,7 +66,13 @@ func TestSecurityOffersTheProvidersPort(t *testing.T) {
 	sec.Begin(s)
 	page := sec.Page()
 	var label string
-	for _, o := range page.Fields[1].Options {
+	var opts []Option
+	for _, f := range page.Fields {
+		if f.Title == "Encryption" {
+			opts = f.Options
+		}
+	}
+	for _, o := range opts {
 		if o.Value == string(smtp.SecuritySTARTTLS) {
 			label = o.Label
 		}
@@ -208,6 +215,39 @@ func TestFailedTestFitsWithFixAndWords(t *testing.T) {
 			if !strings.Contains(view, want) {
 				t.Errorf("at height %d the screen lacks %q:\n%s", h, want, view)
 			}
+		}
+	}
+}
+
+// Detection that finds nothing says why and puts the cursor on "Other
+// server"; Esc on the list goes back to the address, which is kept.
+func TestDetectionFoundNothing(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	s := NewSession(Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: t.TempDir() + "/smtp.yaml"})
+	for name, res := range map[string]detect.Result{
+		"no network": {Unchecked: []string{"DNS: no resolver answered"}},
+		"no server":  {},
+	} {
+		p := &Provider{}
+		sc := &screen{drawn: p}
+		sc.Enter(t.Context(), s, NewCommon(80, 24, testStyles))
+		p.address = "ops@corp.example"
+		if o := p.Submit(); o.Work == nil {
+			t.Fatalf("%s: no detection", name)
+		}
+		sc.handle(t.Context(), p.Finish(res))
+		page := p.Page()
+		if p.choice != smtp.OtherID || len(page.Intro) == 0 || !strings.HasPrefix(page.Intro[0], "Nothing found for corp.example: ") {
+			t.Errorf("%s: choice %q, intro %q", name, p.choice, page.Intro)
+		}
+		if name == "no network" && !strings.Contains(page.Intro[0], "no resolver answered") {
+			t.Errorf("%s: the reason is not said: %q", name, page.Intro[0])
+		}
+		if !sc.Capturing() || !strings.Contains(keysOf(sc), "esc") {
+			t.Errorf("%s: Esc is not offered on the list: %q", name, keysOf(sc))
+		}
+		if act, _ := sc.Update(t.Context(), press("esc")); act.Kind != Stay || p.phase != phaseAddress || p.address != "ops@corp.example" {
+			t.Errorf("%s: esc: %v, phase %v, address %q", name, act.Kind, p.phase, p.address)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,6 +47,9 @@ const (
 	choiceRetry  = "r"
 	choiceSave   = "s"
 	choiceQuit   = "q"
+	choiceTrust  = "f"
+	choiceSend   = "m" // passed: send a test message, then confirm its code
+	choiceOn     = "save"
 	choiceIgnore = ""
 )
 
@@ -64,6 +68,9 @@ type Test struct {
 	diag    *smtp.Diagnosis
 	next    string // the answer to "What next?"
 	scroll  int    // first line shown in the details
+	sendTo  string // the test message's recipient, once asked for
+	code    string // the code typed from the test message
+	asked   bool   // the code was asked for (typed or skipped)
 }
 
 // Title implements Flow.
@@ -74,7 +81,7 @@ func (t *Test) Skip(*Session) bool { return false }
 
 // Begin implements Flow: the test starts at once.
 func (t *Test) Begin(s *Session) Outcome {
-	t.s = s
+	t.s, t.sendTo = s, ""
 	return t.start()
 }
 
@@ -84,6 +91,9 @@ func (t *Test) start() Outcome {
 	t.plan = smtp.Plan(t.s.Draft.Settings, t.s.Test)
 	t.results = map[smtp.Stage]smtp.StageResult{}
 	settings, opts := t.s.Draft.Settings, t.s.testOptions()
+	opts.SendTo = t.sendTo
+	t.plan = smtp.Plan(settings, opts)
+	t.code, t.asked = "", false
 	return Outcome{Work: func(ctx context.Context, progress func(smtp.Event)) any {
 		opts.Progress = progress
 		return smtp.Test(ctx, settings, opts)
@@ -120,7 +130,29 @@ func (t *Test) Finish(result any) Outcome {
 		t.results[r.Stage] = r
 	}
 	t.next = t.defaultChoice()
+	if t.state == testPassed {
+		t.next = choiceOn
+	}
 	return Outcome{}
+}
+
+// confirming reports a passed test whose message was sent and whose code
+// has not been asked for yet.
+func (t *Test) confirming() bool {
+	rep := t.s.Results.Report
+	return t.state == testPassed && rep != nil && rep.Sent != nil && !t.asked
+}
+
+// sendLabel offers the test message, to the From address.
+func (t *Test) sendLabel() string {
+	return "Send a test message to " + smtp.CleanLine(t.s.Draft.Settings.From) + " and confirm its code"
+}
+
+// canSend reports whether a test message can be offered: a passed test,
+// none sent yet, and a From address to send it to.
+func (t *Test) canSend() bool {
+	rep := t.s.Results.Report
+	return t.state == testPassed && rep != nil && rep.Sent == nil && t.s.Draft.Settings.From != ""
 }
 
 // choices are the ways on after the test, best first.
@@ -129,8 +161,11 @@ func (t *Test) choices() []Option {
 	if t.diag != nil && t.diag.Suggestion != nil {
 		out = append(out, Option{"Apply the fix: switch to " + t.diag.Suggestion.String() + " and test again", choiceApply})
 	}
+	if c := t.trustable(); c != nil {
+		out = append(out, Option{"Trust this certificate (SHA-256 " + c.SHA256[:23] + "…) and test again", choiceTrust})
+	}
 	return append(out,
-		Option{"Edit the " + t.diag.EditTarget().String(), choiceEdit},
+		Option{"Edit the " + t.editLabel(), choiceEdit},
 		Option{"Test again", choiceRetry},
 		Option{"Save anyway", choiceSave},
 		Option{"Quit without saving", choiceQuit},
@@ -156,7 +191,20 @@ func (t *Test) defaultChoice() string {
 func (t *Test) Page() Page {
 	switch t.state {
 	case testPassed:
-		return Page{Intro: append(t.networkNotes(), "Passed. "+upperFirst(t.s.Results.Report.Verdict()))}
+		intro := append(t.networkNotes(), "Passed. "+upperFirst(t.s.Results.Report.Verdict()))
+		switch {
+		case t.confirming():
+			sent := t.s.Results.Report.Sent
+			return Page{Intro: intro, Fields: []Field{{
+				Kind: TextField, Title: "Code from the test message",
+				Description: "The message to " + smtp.CleanLine(sent.To) + " has a 6-character code in its subject. Type it to confirm delivery; leave empty to skip.",
+				Limit:       32, Value: &t.code, Check: t.checkCode,
+			}}}
+		case t.canSend():
+			return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Value: &t.next,
+				Options: []Option{{"Save the settings", choiceOn}, {t.sendLabel(), choiceSend}}}}}
+		}
+		return Page{Intro: intro}
 	case testRunning:
 		set := t.s.Draft.Settings
 		who := ""
@@ -171,7 +219,14 @@ func (t *Test) Page() Page {
 		intro = []string{"Cancelled. Nothing was decided."}
 	} else {
 		d := t.diag
-		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+d.Fix)
+		fix := d.Fix
+		if t.trustable() != nil {
+			fix = d.FixWithoutPin() // the fingerprint follows, once
+		}
+		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+fix)
+		if c := t.trustable(); c != nil {
+			intro = append(intro, certLines(c)...)
+		}
 	}
 	intro = append(t.networkNotes(), intro...)
 	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Options: t.choices(), Value: &t.next}}}
@@ -188,12 +243,67 @@ func (t *Test) networkNotes() []string {
 	return out
 }
 
+// checkCode accepts an empty answer (skip) or the message's code.
+func (t *Test) checkCode(v string) error {
+	if strings.TrimSpace(v) == "" || t.s.Results.Report.Sent.Confirm(v) {
+		return nil
+	}
+	return errors.New("code does not match the one sent: type the 6 characters from the subject, or leave it empty to skip")
+}
+
 // Submit implements Flow.
 func (t *Test) Submit() Outcome {
-	if t.state == testPassed {
+	switch {
+	case t.confirming():
+		t.asked = true
+		return Outcome{} // the verdict again, now with or without delivery
+	case t.state == testPassed && t.next == choiceSend && t.canSend():
+		return t.choose(choiceSend)
+	case t.state == testPassed:
 		return Outcome{Action: Action{Kind: Next}}
 	}
 	return t.choose(t.next)
+}
+
+// trustable is the certificate a user may accept by its fingerprint: one
+// not from a trusted authority (self-signed, a private CA), never one on a
+// provider's known host (that is interception, tls.intercepted).
+func (t *Test) trustable() *smtp.CertInfo {
+	rep := t.s.Results.Report
+	if t.diag == nil || t.diag.Code != "tls.untrusted" || rep == nil || rep.Failure == nil {
+		return nil
+	}
+	if c := rep.Failure.Certificate; c != nil && len(c.SHA256) >= 23 {
+		return c
+	}
+	return nil
+}
+
+// fingerprintLines is a SHA-256 fingerprint (95 characters) on two lines
+// of 16 bytes each, so that no screen of 60 columns or more cuts it.
+func fingerprintLines(fp string) string {
+	if len(fp) < 48 {
+		return fp
+	}
+	return fp[:48] + "\n" + fp[48:]
+}
+
+// certLines are the facts a user compares before trusting a certificate.
+func certLines(c *smtp.CertInfo) []string {
+	return []string{
+		"Certificate: " + smtp.CleanLine(c.Subject) + ", issued by " + smtp.CleanLine(c.Issuer),
+		"Valid " + c.NotBefore.Format(time.DateOnly) + " to " + c.NotAfter.Format(time.DateOnly),
+		"SHA-256 " + c.SHA256,
+		"Trust it only if the server's administrator confirms this fingerprint.",
+	}
+}
+
+// editLabel names what Edit opens: the field at fault, else its part.
+func (t *Test) editLabel() string {
+	if f := t.diag.EditField(); f != smtp.FieldNone {
+		return f.String()
+	}
+	return t.diag.EditTarget().String()
 }
 
 // choose carries out a way on.
@@ -207,11 +317,28 @@ func (t *Test) choose(c string) Outcome {
 		return t.start()
 	case choiceRetry:
 		return t.start()
+	case choiceSend:
+		if !t.canSend() {
+			return Outcome{}
+		}
+		t.sendTo = t.s.Draft.Settings.From
+		t.next = choiceOn
+		return t.start()
+	case choiceTrust:
+		c := t.trustable()
+		if c == nil {
+			return Outcome{}
+		}
+		// Exactly this certificate, by its fingerprint, checked on every
+		// later connection: never a skip-verify.
+		t.s.Draft.Settings.TLSPinSHA256 = c.SHA256
+		return t.start()
 	case choiceEdit:
 		to := SecurityStep
 		if t.diag.EditTarget() == smtp.PartAccount {
 			to = AccountStep
 		}
+		t.s.EditAt = t.diag.EditField()
 		return Outcome{Action: Action{Kind: Goto, To: to}}
 	case choiceSave:
 		return Outcome{Action: Action{Kind: Next}}
@@ -232,6 +359,8 @@ func (t *Test) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
 		return Outcome{Stop: true}, true
 	case working:
 		return Outcome{}, true
+	case t.confirming():
+		return Outcome{}, false // the code is typed into its field
 	case t.mode == viewDetails:
 		t.scrollKey(c, k)
 		return Outcome{}, true
@@ -243,6 +372,9 @@ func (t *Test) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
 			return Outcome{Action: Action{Kind: Next}}, true
 		}
 		return t.choose(t.defaultChoice()), true
+	}
+	if t.state == testPassed && k.String() == choiceSend && t.canSend() {
+		return t.choose(choiceSend), true
 	}
 	for _, o := range t.choices() {
 		if k.String() == o.Value && (t.state != testPassed || o.Value == choiceRetry) {
@@ -275,6 +407,10 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 		return []key.Binding{km.Cancel}
 	case t.mode == viewDetails:
 		return []key.Binding{km.Scroll, km.PageScroll, plus(as(km.Details, "close details"), "t/esc/enter/q", "esc", "enter", "q")}
+	case t.confirming():
+		return nil // the form's keys
+	case t.state == testPassed && t.canSend():
+		return []key.Binding{as(km.Continue, "save"), km.Send, as(km.Retry, "test again"), km.Details}
 	case t.state == testPassed:
 		return []key.Binding{as(km.Continue, "save"), as(km.Retry, "test again"), km.Details}
 	}
@@ -293,11 +429,15 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 			out = append(out, b)
 		}
 	}
+	if t.trustable() != nil {
+		out = append(out, km.Trust)
+	}
 	return append(out, km.SaveAnyway, details, km.Leave)
 }
 
-// keysOnly: the screen offers the ways on as keys.
-func (t *Test) keysOnly() bool { return true }
+// keysOnly: the screen offers the ways on as keys; only the code from the
+// test message is typed into a field.
+func (t *Test) keysOnly() bool { return !t.confirming() }
 
 // capturing: Esc cancels a running test and closes the details.
 func (t *Test) capturing(working bool) bool { return working || t.mode == viewDetails }
@@ -305,6 +445,9 @@ func (t *Test) capturing(working bool) bool { return working || t.mode == viewDe
 func (t *Test) view(c *Common, f frame) (string, bool) {
 	if t.mode == viewDetails {
 		return t.details(c), true
+	}
+	if t.confirming() && !f.working {
+		return c.Styles.Success.Render("✓ Passed.") + " " + wrap(c, upperFirst(t.s.Results.Report.Verdict())) + "\n\n" + f.form, true
 	}
 	st := c.Styles
 	s := t.s.Draft.Settings
@@ -318,6 +461,9 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 		verdict = st.Subtle.Render(wrap(c, fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
 		verdict = wrap(c, st.Success.Render("✓ Passed.")+" "+upperFirst(t.s.Results.Report.Verdict())+" Press Enter to save.")
+		if t.canSend() {
+			verdict += "\n" + wrap(c, st.Key.Render("Press m")+" to send a test message to "+smtp.CleanLine(t.s.Draft.Settings.From)+" and confirm its code.")
+		}
 	case testCancelled:
 		verdict = wrap(c, st.Warning.Render("! Cancelled.")+" Nothing was decided; press r to test again.")
 	case testFailed:
@@ -325,6 +471,11 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 	}
 	var b strings.Builder
 	room := c.Height - 9 - lipgloss.Height(verdict)
+	if room < 0 && t.state == testFailed {
+		// A short screen: the diagnosis, its code, its fix and the keys
+		// matter more than the stages (all of them are in the details).
+		return verdict, true
+	}
 	b.WriteString(clip(fmt.Sprintf("Testing %s (%s)%s", smtp.CleanLine(s.Address()), s.Security.Label(), who), c.Width-2) + "\n")
 	if room >= len(t.plan) {
 		b.WriteString("\n")
@@ -394,6 +545,16 @@ func (t *Test) diagnosis(c *Common) string {
 		said = st.Subtle.Render("Server said: ") + clip(words, formWidth(c)-15-len(more)) + st.Subtle.Render(more)
 	}
 	fix := wrap(c, st.Title.Render("Fix: ")+d.Fix)
+	var short string // the fix as a short screen shows it
+	if cert := t.trustable(); cert != nil {
+		// The fingerprint is shown once, beside the offer to trust it;
+		// a short screen leaves the subject and dates to the details (t).
+		head := wrap(c, st.Title.Render("Fix: ")+d.FixWithoutPin())
+		offer := fingerprintLines(cert.SHA256) + "\n" + wrap(c, st.Key.Render("Press f")+" to trust only this certificate, once its administrator confirms it.")
+		fix = head + "\n" + wrap(c, "Certificate "+smtp.CleanLine(cert.Subject)+", issued by "+smtp.CleanLine(cert.Issuer)+", valid "+
+			cert.NotBefore.Format(time.DateOnly)+" to "+cert.NotAfter.Format(time.DateOnly)+", SHA-256:") + "\n" + offer
+		short = head + "\n" + wrap(c, "SHA-256:") + "\n" + offer
+	}
 	if d.Suggestion != nil {
 		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
 	}
@@ -402,6 +563,9 @@ func (t *Test) diagnosis(c *Common) string {
 	parts := []string{title, wrap(c, d.Detail), said, fix}
 	if countLines(parts...) > c.Height-8 {
 		parts = []string{title, said, fix}
+	}
+	if countLines(parts...) > c.Height-8 && short != "" {
+		parts = []string{title, said, short}
 	}
 	var out []string
 	for _, p := range parts {

@@ -35,6 +35,8 @@ type textField struct {
 	width    int
 	height   int
 	position huh.FieldPosition
+	skip     func() bool // the question does not apply now: hidden and passed over
+	replace  bool        // the value is selected: the first key typed replaces it
 }
 
 func newTextField(f Field) *textField {
@@ -46,7 +48,8 @@ func newTextField(f Field) *textField {
 	if f.Kind == SecretField {
 		ti.EchoMode, ti.EchoCharacter = textinput.EchoPassword, '*'
 	}
-	t := &textField{ti: ti, value: f.Value, title: f.TitleNow, desc: f.Description, keymap: huh.NewDefaultKeyMap().Input}
+	t := &textField{ti: ti, value: f.Value, title: f.TitleNow, desc: f.Description, keymap: huh.NewDefaultKeyMap().Input,
+		skip: f.Skip, replace: f.Replace}
 	if check := f.Check; check != nil {
 		t.check = func(v string) error { return plain(check(v)) }
 	}
@@ -84,7 +87,14 @@ func (t *textField) Update(msg tea.Msg) (huh.Model, tea.Cmd) {
 				return t, nil
 			}
 			cmds = append(cmds, huh.NextField)
+		case t.replace && (k.Text != "" || k.String() == "backspace" || k.String() == "delete"):
+			t.ti.SetValue("") // the selected value gives way to what is typed
 		}
+		t.replace = false
+	}
+	if _, ok := msg.(tea.PasteMsg); ok && t.replace {
+		t.ti.SetValue("")
+		t.replace = false
 	}
 	var cmd tea.Cmd
 	t.ti, cmd = t.ti.Update(msg)
@@ -106,6 +116,9 @@ func (t *textField) styles() *huh.FieldStyles {
 // View implements huh.Field: title, description and the line, as huh's
 // Input draws them, with CursorMark where the cursor stands.
 func (t *textField) View() string {
+	if t.Skip() {
+		return ""
+	}
 	st := t.styles()
 	maxWidth := max(t.width-st.Base.GetHorizontalFrameSize(), 1)
 	ts := t.ti.Styles()
@@ -129,6 +142,9 @@ func (t *textField) View() string {
 			mark = lipgloss.NewStyle().Underline(true).Render(ansi.Strip(ansi.Cut(line, x, x+1)))
 		}
 		line = ansi.Cut(line, 0, x) + mark + ansi.Cut(line, x+1, end)
+	}
+	if t.replace && t.ti.Value() != "" {
+		line = lipgloss.NewStyle().Reverse(true).Render(ansi.Strip(line)) // selected: typing replaces it
 	}
 	b.WriteString(line)
 	return st.Base.Width(t.width).Height(t.height).Render(b.String())
@@ -160,8 +176,9 @@ func (t *textField) Run() error { return errors.New("textField runs inside a for
 // RunAccessible implements huh.Field; the line mode asks the Field itself.
 func (t *textField) RunAccessible(io.Writer, io.Reader) error { return t.Run() }
 
-// Skip implements huh.Field.
-func (t *textField) Skip() bool { return false }
+// Skip implements huh.Field: a question that does not apply now (the
+// login of a relay without one) is passed over.
+func (t *textField) Skip() bool { return t.skip != nil && t.skip() }
 
 // Zoom implements huh.Field.
 func (t *textField) Zoom() bool { return false }

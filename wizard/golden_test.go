@@ -59,6 +59,15 @@ func demo(t *testing.T) *steps.Session {
 	return s
 }
 
+// otherServer is "Other server" on the demo's test server, whose CA the
+// test does not trust: a private or self-signed certificate.
+func otherServer(t *testing.T) *steps.Session {
+	s := demo(t)
+	s.Env.Test.RootCAs = nil
+	s.Draft.Settings.Provider = smtp.OtherID
+	return s
+}
+
 func enter(n int) func(d term.Driver) {
 	return func(d term.Driver) {
 		for range n {
@@ -79,33 +88,56 @@ var screenCases = []screenCase{
 		return s
 	}, nil, "already has settings"},
 	{"prerequisites", gmail, enter(1), "2-Step Verification"},
-	{"prerequisites-howto", gmail, func(d term.Driver) { d.Press(term.Enter, "n", "y", "y") }, "How to do it"},
-	{"account", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", "y") }, "E-mail address"},
+	{"prerequisites-howto", gmail, func(d term.Driver) { d.Press(term.Enter, "n", "y") }, "How to do it"},
+	{"account", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y") }, "E-mail address"},
 	{"account-secret-warning", gmail, func(d term.Driver) {
-		d.Press(term.Enter, "y", "y", "y")
+		d.Press(term.Enter, "y", "y")
 		d.WaitFor(focus("E-mail address")).Type("nas@gmail.com").Press(term.Enter, term.Enter)
 		d.Type("MyAccountPassword1!").Press(term.Enter)
 	}, "this looks like your Google account password"},
+	{"account-relay", otherServer, func(d term.Driver) {
+		d.Press(term.Enter)
+		d.WaitFor(focus("Account")).Press(term.Down, term.Enter)
+		d.WaitFor(focus("How does this machine log in?")).Press(term.Down)
+	}, "> No login"},
 	{"security", gmailFilled, func(d term.Driver) {
-		d.Press(term.Enter, "y", "y", "y")
-		d.WaitFor(focus("E-mail address")).Press(term.Enter, term.Enter, term.Enter, term.Enter)
-	}, "SMTP server"},
-	{"test-passed", demo, enter(9), "✓ Passed."},
+		d.Press(term.Enter, "y", "y")
+		d.WaitFor(focus("Account")).Press(term.Enter)
+	}, "Use the recommended settings"},
+	{"security-change", gmailFilled, func(d term.Driver) {
+		d.Press(term.Enter, "y", "y")
+		d.WaitFor(focus("Account")).Press(term.Enter)
+		d.WaitFor(focus("Server settings")).Press(term.Down, term.Enter)
+	}, "│ SMTP server"},
+	{"test-passed", demo, enter(4), "✓ Passed."},
 	{"test-failed-suggestion", demo, func(d term.Driver) {
-		enter(7)(d)
+		enter(3)(d)
+		port := portOf(d.WaitFor(focus("Server settings")))
+		d.Press(term.Down, term.Enter, term.Enter)
 		d.WaitFor(focus("Encryption")).Press(term.Up, term.Enter, term.CtrlU)
-		d.Type(portOf(d)).Press(term.Enter)
+		d.Type(port).Press(term.Enter)
+		d.WaitFor(focus("CA file")).Press(term.Enter)
 	}, "Press Enter"},
-	{"test-details", demo, func(d term.Driver) { enter(9)(d); d.WaitFor("✓ Passed.").Press("t") }, "Transcript"},
-	{"save", demo, enter(10), "Save the settings to"},
-	{"save-done", demo, enter(13), "✓ Saved."},
-	{"help", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", "?") }, "Keys"},
-	{"quit-confirm", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", "y", term.CtrlC) }, "Quit without saving?"},
+	{"test-untrusted", otherServer, enter(6), "Press f"},
+	{"test-details", demo, func(d term.Driver) { enter(4)(d); d.WaitFor("✓ Passed.").Press("t") }, "Transcript"},
+	{"save", demo, enter(5), "Write the file?"},
+	{"save-done", demo, enter(6), "✓ Saved."},
+	{"save-done-failed", func(t *testing.T) *steps.Session {
+		s := demo(t)
+		s.Draft.Settings.Password = smtp.NewSecret("not-the-password")
+		return s
+	}, func(d term.Driver) {
+		enter(4)(d)
+		d.WaitFor("✗ ").Press("s")
+		enter(1)(d)
+	}, "Saved, but"},
+	{"help", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "?") }, "Keys"},
+	{"quit-confirm", gmail, func(d term.Driver) { d.Press(term.Enter, "y", "y", term.CtrlC) }, "Quit without saving?"},
 }
 
 // portOf reads the demo server's port off the security screen.
 func portOf(d term.Driver) string {
-	m := regexp.MustCompile(`STARTTLS .*port (\d+)`).FindStringSubmatch(d.Screen())
+	m := regexp.MustCompile(`STARTTLS,[\s│>]*(\d+)`).FindStringSubmatch(d.Screen())
 	if m == nil {
 		return "0"
 	}

@@ -123,8 +123,8 @@ func (l *liner) run(ctx context.Context, f steps.Flow, s *steps.Session) (steps.
 			o = f.Finish(res)
 			continue
 		}
-		for _, field := range page.Fields {
-			if field.Skip != nil && field.Skip() {
+		for i, field := range page.Fields {
+			if i < page.Focus || field.Skip != nil && field.Skip() {
 				continue
 			}
 			if err := l.ask(ctx, field); err != nil {
@@ -161,10 +161,11 @@ func (l *liner) ask(ctx context.Context, f steps.Field) error {
 	def, hint := f.Get(), ""
 	switch f.Kind {
 	case steps.ChoiceField:
-		for i, o := range f.Options {
-			l.printf("%4d  %s\n", i+1, o.Label)
-		}
+		l.options(f, f.Offer)
 		hint = " (number or name)"
+		if f.Offer > 0 && f.Offer < len(f.Options) {
+			hint = " (number or name, l to list all)"
+		}
 	case steps.ConfirmField:
 		hint = " [" + map[bool]string{true: "Y/n", false: "y/N"}[def == "yes"] + "]"
 		if f.Affirmative != "" && f.Negative != "" {
@@ -180,6 +181,10 @@ func (l *liner) ask(ctx context.Context, f steps.Field) error {
 		if err != nil {
 			return err
 		}
+		if f.Kind == steps.ChoiceField && f.Offer > 0 && strings.EqualFold(v, "l") {
+			l.options(f, 0)
+			continue
+		}
 		if v, err = l.accept(f, v); err == nil {
 			if f.Changed != nil && v != old {
 				f.Changed(old)
@@ -190,6 +195,20 @@ func (l *liner) ask(ctx context.Context, f steps.Field) error {
 		if steps.IsWarning(err) {
 			def = v // the same answer again keeps it
 		}
+	}
+}
+
+// options lists a choice's first n options and says how to see the rest;
+// n of 0 lists them all.
+func (l *liner) options(f steps.Field, n int) {
+	if n <= 0 || n >= len(f.Options) {
+		n = len(f.Options)
+	}
+	for i, o := range f.Options[:n] {
+		l.printf("%4d  %s\n", i+1, o.Label)
+	}
+	if n < len(f.Options) {
+		l.printf("%4s  %s\n", "l", fmt.Sprintf("list all %d", len(f.Options)))
 	}
 }
 

@@ -105,8 +105,7 @@ func TestLinesDemoCompletesWithEnterAlone(t *testing.T) {
 		t.Fatalf("outcome = %v, want Saved\n%s", got, out)
 	}
 	for _, want := range []string{
-		"3. E-mail address [" + lineUser + "]: ",
-		"3. Password [keep current]: ",
+		"3. Account (number or name) [recommended]: ",
 		"ok   connect",
 		"Passed.",
 		"Saved. Wrote " + d.ConfigPath,
@@ -125,7 +124,7 @@ func TestLinesDemoCompletesWithEnterAlone(t *testing.T) {
 func TestLinesWrongAddressAsksAgain(t *testing.T) {
 	d, _ := lineDraft(t)
 	d.Draft.Settings.FromName = "" // typed below, after the wrong address
-	input := enters(2) + "demo at example\n" + lineUser + "\n" + "\n" + "Office NAS\n" + enters(20)
+	input := enters(2) + "change\n" + "demo at example\n" + lineUser + "\n" + "\n" + "Office NAS\n" + enters(20)
 	got, out := runLines(t, d, input, passwords(""))
 	if got != Saved {
 		t.Fatalf("outcome = %v, want Saved\n%s", got, out)
@@ -145,8 +144,8 @@ func TestLinesWrongAddressAsksAgain(t *testing.T) {
 func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 	d, srv := lineDraft(t)
 	port := strconv.Itoa(srv.Port())
-	input := enters(5) + // provider, done, address, login, name
-		"\n1\n" + port + "\n" + // host, SSL/TLS, the server's port
+	input := enters(3) + // provider, done, the account as filled
+		"change\n\n1\n" + port + "\n\n" + // change the recommended settings, host, SSL/TLS, the server's port, no CA file
 		"a\n" + enters(5)
 	got, out := runLines(t, d, input, passwords(""))
 	if got != Saved {
@@ -169,9 +168,11 @@ func TestLinesSuggestionFixesSSLOnSTARTTLS(t *testing.T) {
 func TestLinesEOFQuitsWithoutWriting(t *testing.T) {
 	for name, input := range map[string]string{
 		"at the address":     enters(2),
-		"at the port":        enters(7),
-		"before saving":      enters(8),
-		"at an invalid host": enters(5) + "http://x\n",
+		"at the account":     enters(2) + "change\n",
+		"at the server":      enters(3),
+		"at the port":        enters(3) + "change\n\n\n",
+		"before saving":      enters(5),
+		"at an invalid host": enters(3) + "change\nhttp://x\n",
 	} {
 		t.Run(name, func(t *testing.T) {
 			d, _ := lineDraft(t)
@@ -205,7 +206,7 @@ func TestLinesCancelReturnsPromptly(t *testing.T) {
 func TestLinesPasswordRefusalIsReturned(t *testing.T) {
 	d, _ := lineDraft(t)
 	refuse := func() (string, error) { return "", ErrPasswordNeedsTerminal }
-	got, err := RunLines(t.Context(), d, strings.NewReader(enters(20)), io.Discard, refuse)
+	got, err := RunLines(t.Context(), d, strings.NewReader(enters(2)+"change\n"+enters(20)), io.Discard, refuse)
 	if got != Quit || !errors.Is(err, ErrPasswordNeedsTerminal) {
 		t.Fatalf("RunLines = %v, %v; want Quit, ErrPasswordNeedsTerminal", got, err)
 	}
@@ -268,7 +269,7 @@ func TestLinesShowTheServersWordsForATemporaryRefusal(t *testing.T) {
 	d.Draft.Settings.Port = srv.Port()
 	d.Test.RootCAs = srv.CA().Pool()
 	d.Catalogue.Providers[0].Ports[0].Port = srv.Port()
-	got, out := runLines(t, d, enters(8)+"q\n", passwords(""))
+	got, out := runLines(t, d, enters(4)+"q\n", passwords(""))
 	if got == Saved {
 		t.Fatalf("a refused test saved:\n%s", out)
 	}

@@ -2,6 +2,7 @@ package wizard
 
 import (
 	"bytes"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ func lineInput(script []answer) (string, func() (string, error)) {
 	for _, a := range script {
 		switch {
 		case a.kind == passed:
+			in.WriteString("\n") // What next? Save (the default)
 		case a.secret:
 			pws = append(pws, a.value)
 		case a.kind == yes:
@@ -115,7 +117,7 @@ func drive(t *testing.T, d term.Driver, script []answer) {
 func TestBothRenderersAgree(t *testing.T) {
 	const (
 		provider = "Which service sends your mail?"
-		prereq   = "The demo server is running?"
+		prereq   = "The demo server is running"
 		address  = "E-mail address"
 		login    = "Login"
 		password = "Password"
@@ -123,33 +125,41 @@ func TestBothRenderersAgree(t *testing.T) {
 		host     = "SMTP server"
 		mode     = "Encryption"
 		port     = "Port"
-		path     = "Save the settings to"
-		where    = "Where should the password live?"
+		server   = "Server settings"
+		account  = "Account"
+		caFile   = "CA file (optional)"
+		how      = "How does this machine log in?"
 		write    = "Write the file?"
 	)
-	save := []answer{kept(path), kept(where), confirm(write)}
+	save := []answer{kept(write)}
 	scripts := map[string]func(port string) []answer{
 		"enter everywhere": func(string) []answer {
-			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
-				kept(host), kept(mode), kept(port), testPassed()}, save)
+			return concat([]answer{kept(provider), confirm(prereq), kept(account), kept(server), testPassed()}, save)
 		},
 		"typed values and a password file": func(string) []answer {
-			return []answer{kept(provider), confirm(prereq), set(address, "ops@example.test"), set(login, lineUser),
-				setSecret(password, linePass), set(name, "Office NAS"), kept(host), kept(mode), kept(port), testPassed(),
-				kept(path), pick(where, "2", "In a file of its own"), confirm(write)}
+			return []answer{kept(provider), confirm(prereq), pick(account, "change", "Change the address"), set(address, "ops@example.test"), set(login, lineUser),
+				setSecret(password, linePass), set(name, "Office NAS"), kept(server), testPassed(),
+				pick(write, "file", "Save, the password in a file of its own")}
+		},
+		"saved elsewhere, the password beside it": func(string) []answer {
+			dir := filepath.Join(t.TempDir(), "c2") // a directory that does not exist yet
+			return []answer{kept(provider), confirm(prereq), kept(account),
+				kept(server), testPassed(), pick(write, "elsewhere", "Save elsewhere"), set("Save the settings to", filepath.Join(dir, "smtp.yaml")),
+				pick("Where should the password live?", "file", "Save, the password in a file of its own")}
 		},
 		"wrong mode fixed by the suggestion": func(p string) []answer {
-			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), keptSecret(password), kept(name),
-				kept(host), pick(mode, "ssl", "SSL/TLS"), set(port, p), onFailure("a"), testPassed()}, save)
+			return concat([]answer{kept(provider), confirm(prereq), kept(account),
+				pick(server, "change", "Change the server"), kept(host), pick(mode, "ssl", "SSL/TLS"), set(port, p), kept(caFile),
+				onFailure("a"), testPassed()}, save)
 		},
 		"wrong password saved anyway": func(string) []answer {
-			return concat([]answer{kept(provider), confirm(prereq), kept(address), kept(login), setSecret(password, "not-it-at-all"),
-				kept(name), kept(host), kept(mode), kept(port), onFailure("s")}, save)
+			return concat([]answer{kept(provider), confirm(prereq), pick(account, "change", "Change the address"), kept(address), kept(login), setSecret(password, "not-it-at-all"),
+				kept(name), kept(server), onFailure("s")}, save)
 		},
 		"other server from an empty draft": func(p string) []answer {
 			return concat([]answer{kept("Your e-mail address"), pick(provider, "other", "Other server"),
-				set(address, lineUser), kept(login), setSecret(password, linePass), kept(name),
-				set(host, "localhost"), kept(mode), set(port, p), testPassed()}, save)
+				kept(how), set(address, lineUser), kept(login), setSecret(password, linePass), kept(name),
+				set(host, "localhost"), kept(mode), set(port, p), kept(caFile), testPassed()}, save)
 		},
 	}
 	for name, script := range scripts {
@@ -181,12 +191,15 @@ func TestBothRenderersAgree(t *testing.T) {
 			ss := fresh()
 			d := term.NewModel(t, New(t.Context(), ss, "", nil), 80, 24)
 			drive(t, d, script(strconv.Itoa(ss.Catalogue.Providers[0].Ports[0].Port)))
-			d.WaitFor("✓ Saved.").Press(term.Enter)
+			d.WaitFor("Saved").Press(term.Enter)
 			if !d.Quit() {
 				t.Fatalf("the screens did not end after saving:\n%s", d.Dump())
 			}
 
 			lineSet, screenSet := comparable(t, ls), comparable(t, ss)
+			if strings.Contains(name, "elsewhere") && (lineSet.PasswordFile != "smtp.password" || !strings.Contains(ls.Results.Saved.Path, "/c2/")) {
+				t.Errorf("saved to %s with the password in %q; want c2/smtp.yaml and smtp.password beside it", ls.Results.Saved.Path, lineSet.PasswordFile)
+			}
 			if !reflect.DeepEqual(lineSet, screenSet) {
 				t.Errorf("the renderers disagree:\nline mode %+v\nscreens   %+v\nline output:\n%s", lineSet, screenSet, out.String())
 			}

@@ -97,11 +97,10 @@ func TestSignInWaitingShowsCodeAndQR(t *testing.T) {
 // the token in a 0600 file beside it.
 func TestBothRenderersSignIn(t *testing.T) {
 	t.Setenv("TERM", "xterm-256color")
-	script := []answer{kept("Which service sends your mail?"), confirm("The demo server is running?"),
+	script := []answer{kept("Which service sends your mail?"), confirm("The demo server is running"),
 		kept("E-mail address"), kept("Login"), kept("Sender name"),
 		set("Application (client) ID", oauthtest.ClientID),
-		kept("SMTP server"), kept("Encryption"), kept("Port"), testPassed(),
-		kept("Save the settings to"), confirm("Write the file?")}
+		kept("Server settings"), testPassed(), kept("Write the file?")}
 
 	idp := oauthtest.Start(t, oauthtest.Approve)
 	ls := signInDraft(t, idp, "")

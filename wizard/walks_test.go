@@ -1,0 +1,297 @@
+package wizard
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"smtpsetup/config"
+	"smtpsetup/e2e/term"
+	"smtpsetup/smtp"
+	"smtpsetup/smtp/smtptest"
+	"smtpsetup/steps"
+)
+
+// The walks of issue 14, each played by both renderers from the same
+// session against a real local server, ending in a saved file that is
+// checked as a user would: what it says, and that it works.
+
+const (
+	wProvider = "Which service sends your mail?"
+	wAccount  = "Account"
+	wHow      = "How does this machine log in?"
+	wAddress  = "E-mail address"
+	wLogin    = "Login"
+	wPassword = "Password"
+	wName     = "Sender name"
+	wHost     = "SMTP server"
+	wMode     = "Encryption"
+	wPort     = "Port"
+	wCAFile   = "CA file (optional)"
+	wWrite    = "Write the file?"
+)
+
+// otherDraft is a session for "Other server" on srv, with the answers
+// prefilled as a returning user would have them; the test trusts no
+// extra CA unless the walk gives one.
+func otherDraft(t *testing.T, srv *smtptest.Server, from string) *steps.Session {
+	t.Helper()
+	s := steps.NewSession(steps.Env{
+		Catalogue:  smtp.BuiltinCatalogue(),
+		ConfigPath: filepath.Join(t.TempDir(), "etc", "smtp.yaml"),
+		Test:       smtp.Options{Timeout: 5 * 1e9},
+	})
+	s.Draft.Settings = smtp.Settings{
+		Provider: smtp.OtherID, Host: "localhost", Port: srv.Port(), Security: smtp.SecuritySTARTTLS, Auth: smtp.AuthAuto,
+		Username: lineUser, Password: smtp.NewSecret(linePass), From: from,
+	}
+	return s
+}
+
+// walkBoth plays script in the line mode and on the screens, each from its
+// own fresh session, and returns both sessions after they saved.
+func walkBoth(t *testing.T, fresh func() *steps.Session, script []answer) (line, screen *steps.Session, lineOut string) {
+	t.Helper()
+	t.Setenv("TERM", "xterm-256color")
+	line = fresh()
+	in, pw := lineInput(script)
+	var out bytes.Buffer
+	outcome, err := RunLines(t.Context(), line, strings.NewReader(in), &out, pw)
+	if err != nil || outcome != Saved {
+		t.Fatalf("line mode: %v, %v\n%s", outcome, err, out.String())
+	}
+	screen = fresh()
+	d := term.NewModel(t, New(t.Context(), screen, "", nil), 80, 24)
+	drive(t, d, script)
+	d.WaitFor("Saved").Press(term.Enter)
+	if !d.Quit() {
+		t.Fatalf("the screens did not end after saving:\n%s", d.Dump())
+	}
+	return line, screen, out.String()
+}
+
+// savedWorks loads what a run saved and tests it as `check` would.
+func savedWorks(t *testing.T, s *steps.Session) smtp.Settings {
+	t.Helper()
+	if s.Results.Saved == nil {
+		t.Fatal("nothing saved")
+	}
+	set, err := config.Load(s.Results.Saved.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := smtp.Test(t.Context(), set, smtp.Options{Timeout: 5 * 1e9})
+	if !rep.OK {
+		t.Fatalf("the saved config does not work: %+v", rep.Failure)
+	}
+	return set
+}
+
+func TestWalkSelfSignedTrustedByFingerprint(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
+	script := []answer{kept(wProvider), kept(wAccount),
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("f"), testPassed(), kept(wWrite)}
+	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
+	for _, want := range []string{"[tls.untrusted]", "SHA-256 ", "Trust this certificate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("line mode never showed %q:\n%s", want, out)
+		}
+	}
+	for _, s := range []*steps.Session{line, screen} {
+		set := savedWorks(t, s)
+		if set.TLSPinSHA256 == "" || set.InsecureSkipVerify {
+			t.Errorf("saved pin %q, skip-verify %v: want the certificate pinned, never skipped", set.TLSPinSHA256, set.InsecureSkipVerify)
+		}
+	}
+}
+
+func TestWalkPrivateCAFile(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, srv.CA().PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := []answer{kept(wProvider), kept(wAccount),
+		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, ca), testPassed(), kept(wWrite)}
+	line, screen, _ := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, lineUser) }, script)
+	for _, s := range []*steps.Session{line, screen} {
+		if set := savedWorks(t, s); set.CAFile != ca || set.TLSPinSHA256 != "" {
+			t.Errorf("saved CA file %q pin %q, want %q and no pin", set.CAFile, set.TLSPinSHA256, ca)
+		}
+	}
+}
+
+func TestCAFileCheckedOnEntry(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
+	notPEM := filepath.Join(t.TempDir(), "ca.txt")
+	os.WriteFile(notPEM, []byte("not a certificate\n"), 0o644)
+	s := otherDraft(t, srv, lineUser)
+	in := strings.Repeat("\n", 5) + notPEM + "\n" // provider, account, host, mode, port
+	got, out := runLines(t, s, in, passwords(""))
+	if got != Quit || !strings.Contains(out, "holds no PEM certificate") {
+		t.Errorf("outcome %v; want the CA file refused by name:\n%s", got, out)
+	}
+}
+
+func TestWalkNoLoginRelay(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS)) // no account: a relay by address
+	script := []answer{kept(wProvider), pick(wAccount, "change", "Change the address"), pick(wHow, "none", "No login"), kept(wAddress), kept(wName),
+		kept(wHost), kept(wMode), kept(wPort), set(wCAFile, caFile(t, srv)), testPassed(), kept(wWrite)}
+	line, screen, out := walkBoth(t, func() *steps.Session { return otherDraft(t, srv, "nas@corp.example") }, script)
+	if !strings.Contains(out, "without a login") {
+		t.Errorf("the result does not say the server took mail without a login:\n%s", out)
+	}
+	for _, s := range []*steps.Session{line, screen} {
+		set := savedWorks(t, s)
+		if set.Auth != smtp.AuthNone || set.Username != "" || !set.Password.IsZero() {
+			t.Errorf("saved auth %q login %q: want no login, not refilled from the address", set.Auth, set.Username)
+		}
+	}
+}
+
+func caFile(t *testing.T, srv *smtptest.Server) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(p, srv.CA().PEM(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestWalkRefusedSenderEditLandsOnFrom(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass),
+		smtptest.WithOwnedSenders(lineUser, lineUser))
+	ca := caFile(t, srv)
+	fresh := func() *steps.Session {
+		s := otherDraft(t, srv, "boss@example.test")
+		s.Draft.Settings.CAFile = ca
+		return s
+	}
+	script := []answer{kept(wProvider), kept(wAccount),
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile),
+		onFailure("e"), set(wAddress, lineUser), kept(wLogin), keptSecret(wPassword), kept(wName),
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), testPassed(), kept(wWrite)}
+	line, screen, out := walkBoth(t, fresh, script)
+	for _, want := range []string{"[send.sender_rejected]", "Edit the sender address"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("line mode never showed %q:\n%s", want, out)
+		}
+	}
+	for _, s := range []*steps.Session{line, screen} {
+		if set := savedWorks(t, s); set.From != lineUser {
+			t.Errorf("saved From %q, want %q", set.From, lineUser)
+		}
+	}
+}
+
+// After refused credentials, Edit lands on the password with its value
+// selected: what is typed replaces it, nothing is appended.
+func TestEditAfterRefusedPasswordReplacesIt(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModeSTARTTLS), smtptest.WithAccount(lineUser, linePass))
+	s := otherDraft(t, srv, lineUser)
+	s.Draft.Settings.CAFile = caFile(t, srv)
+	s.Draft.Settings.Password = smtp.NewSecret("wrong-password")
+	t.Setenv("TERM", "xterm-256color")
+	d := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
+	for range 6 {
+		d.Press(term.Enter) // provider, account, host, mode, port, CA file
+	}
+	d.WaitFor("[auth.bad_credentials]")
+	if !strings.Contains(d.Screen(), "e edit") && !strings.Contains(d.Screen(), "enter/e") {
+		t.Fatalf("no edit key:\n%s", d.Dump())
+	}
+	d.Press("e").WaitFor(focus(wPassword))
+	d.Type(linePass).Press(term.Enter).Press(term.Enter) // the password, the sender name
+	for range 4 {
+		d.Press(term.Enter) // host, mode, port, CA file
+	}
+	d.WaitFor("✓ Passed.")
+	if got := s.Draft.Settings.Password.Reveal(); got != linePass {
+		t.Errorf("password after editing has %d characters, want the %d typed (typing must replace it)", len(got), len(linePass))
+	}
+}
+
+// The line mode offers the detected provider alone, and l lists them all.
+func TestLinesOfferTheDetectedProvider(t *testing.T) {
+	s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml")})
+	_, out := runLines(t, s, "me@gmail.com\n", passwords())
+	if !strings.Contains(out, "1  Gmail  ← your address") || !strings.Contains(out, "l  list all") || strings.Contains(out, "SendGrid") {
+		t.Fatalf("the detected provider is not offered alone:\n%s", out)
+	}
+	s = steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml")})
+	_, out = runLines(t, s, "me@gmail.com\nl\n", passwords())
+	if !strings.Contains(out, "SendGrid") {
+		t.Fatalf("l does not list all:\n%s", out)
+	}
+}
+
+// codeFrom reads the code of the last test message the server received,
+// as the user reads it from the subject.
+func codeFrom(t *testing.T, srv *smtptest.Server) string {
+	t.Helper()
+	msgs := srv.Messages()
+	if len(msgs) == 0 {
+		t.Fatal("no test message arrived")
+	}
+	m := regexp.MustCompile(`(?m)^Subject: ` + smtp.TestSubjectPrefix + `(\S+)`).FindSubmatch(msgs[len(msgs)-1].Data)
+	if m == nil {
+		t.Fatalf("no code in the subject:\n%s", msgs[len(msgs)-1].Data)
+	}
+	return string(m[1])
+}
+
+// laterReader gives its text only when read, so that an answer can depend
+// on what happened before it was asked (the code in a message).
+type laterReader struct {
+	text func() string
+	r    io.Reader
+}
+
+func (l *laterReader) Read(p []byte) (int, error) {
+	if l.r == nil {
+		l.r = strings.NewReader(l.text())
+	}
+	return l.r.Read(p)
+}
+
+// Delivery confirmed by code: after the test passes, a test message goes
+// to the From address, and the code typed back from it proves delivery, in
+// both renderers.
+func TestWalkDeliveryConfirmedByCode(t *testing.T) {
+	t.Setenv("TERM", "xterm-256color")
+	// The line mode.
+	s, srv := lineDraft(t)
+	in := io.MultiReader(strings.NewReader(strings.Repeat("\n", 4)+"m\n"),
+		&laterReader{text: func() string { return codeFrom(t, srv) + "\n\n\n" }})
+	var out bytes.Buffer
+	if got, err := RunLines(t.Context(), s, in, &out, passwords("")); got != Saved || err != nil {
+		t.Fatalf("line mode: %v %v\n%s", got, err, out.String())
+	}
+	if !strings.Contains(out.String(), "delivery confirmed") || !slices.Contains(s.Results.Report.Proven(), smtp.ProvenDelivery) {
+		t.Errorf("line mode: delivery not confirmed:\n%s", out.String())
+	}
+
+	// The screens.
+	s, srv = lineDraft(t)
+	d := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
+	for range 4 {
+		d.Press(term.Enter) // provider, checklist, account, server
+	}
+	d.WaitFor("✓ Passed.").WaitFor("Press m").Press("m")
+	d.WaitFor(focus("Code from the test message")).Type("WRONG1").Press(term.Enter).WaitFor("code does not match")
+	d.Press(term.CtrlU).Type(codeFrom(t, srv)).Press(term.Enter)
+	d.WaitFor("delivery confirmed").Press(term.Enter)
+	d.WaitFor(focus(wWrite)).Press(term.Enter)
+	d.WaitFor("Saved").Press(term.Enter)
+	if !d.Quit() || !slices.Contains(s.Results.Report.Proven(), smtp.ProvenDelivery) {
+		t.Fatalf("screens: delivery not confirmed:\n%s", d.Dump())
+	}
+	if set, err := config.Load(s.Results.Saved.Path); err != nil || !smtp.Test(t.Context(), set, s.Test).OK {
+		t.Errorf("the saved config does not work: %v", err)
+	}
+}
