@@ -222,11 +222,11 @@ var netRules = []netRule{
 		d := Diagnosis{Code: "helo.rejected", Family: "protocol", Transient: in.f.Reply.Code/100 == 4, // a reply family
 			Title:  "The server refused the name this device said hello with",
 			Detail: fmt.Sprintf("We said EHLO %s, and it answered: %s. Many servers require a fully-qualified name (nas.example.com), not a bare host name.", helo, in.f.Reply),
-			Fix:    "Give a fully-qualified name for this device with --helo NAME (config: helo:), for example its name in your domain, or [its public IP address] in brackets.",
+			Fix:    "Give a fully-qualified name for this device (in the wizard: Edit opens the HELO name; check and setup: --helo NAME; config: helo:), for example its name in your domain, or [its public IP address] in brackets.",
 			Reply:  wireLines(in.f.Reply.Code, in.f.Reply.Text)}
 		if strings.Contains(strings.ToLower(in.f.Reply.Text), "not found") {
 			d.Detail = fmt.Sprintf("We said EHLO %s, and it answered: %s. The server looked the name up in DNS and did not find it.", helo, in.f.Reply)
-			d.Fix = "Give a name that exists in public DNS for this device's address with --helo NAME (config: helo:), or [its public IP address] in brackets."
+			d.Fix = "Give a name that exists in public DNS for this device's address (in the wizard: Edit opens the HELO name; check and setup: --helo NAME; config: helo:), or [its public IP address] in brackets."
 		}
 		return d
 	}},

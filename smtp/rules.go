@@ -162,16 +162,18 @@ const (
 	FieldSecret       // the password: the server refused the credentials
 	FieldMode         // the encryption mode and port: the wrong protocol on this port
 	FieldCAFile       // the trusted CA: the certificate is not from a trusted authority
+	FieldHelo         // this device's name in EHLO: the server refused it
 )
 
 func (f Field) String() string {
-	return [...]string{"", "sender address", "password", "encryption and port", "CA file"}[f]
+	return [...]string{"", "sender address", "password", "encryption and port", "CA file", "HELO name"}[f]
 }
 
 // EditField is the field within EditTarget's part that most likely needs
 // changing: the From address after a refused sender, the secret after
 // refused credentials, the mode after a mode mismatch (a suggested switch),
-// the CA file after an untrusted certificate.
+// the CA file after an untrusted certificate, the HELO name after a refused
+// one.
 func (d *Diagnosis) EditField() Field {
 	if d == nil {
 		return FieldNone
@@ -183,6 +185,8 @@ func (d *Diagnosis) EditField() Field {
 		return FieldSecret
 	case "tls.untrusted", "tls.intercepted":
 		return FieldCAFile
+	case "helo.rejected":
+		return FieldHelo
 	case "tls.not_tls", "tls.required", "starttls.not_offered", "starttls.required", "tls.handshake":
 		return FieldMode
 	}

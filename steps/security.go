@@ -19,6 +19,7 @@ type Security struct {
 	mode   string // an smtp.Security
 	port   string
 	caFile string
+	helo   string // this device's name in EHLO; asked only when it matters
 	warned string // a mode/port pair already warned about
 	focus  smtp.Field
 }
@@ -46,7 +47,7 @@ func (s *Security) Begin(sess *Session) Outcome {
 	if set.Port != 0 {
 		s.port = strconv.Itoa(set.Port)
 	}
-	s.caFile = set.CAFile
+	s.caFile, s.helo = set.CAFile, set.Helo
 	s.focus = sess.takeEditAt()
 	s.use = useChange
 	if host, rec, ok := sess.Provider().RecommendedSettings(); ok && s.focus == smtp.FieldNone &&
@@ -84,6 +85,17 @@ func (s *Security) Page() Page {
 			Placeholder: "/etc/ssl/private-ca.pem",
 		},
 	}
+	if s.focus == smtp.FieldHelo || s.helo != "" {
+		// Asked only when it matters: after a server refused the name, or
+		// when the settings carry one (a hidden field would still take a
+		// line of the page).
+		fields = append(fields, Field{
+			Kind: TextField, Title: "This device's name (HELO, optional)", Limit: smtp.MaxHostLen, Value: &s.helo, Check: checkHelo,
+			Skip:        s.recommended,
+			Description: "Some servers refuse a name that is not fully qualified: give this device's name in your domain, or [its public IP address]. Empty: the host name.",
+			Placeholder: "nas.example.com",
+		})
+	}
 	page := Page{Fields: fields}
 	if h, rec, ok := pr.RecommendedSettings(); ok {
 		ca := ""
@@ -99,11 +111,29 @@ func (s *Security) Page() Page {
 		}}, page.Fields...)
 	}
 	for i, f := range page.Fields {
-		if s.focus == smtp.FieldMode && f.Value == &s.mode || s.focus == smtp.FieldCAFile && f.Value == &s.caFile {
+		if s.focus == smtp.FieldMode && f.Value == &s.mode || s.focus == smtp.FieldCAFile && f.Value == &s.caFile ||
+			s.focus == smtp.FieldHelo && f.Value == &s.helo {
 			page.Focus = i
 		}
 	}
 	return page
+}
+
+// checkHelo accepts an empty answer (this machine's host name) or a
+// fully-qualified name or address literal: the field is there because a
+// server refused a name that was not.
+func checkHelo(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	if err := smtp.ValidateHelo(v); err != nil {
+		return err
+	}
+	if !strings.HasPrefix(v, "[") && !strings.Contains(strings.TrimSuffix(v, "."), ".") {
+		return smtp.FieldError{Field: "helo", Problem: "is not fully qualified", Fix: "give the name in your domain, such as nas.example.com, or [its public IP address]"}
+	}
+	return nil
 }
 
 // checkCAFile accepts an empty answer (the system's CAs) or a readable PEM
@@ -170,6 +200,7 @@ func (s *Security) store() {
 	}
 	set.Host, set.Security = host, smtp.Security(s.mode)
 	set.CAFile = strings.TrimSpace(s.caFile)
+	set.Helo = strings.TrimSpace(s.helo)
 	if n, err := strconv.Atoi(strings.TrimSpace(s.port)); err == nil {
 		set.Port = n
 	}

@@ -251,3 +251,47 @@ func TestDetectionFoundNothing(t *testing.T) {
 		}
 	}
 }
+
+// After a server refused this device's EHLO name, Edit opens the server step
+// on the HELO name field (hidden otherwise), and what is typed there is the
+// name the next test says.
+func TestHeloFieldAfterARefusedName(t *testing.T) {
+	s, _ := newSession(t, "gmail")
+	heloShown := func(p Page) (shown bool, focused bool) {
+		for i, f := range p.Fields {
+			if f.Value != nil && strings.HasPrefix(f.Title, "This device's name") {
+				return f.Skip == nil || !f.Skip(), p.Focus == i
+			}
+		}
+		return false, false
+	}
+	sec := &Security{}
+	sec.Begin(s)
+	if shown, _ := heloShown(sec.Page()); shown {
+		t.Fatal("the HELO field is asked although no server refused the name")
+	}
+	d := &smtp.Diagnosis{Code: "helo.rejected"}
+	if d.EditTarget() != smtp.PartServer || d.EditField() != smtp.FieldHelo {
+		t.Fatalf("helo.rejected edits %v / %v, want the server step's HELO name", d.EditTarget(), d.EditField())
+	}
+	s.EditAt = d.EditField()
+	sec = &Security{}
+	sec.Begin(s)
+	shown, focused := heloShown(sec.Page())
+	if !shown || !focused {
+		t.Fatalf("after helo.rejected the HELO field shown=%v focused=%v, want both", shown, focused)
+	}
+	if err := checkHelo("vm"); err == nil {
+		t.Error("a bare host name was accepted as a HELO name")
+	}
+	sec.helo = "nas.example.com"
+	sec.Submit()
+	if got := s.Draft.Settings.Helo; got != "nas.example.com" {
+		t.Fatalf("Helo %q after the step, want nas.example.com", got)
+	}
+	sec = &Security{}
+	sec.Begin(s)
+	if shown, _ := heloShown(sec.Page()); !shown && sec.use != useRecommended {
+		t.Error("a HELO name the settings carry is hidden from Change")
+	}
+}
