@@ -192,16 +192,24 @@ func normalise(scr string, s *steps.Session) string {
 	if dir := filepath.Dir(s.ConfigPath); strings.HasPrefix(dir, os.TempDir()) {
 		scr = strings.ReplaceAll(scr, dir, "/tmp/T")
 	}
-	for re, with := range map[*regexp.Regexp]string{
-		regexp.MustCompile(`\b\d+ms\b`):                 "Nms",
-		regexp.MustCompile(`TLS_[A-Z0-9_]+(…)?`):        "TLS_CIPHER",
-		regexp.MustCompile(`\b[0-9A-Fa-f:]{40,}\b`):     "FINGERPRINT",
-		regexp.MustCompile(`\d{4}-\d{2}-\d{2}`):         "DATE",
-		regexp.MustCompile(`\+\d+(\.\d+)?m?s\b`):        "+T",
-		regexp.MustCompile(`(?m)^(\s*[\d.]+m?s) (>|<)`): "T $2",
+	// In this order (a map's would change from run to run).
+	for _, r := range []struct {
+		re   *regexp.Regexp
+		with string
+	}{
+		{regexp.MustCompile(`(?m)^(\s*[\d.]+m?s) (>|<)`), "T $2"},
+		{regexp.MustCompile(`\+\d+(\.\d+)?m?s\b`), "+T"},
+		{regexp.MustCompile(`TLS_[A-Z0-9_]+(…)?`), "TLS_CIPHER"},
+		{regexp.MustCompile(`\b[0-9A-Fa-f:]{40,}\b`), "FINGERPRINT"},
+		{regexp.MustCompile(`\d{4}-\d{2}-\d{2}`), "DATE"},
 	} {
-		scr = re.ReplaceAllString(scr, with)
+		scr = r.re.ReplaceAllString(scr, r.with)
 	}
+	// A duration keeps its column's width: "   12ms" and " 1234ms" both
+	// read "    Nms", so the alignment is still checked.
+	scr = regexp.MustCompile(` +\d+(\.\d+)?(ms|s)\b`).ReplaceAllStringFunc(scr, func(m string) string {
+		return strings.Repeat(" ", max(len(m)-3, 1)) + "Nms"
+	})
 	return scr + "\n"
 }
 
