@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"smtpsetup/config"
 	"smtpsetup/output"
@@ -31,7 +33,16 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !nonInteractive {
+				if err := wizardOnlyFlags(cmd); err != nil {
+					return err
+				}
 				w.path = f.config
+				if f.providers != "" {
+					w.providers = f.providers
+				}
+				if cmd.Flags().Changed("timeout") {
+					w.timeout = f.timeout
+				}
 				return runWizard(cmd, *w)
 			}
 			if err := fromEnv(cmd); err != nil {
@@ -172,4 +183,20 @@ func reportCommand() *cobra.Command {
 	f.register(c)
 	c.Flags().StringVar(&outPath, "output", "", "write the report to this file instead of standard output")
 	return c
+}
+
+// wizardOnlyFlags refuses setup's connection flags without
+// --non-interactive: the wizard asks for those values on its screens, and a
+// flag silently ignored would be a setting the user believes was made.
+func wizardOnlyFlags(cmd *cobra.Command) error {
+	var given []string
+	cmd.LocalNonPersistentFlags().VisitAll(func(fl *pflag.Flag) {
+		if fl.Changed && fl.Name != "config" && fl.Name != "providers" && fl.Name != "timeout" {
+			given = append(given, "--"+fl.Name)
+		}
+	})
+	if len(given) == 0 {
+		return nil
+	}
+	return badInput("%s: only with --non-interactive (the wizard asks for these on its screens); add --non-interactive, or leave them out to run the wizard", strings.Join(given, ", "))
 }

@@ -146,3 +146,15 @@ func writeFile0600(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// setup without --non-interactive starts the wizard, which asks for the
+// connection settings itself: a connection flag given there is refused by
+// name, not silently dropped.
+func TestSetupWizardRefusesConnectionFlags(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	r := runBinary(t, home, nil, "", 10*time.Second, "setup", "--helo", "nas.example.com", "--port", "25")
+	if r.code != 2 || !strings.Contains(r.stderr, "--helo, --port") || !strings.Contains(r.stderr, "--non-interactive") {
+		t.Errorf("exit %d, want 2 naming --helo, --port and --non-interactive:\n%s", r.code, r.stderr)
+	}
+}
