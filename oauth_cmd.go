@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -304,8 +305,21 @@ func exportTokenCommand(cfgPath string, s smtp.Settings) string {
 		return ""
 	}
 	exe, err := os.Executable()
-	if err != nil || !filepath.IsAbs(exe) {
-		exe = "smtpsetup"
+	if err != nil {
+		exe = ""
 	}
-	return config.TokenCommand(exe, abs)
+	return config.TokenCommand(tokenCommandExe(exe, exec.LookPath), abs)
+}
+
+// tokenCommandExe is the program an exported token command runs: this
+// binary by its absolute path, except a `go run` build (deleted when it
+// exits), for which the installed smtpsetup on PATH stands in.
+func tokenCommandExe(exe string, lookPath func(string) (string, error)) string {
+	if filepath.IsAbs(exe) && !strings.Contains(exe, string(filepath.Separator)+"go-build") {
+		return exe
+	}
+	if p, err := lookPath("smtpsetup"); err == nil && filepath.IsAbs(p) {
+		return p
+	}
+	return "smtpsetup"
 }
