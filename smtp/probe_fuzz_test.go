@@ -78,7 +78,14 @@ func FuzzServerBytes(f *testing.F) {
 		}
 		if len(pw) >= minMaskedLen && !strings.Contains(pw, "*") {
 			low := strings.ToLower(text)
-			for _, leak := range []string{pw, base64.StdEncoding.EncodeToString([]byte(pw)), base64.StdEncoding.EncodeToString([]byte("\x00nas\x00" + pw))} {
+			leaks := []string{base64.StdEncoding.EncodeToString([]byte(pw)), base64.StdEncoding.EncodeToString([]byte("\x00nas\x00" + pw))}
+			// A password of digits alone ("0000") stands in the report's
+			// own numbers (durations, timeouts) without any server saying
+			// it: its raw form proves nothing there; its encodings still do.
+			if strings.ContainsFunc(pw, func(r rune) bool { return r < '0' || r > '9' }) {
+				leaks = append(leaks, pw)
+			}
+			for _, leak := range leaks {
 				if strings.Contains(low, strings.ToLower(leak)) {
 					t.Fatalf("the password came back as %q", leak)
 				}
