@@ -28,6 +28,7 @@ type KeyMap struct {
 	Password   key.Binding // sign-in: use a password instead
 	Trust      key.Binding // a self-signed certificate: trust exactly this one
 	Send       key.Binding // a passed test: send a test message
+	More       key.Binding // a page's hidden fields (Page.More)
 }
 
 // NewKeyMap is the wizard's key map.
@@ -56,6 +57,7 @@ func NewKeyMap() *KeyMap {
 		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
 		Trust:      b([]string{"f"}, "f", "trust this certificate"),
 		Send:       b([]string{"m"}, "m", "send a test message"),
+		More:       b([]string{"ctrl+o"}, "ctrl+o", "more fields"),
 	}
 }
 

@@ -341,7 +341,7 @@ func TestPrerequisitesKeys(t *testing.T) {
 	if pr.qr != 0 {
 		t.Fatal("a key did not close the QR code")
 	}
-	pr.done[0] = false
+	pr.done = false
 	if o := pr.Submit(); o.Action.Kind != Stay || !pr.howto || len(pr.missing) != 1 {
 		t.Fatalf("No: %+v howto %v", o, pr.howto)
 	}
@@ -406,7 +406,7 @@ func TestEveryHandledKeyIsShown(t *testing.T) {
 		"signin done":      func() Step { st, _ := signInDoneAt(t); return st },
 		"prerequisites how": func() Step {
 			pr := &Prerequisites{}
-			return screenOf(t, pr, gm(), func() { pr.done[0] = false; pr.Submit() })
+			return screenOf(t, pr, gm(), func() { pr.done = false; pr.Submit() })
 		},
 	}
 	keys := []string{"enter", "esc", "tab", "shift+tab", "up", "down", "left", "right", "space", "a", "e", "r", "s", "t", "q", "p", "y", "n", "x", "/", "ctrl+p"}

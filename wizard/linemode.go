@@ -123,6 +123,16 @@ func (l *liner) run(ctx context.Context, f steps.Flow, s *steps.Session) (steps.
 			o = f.Finish(res)
 			continue
 		}
+		if m := page.More; m != nil {
+			more := false
+			if err := l.ask(ctx, steps.Field{Kind: steps.ConfirmField, Title: m.Label + "?", Yes: &more}); err != nil {
+				return steps.Action{}, err
+			}
+			if more {
+				m.Open()
+				page = f.Page()
+			}
+		}
 		for i, field := range page.Fields {
 			if i < page.Focus || field.Skip != nil && field.Skip() {
 				continue
