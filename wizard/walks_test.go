@@ -295,3 +295,62 @@ func TestWalkDeliveryConfirmedByCode(t *testing.T) {
 		t.Errorf("the saved config does not work: %v", err)
 	}
 }
+
+// shortDraft is the demo provider chosen after the address was typed on the
+// first step: nothing else known, so the Account step asks the password
+// only, with a way to the address, login and sender name.
+func shortDraft(t *testing.T) *steps.Session {
+	s, _ := lineDraft(t)
+	s.Draft.Settings = smtp.Settings{Provider: "demo", Auth: smtp.AuthAuto, From: lineUser}
+	return s
+}
+
+// TestShortAccountOpensTheRest: the short Account page hides the address,
+// login and sender name, and both renderers can open them: Ctrl-O on the
+// screen, a question in the line mode. The sender name typed there is saved.
+func TestShortAccountOpensTheRest(t *testing.T) {
+	const name = "Office NAS"
+
+	s := shortDraft(t)
+	_, out := runLines(t, s, "\n\ny\n\n\n"+name+"\n"+enters(10), passwords(linePass))
+	if !strings.Contains(out, "Sending as "+lineUser+", login "+lineUser+".") ||
+		!strings.Contains(out, "Change the address, login or sender name? [y/N]") {
+		t.Errorf("the line mode does not show the short account and its question:\n%s", out)
+	}
+	if set := loadSaved(t, s.ConfigPath, out); set.FromName != name || set.Username != lineUser || set.Password.Reveal() != linePass {
+		t.Errorf("line mode saved name %q login %q", set.FromName, set.Username)
+	}
+
+	// Without the question answered yes, the line mode asks no sender name.
+	s = shortDraft(t)
+	_, out = runLines(t, s, "\n\n\n"+enters(10), passwords(linePass))
+	if strings.Contains(out, "Sender name") {
+		t.Errorf("the short account asked the sender name:\n%s", out)
+	}
+	if set := loadSaved(t, s.ConfigPath, out); set.FromName != "" || set.Username != lineUser {
+		t.Errorf("short line walk saved name %q login %q", set.FromName, set.Username)
+	}
+
+	s = shortDraft(t)
+	m := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
+	m.WaitFor(wProvider).Press(term.Enter)
+	m.WaitFor("The demo server is running").Press(term.Enter)
+	m.WaitFor("Sending as " + lineUser).WaitFor("ctrl+o change address, login, name")
+	if strings.Contains(m.Screen(), focus(wAddress)) {
+		t.Fatalf("the short account shows the address field:\n%s", m.Screen())
+	}
+	m.Press(term.CtrlO).WaitFor(focus(wAddress)).Press(term.Enter)
+	m.WaitFor(focus(wLogin)).Press(term.Enter)
+	m.WaitFor(focus(wPassword)).Type(linePass).Press(term.Enter)
+	m.WaitFor(focus(wName)).Type(name).Press(term.Enter)
+	m.WaitFor("Use the recommended settings").Press(term.Enter)
+	m.WaitFor("✓ Passed.").Press(term.Enter)
+	m.WaitFor("Write the file?").Press(term.Enter)
+	m.WaitFor("✓ Saved.").Press(term.Enter)
+	if !m.Quit() {
+		t.Fatalf("not done:\n%s", m.Dump())
+	}
+	if set := loadSaved(t, s.ConfigPath, ""); set.FromName != name || set.Username != lineUser {
+		t.Errorf("screen saved name %q login %q", set.FromName, set.Username)
+	}
+}
