@@ -2,7 +2,9 @@ package wizard
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -352,5 +354,84 @@ func TestShortAccountOpensTheRest(t *testing.T) {
 	}
 	if set := loadSaved(t, s.ConfigPath, ""); set.FromName != name || set.Username != lineUser {
 		t.Errorf("screen saved name %q login %q", set.FromName, set.Username)
+	}
+}
+
+// plainDraft is "Other server" with no encryption on a plaintext server
+// that takes AUTH in clear, reached at the address the resolver gives
+// (the dialer always connects to the local server: no traffic leaves).
+func plainDraft(t *testing.T, srv *smtptest.Server, ip string) *steps.Session {
+	s := otherDraft(t, srv, lineUser)
+	s.Draft.Settings.Security = smtp.SecurityNone
+	s.Test.Resolver = fixedResolver{net.ParseIP(ip)}
+	s.Test.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Addr())
+	}
+	return s
+}
+
+type fixedResolver struct{ ip net.IP }
+
+func (r fixedResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	return []net.IPAddr{{IP: r.ip}}, nil
+}
+
+const plainWarned = "without encryption the password crosses the network readable by anyone on it"
+
+// TestWalkPlaintextOnPrivateAddress: a server on this machine that speaks
+// no TLS. The test refuses AUTH in clear; the user chooses it by its key,
+// after the warning, in both renderers; the saved config says so, and
+// works as `check` runs it.
+func TestWalkPlaintextOnPrivateAddress(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModePlain), smtptest.WithAllowInsecureAuth(true), smtptest.WithAccount(lineUser, linePass))
+	script := []answer{kept(wProvider), kept(wAccount),
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("u"), testPassed(), kept(wWrite)}
+	line, screen, out := walkBoth(t, func() *steps.Session { return plainDraft(t, srv, "127.0.0.1") }, script)
+	if n := len(srv.Logins()); n != 2 {
+		t.Errorf("%d logins on the server, want one per renderer (the first test of each stopped before AUTH)", n)
+	}
+	for _, want := range []string{"[auth.plaintext_refused]", plainWarned, "Log in without encryption on this private network"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("line mode never showed %q:\n%s", want, out)
+		}
+	}
+	for _, s := range []*steps.Session{line, screen} {
+		set := savedWorks(t, s)
+		if !set.AllowPlaintextAuth || set.Security != smtp.SecurityNone || set.Password.Reveal() != linePass {
+			t.Errorf("saved allow_plaintext_auth %v, security %v: want the choice saved", set.AllowPlaintextAuth, set.Security)
+		}
+	}
+}
+
+// TestPlaintextNotOfferedForPublicAddress: the same server seen at a
+// public address (the name resolved to 192.0.2.10) gets no such choice,
+// and the key does nothing: the password never crosses in clear.
+func TestPlaintextNotOfferedForPublicAddress(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModePlain), smtptest.WithAllowInsecureAuth(true), smtptest.WithAccount(lineUser, linePass))
+	in, pw := lineInput([]answer{kept(wProvider), kept(wAccount), kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("u"), onFailure("q")})
+	var out bytes.Buffer
+	got, err := RunLines(t.Context(), plainDraft(t, srv, "192.0.2.10"), strings.NewReader(in), &out, pw)
+	if err != nil || got == Saved {
+		t.Fatalf("line mode: %v, %v\n%s", got, err, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "[auth.plaintext_refused]") {
+		t.Fatalf("the test did not stop before AUTH:\n%s", text)
+	}
+	if strings.Contains(text, plainWarned) || strings.Contains(text, "Log in without encryption") || !strings.Contains(text, `"u" is not one of the choices`) {
+		t.Errorf("a public address was offered AUTH in clear:\n%s", text)
+	}
+
+	t.Setenv("TERM", "xterm-256color")
+	m := term.NewModel(t, New(t.Context(), plainDraft(t, srv, "192.0.2.10"), "", nil), 80, 24)
+	drive(t, m, []answer{kept(wProvider), kept(wAccount), kept(wHost), kept(wMode), kept(wPort), kept(wCAFile)})
+	m.WaitFor("[auth.plaintext_refused]")
+	if strings.Contains(m.Screen(), "u log in unencrypted") || strings.Contains(m.Screen(), "Press u") {
+		t.Errorf("the screen offers AUTH in clear to a public address:\n%s", m.Screen())
+	}
+	m.Press("u")
+	m.Press("t").WaitFor("Transcript") // the screen still answers; no test ran again
+	if len(srv.Logins()) != 0 || strings.Contains(string(srv.Wire()), "AUTH") {
+		t.Error("AUTH crossed the network in clear to a public address")
 	}
 }
