@@ -97,6 +97,10 @@ type Page struct {
 	// optional sender name): a screen opens them with a key, the line mode
 	// asks first.
 	More *More
+	// Back, when set, is a way back within the step (the address, from
+	// the list it was looked up for): Esc on a screen, an answer "b" in
+	// the line mode, named in its prompt.
+	Back *More
 }
 
 // More is a page's way to its hidden fields.

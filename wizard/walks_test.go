@@ -435,3 +435,24 @@ func TestPlaintextNotOfferedForPublicAddress(t *testing.T) {
 		t.Error("AUTH crossed the network in clear to a public address")
 	}
 }
+
+// TestLinesBackToTheAddress: the line mode's list after a look-up takes b
+// (named in its prompt) back to the address, as Esc does on the screen; the
+// address typed then is looked up afresh.
+func TestLinesBackToTheAddress(t *testing.T) {
+	s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml")})
+	_, out := runLines(t, s, "me@gmail.com\nb\nme@outlook.com\n", passwords())
+	if !strings.Contains(out, "b to change the address)") {
+		t.Errorf("the list's prompt does not name the way back:\n%s", out)
+	}
+	if n := strings.Count(out, "Your e-mail address"); n != 2 {
+		t.Errorf("the address was asked %d times, want 2:\n%s", n, out)
+	}
+	after := out[strings.LastIndex(out, "Your e-mail address"):]
+	if !strings.Contains(after, "← your address") || strings.Contains(after, "Gmail  ←") {
+		t.Errorf("the second address was not looked up afresh:\n%s", after)
+	}
+	if s.Draft.Settings.From != "me@outlook.com" {
+		t.Errorf("draft From %q, want the address typed the second time", s.Draft.Settings.From)
+	}
+}
