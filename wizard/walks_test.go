@@ -10,9 +10,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"smtpsetup/config"
+	"smtpsetup/detect"
 	"smtpsetup/e2e/term"
 	"smtpsetup/smtp"
 	"smtpsetup/smtp/smtptest"
@@ -454,5 +456,48 @@ func TestLinesBackToTheAddress(t *testing.T) {
 	}
 	if s.Draft.Settings.From != "me@outlook.com" {
 		t.Errorf("draft From %q, want the address typed the second time", s.Draft.Settings.From)
+	}
+}
+
+// dnsStub answers MX and SRV with "no such name" and addresses from a map;
+// nothing is dialled (every connection is refused), so no packet leaves.
+type dnsStub map[string][]string
+
+func (dnsStub) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (dnsStub) LookupSRV(_ context.Context, _, _, name string) (string, []*net.SRV, error) {
+	return "", nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (d dnsStub) LookupHost(_ context.Context, host string) ([]string, error) {
+	if a, ok := d[host]; ok {
+		return a, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// TestProviderSaysNoMXOrUnknownDomain: a domain with an address but no MX
+// and a domain DNS does not know are told apart on the Provider step.
+func TestProviderSaysNoMXOrUnknownDomain(t *testing.T) {
+	for _, tc := range []struct{ addr, want, not string }{
+		{"nas@nomx.example", "the domain exists but names no mail server (no MX record)", "does not exist"},
+		{"nas@nosuch.example", "the domain does not exist (DNS has no mail server and no address for it)", "no MX record"},
+	} {
+		s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml"),
+			Detect: detect.Options{
+				Resolver: dnsStub{"nomx.example": {"192.0.2.25"}},
+				Dial: func(context.Context, string, string) (net.Conn, error) {
+					return nil, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
+				},
+			}})
+		_, out := runLines(t, s, tc.addr+"\n", passwords())
+		if !strings.Contains(out, tc.want) || strings.Contains(out, tc.not) {
+			t.Errorf("%s: the Provider step does not say %q:\n%s", tc.addr, tc.want, out)
+		}
+		if !strings.Contains(out, "[other]: ") {
+			t.Errorf("%s: the list does not start on Other server:\n%s", tc.addr, out)
+		}
 	}
 }
