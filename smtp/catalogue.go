@@ -477,3 +477,24 @@ func (p *Provider) LoginDescription() string {
 	}
 	return or(p.LoginHint, "usually the full address")
 }
+
+// Texts are the entry's own words a screen shows (prerequisites, notes,
+// sender rule, limits, hints): what a translation of the entry covers.
+// Names, hosts, URLs and shapes are not words and stay as they are.
+func (p *Provider) Texts() []string {
+	var out []string
+	add := func(s ...string) {
+		for _, t := range s {
+			if t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	add(p.HostHint, p.LoginHint, p.NoPrereqs, p.SenderRule, p.Limits, p.StatusNote)
+	add(p.Secret.Label, p.Secret.ShapeHint, p.Secret.WrongShape)
+	for _, pr := range p.Prerequisites {
+		add(pr.Title, pr.Done, pr.Detail, pr.Why)
+	}
+	add(p.Unconfirmed...)
+	return out
+}

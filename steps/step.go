@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"smtpsetup/i18n"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -76,6 +77,7 @@ type Env struct {
 	Test          smtp.Options   // options of the live test (timeout, extra roots for --demo)
 	Detect        detect.Options // network hooks for detection from the address
 	Demo          bool           // the built-in demo server, which stops when the wizard ends
+	Lang          *i18n.Printer  // the language every page speaks; nil is English
 }
 
 // Draft is the value the steps edit. The provider is Settings.Provider, an
