@@ -94,7 +94,11 @@ func detectCommand() *cobra.Command {
 func writeDetect(cmd *cobra.Command, res detect.Result, cat *smtp.Catalogue, address string) {
 	out := cmd.OutOrStdout()
 	if !res.Found() {
-		fmt.Fprintln(out, "No SMTP server found for this address.")
+		if note := res.DomainNote(); note != "" {
+			fmt.Fprintln(out, "No SMTP server found for this address: "+note+".")
+		} else {
+			fmt.Fprintln(out, "No SMTP server found for this address.")
+		}
 	} else {
 		who := ""
 		if res.Provider != "" {

@@ -136,6 +136,18 @@ const (
 	DomainUnknown = "unknown" // no MX and no address: no such domain
 )
 
+// DomainNote says what DNS said of the domain, for a user: "" unless it
+// named no mail server.
+func (r Result) DomainNote() string {
+	switch r.Domain {
+	case DomainUnknown:
+		return "the domain does not exist (DNS has no mail server and no address for it)"
+	case DomainNoMX:
+		return "the domain exists but names no mail server (no MX record)"
+	}
+	return ""
+}
+
 // Found reports whether detection found a server.
 func (r Result) Found() bool { return r.Host != "" }
 
@@ -146,9 +158,10 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		candidateJSON
 		Alternatives []Candidate `json:"alternatives"`
 		Unchecked    []string    `json:"unchecked"`
+		Domain       string      `json:"domain,omitempty"` // DomainNoMX or DomainUnknown
 	}{
 		candidateJSON{nullable(r.Provider), r.Host, r.Port, r.Security, r.Source},
-		r.Alternatives, r.Unchecked,
+		r.Alternatives, r.Unchecked, r.Domain,
 	}
 	// Empty lists print as [], not null, so a script can iterate without a check.
 	if out.Alternatives == nil {

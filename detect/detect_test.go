@@ -407,6 +407,13 @@ func TestDetectTellsNoMXFromUnknownDomain(t *testing.T) {
 			if got.Found() || got.Domain != tc.want {
 				t.Errorf("got %+v, want nothing found and domain %q", got, tc.want)
 			}
+			b, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has := strings.Contains(string(b), `"domain":"`+tc.want+`"`); has != (tc.want != "") || tc.want == "" && strings.Contains(string(b), `"domain"`) {
+				t.Errorf("JSON %s: want domain %q", b, tc.want)
+			}
 		})
 	}
 }

@@ -155,13 +155,12 @@ func (p *Provider) notFound() string {
 	if p.detected.Source == sourceSkipped {
 		return "The look-up was skipped: choose your provider, or Esc to change the address."
 	}
-	switch p.detected.Domain {
+	switch note := p.detected.DomainNote(); p.detected.Domain {
 	case detect.DomainUnknown:
-		return "Nothing found for " + smtp.CleanLine(domain) + ": the domain does not exist (DNS has no mail server and no address for it). " +
-			"Check the address for a typo and go back to change it, or choose your provider."
+		return "Nothing found for " + smtp.CleanLine(domain) + ": " + note + ". Check the address for a typo and go back to change it, or choose your provider."
 	case detect.DomainNoMX:
-		return "Nothing found for " + smtp.CleanLine(domain) + ": the domain exists but names no mail server (no MX record), and no usual " +
-			"server name answered. Choose \"Other server\" and type what your mail administrator gives you."
+		return "Nothing found for " + smtp.CleanLine(domain) + ": " + note + ", and no usual server name answered. " +
+			"Choose \"Other server\" and type what your mail administrator gives you."
 	}
 	if len(p.detected.Unchecked) > 0 {
 		return "Nothing found for " + smtp.CleanLine(domain) + ": " + smtp.CleanLine(strings.Join(p.detected.Unchecked, "; ")) +
