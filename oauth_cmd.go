@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/oauth"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
@@ -90,7 +91,7 @@ func loginCommand() *cobra.Command {
 			}
 			if err != nil {
 				if ctxErr := cmd.Context().Err(); ctxErr != nil {
-					return &exitError{code: exitFailed, msg: "sign-in cancelled"}
+					return failed(i18n.N("sign-in cancelled"))
 				}
 				rep := smtp.SignInError(s, err)
 				output.Text(output.Writer(out), rep, smtp.Diagnose(rep, p))
@@ -241,19 +242,19 @@ func tokenError(cfgPath string, err error) error {
 	if errors.As(err, &oe) {
 		switch oe.Code {
 		case oauth.CodeNotSignedIn:
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("not signed in: there is no token file (%s): run smtpsetup login --config %s", config.TokenPath(cfgPath), cfgPath)}
+			return failed(i18n.N("not signed in: there is no token file (%s): run smtpsetup login --config %s"), config.TokenPath(cfgPath), cfgPath)
 		case "bad_token_file":
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("the saved sign-in (%s) is damaged: run smtpsetup login --config %s", config.TokenPath(cfgPath), cfgPath)}
+			return failed(i18n.N("the saved sign-in (%s) is damaged: run smtpsetup login --config %s"), config.TokenPath(cfgPath), cfgPath)
 		case oauth.CodeInvalidGrant:
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("%v\nThe sign-in has expired or was revoked: run smtpsetup login --config %s", err, cfgPath)}
+			return failed(i18n.N("%v\nThe sign-in has expired or was revoked: run smtpsetup login --config %s"), err, cfgPath)
 		}
-		return &exitError{code: exitFailed, msg: err.Error()}
+		return failed("%v", err)
 	}
 	var le *config.LoadError
 	if errors.As(err, &le) && !errors.Is(err, fs.ErrNotExist) {
 		return badInput("%v", err)
 	}
-	return &exitError{code: exitFailed, msg: err.Error()}
+	return failed("%v", err)
 }
 
 // oauthTokenSource is the token source of a config that uses OAuth, for

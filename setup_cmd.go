@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
@@ -78,7 +79,7 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 				if f.jsonOut {
 					f.print(cmd, rep, diag, nil)
 				}
-				return &exitError{code: exitFailed, msg: "cancelled: nothing was saved"}
+				return failed(i18n.N("cancelled: nothing was saved"))
 			}
 			cfg, err := saveSetup(cmd, dest, s, rep.OK || saveAnyway, dryRun)
 			if f.jsonOut {

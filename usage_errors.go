@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smtpsetup/i18n"
 	"smtpsetup/output"
 )
 
@@ -61,7 +62,7 @@ func reportUsage(c *cobra.Command, err error) {
 	if wantsJSON(c) {
 		output.InputErrorJSON(c.OutOrStdout(), err.Error(), exitBadInput)
 	}
-	fmt.Fprintf(c.ErrOrStderr(), "smtpsetup: %v\nRun '%s --help' for usage.\n", err, c.CommandPath())
+	fmt.Fprintf(c.ErrOrStderr(), "smtpsetup: %s\n%s\n", localized(err, tr), tr.Tf("Run '%s --help' for usage.", c.CommandPath()))
 }
 
 // suggest adds cobra's "did you mean" to an unknown command.
@@ -70,7 +71,7 @@ func suggest(c *cobra.Command, args []string, err error) error {
 		return err
 	}
 	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-		return fmt.Errorf("%w; did you mean %s?", err, strings.Join(s, " or "))
+		return &exitError{code: exitBadInput, msg: say(i18n.N("%s; did you mean %s?"), err.Error(), strings.Join(s, " or "))}
 	}
 	return err
 }
