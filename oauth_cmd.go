@@ -120,7 +120,7 @@ func loginCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(errOut, res.String())
+			fmt.Fprintln(errOut, res.In(tr))
 			fmt.Fprintln(errOut, tr.Tf("Saved the sign-in to %s (mode 0600).", tokenPath)+signInDueNote(tok))
 			if !rep.OK {
 				return &exitError{code: exitFailed}

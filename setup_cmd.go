@@ -131,7 +131,7 @@ func saveSetup(cmd *cobra.Command, dest string, s smtp.Settings, save, dryRun bo
 		if err != nil {
 			return cfg, err
 		}
-		fmt.Fprintln(stderr, res.String())
+		fmt.Fprintln(stderr, res.In(tr))
 	}
 	return cfg, nil
 }

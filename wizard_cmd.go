@@ -111,7 +111,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	}
 	if outcome == wizard.Saved && sess.Results.Saved != nil {
 		if !lines {
-			fmt.Fprintln(cmd.OutOrStdout(), sess.Results.Saved.String())
+			fmt.Fprintln(cmd.OutOrStdout(), sess.Results.Saved.In(tr))
 		}
 		return nil
 	}
