@@ -58,7 +58,7 @@ func main() {
 		fang.WithVersion(version()),
 		fang.WithoutManpage(), // ours, man_cmd.go
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
-			fmt.Fprintln(w, "smtpsetup:", err)
+			fmt.Fprintln(w, "smtpsetup:", localized(err, tr))
 		}))
 	if err != nil {
 		os.Exit(exitBadInput) // cobra's own usage errors: an unknown flag or command
