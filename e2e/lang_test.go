@@ -98,3 +98,25 @@ func TestLanguageChoice(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderViewLanguage: `providers ID` says once that an entry's own
+// notes are in English when they have no translation in the chosen
+// language (Fastmail is not among the translated entries), and never in
+// English; the pseudo-locale brackets its labels.
+func TestProviderViewLanguage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	english, _, code := cliEnv(t, dir, nil, "providers", "fastmail")
+	if code != 0 || strings.Contains(english, "in English") {
+		t.Fatalf("English: exit %d\n%s", code, english)
+	}
+	korean, _, code := cliEnv(t, dir, []string{"LANG=ko_KR.UTF-8"}, "providers", "fastmail")
+	el, kl := strings.Split(english, "\n"), strings.Split(korean, "\n")
+	if code != 0 || len(kl) != len(el)+1 || kl[0] != el[0] || kl[1] == el[1] {
+		t.Errorf("ko: want the English view with one line added after the title; exit %d\n%s", code, korean)
+	}
+	pseudo, _, _ := cliEnv(t, dir, nil, "providers", "gmail", "--lang", "en-XA")
+	if !strings.Contains(pseudo, "\n  [dömáíñs ~]") || strings.Contains(pseudo, "in English") {
+		t.Errorf("en-XA: want bracketed labels and no English note:\n%s", pseudo)
+	}
+}
