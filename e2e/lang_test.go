@@ -86,6 +86,14 @@ func TestLanguageChoice(t *testing.T) {
 		t.Errorf("bad input in en-XA: exit %d, stderr %q", code, errOut)
 	}
 
+	// Bad input with --json: the object's message stays English, the
+	// screen's sentence is translated.
+	jsonOut, jsonErr, code := cliEnv(t, dir, nil, "check", "--json", "--lang", "en-XA", "--port", "abc")
+	if code != 2 || !strings.Contains(jsonOut, `"message": "--port \"abc\" must be a whole number from 1 to 65535, as in --port 587"`) ||
+		!strings.Contains(jsonErr, "[müst bé á whölé ñümbér") {
+		t.Errorf("bad input, --json, en-XA: exit %d\nstdout: %s\nstderr: %s", code, jsonOut, jsonErr)
+	}
+
 	// JSON: the same bytes whatever the language (times aside).
 	ms := regexp.MustCompile(`"ms": \d+`)
 	jsonArgs := append(append([]string{}, args...), "--json")
