@@ -103,6 +103,23 @@ func valueRule(fl *pflag.Flag, as string) text {
 // Go's words (strconv.ParseInt: parsing "abc": invalid syntax), as the
 // rule for that flag; other errors are returned as they are.
 func flagValueError(err error) error {
+	// pflag's own sentences, said again in the user's language (the
+	// English is pflag's, word for word).
+	var ne *pflag.NotExistError
+	var vre *pflag.ValueRequiredError
+	var ise *pflag.InvalidSyntaxError
+	switch {
+	case errors.As(err, &ne) && ne.GetSpecifiedShortnames() == "":
+		return badInput(i18n.N("unknown flag: --%s"), ne.GetSpecifiedName())
+	case errors.As(err, &ne) && ne.GetSpecifiedName() != "":
+		return badInput(i18n.N("unknown shorthand flag: %q in -%s"), rune(ne.GetSpecifiedName()[0]), ne.GetSpecifiedShortnames())
+	case errors.As(err, &vre) && vre.GetSpecifiedShortnames() == "":
+		return badInput(i18n.N("flag needs an argument: --%s"), vre.GetSpecifiedName())
+	case errors.As(err, &vre) && vre.GetSpecifiedName() != "":
+		return badInput(i18n.N("flag needs an argument: %q in -%s"), rune(vre.GetSpecifiedName()[0]), vre.GetSpecifiedShortnames())
+	case errors.As(err, &ise):
+		return badInput(i18n.N("bad flag syntax: %s"), ise.GetSpecifiedFlag())
+	}
 	var ive *pflag.InvalidValueError
 	if !errors.As(err, &ive) {
 		return err
