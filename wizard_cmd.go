@@ -47,7 +47,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		return err
 	}
 	if !wizard.IsTerminal(os.Stdin) || !wizard.IsTerminal(os.Stdout) {
-		return badInput("%v", wizard.ErrNoTerminal)
+		return badInput("%s", phrase(wizard.ErrNoTerminal.Error())) // translated where the wizard marks it
 	}
 	// The built-in catalogue takes a few milliseconds to parse: it is
 	// parsed once the first frame is out and waited for only when a step
