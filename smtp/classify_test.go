@@ -122,7 +122,7 @@ func TestRetryAfter(t *testing.T) {
 func TestPlainDuration(t *testing.T) {
 	for d, want := range map[string]string{"15m": "15 minutes", "1h": "1 hour", "90s": "90 seconds", "1s": "1 second"} {
 		dd, _ := time.ParseDuration(d)
-		if got := plainDuration(dd); got != want {
+		if got := plainDuration(dd, nil); got != want {
 			t.Errorf("plainDuration(%s) = %q, want %q", d, got, want)
 		}
 	}

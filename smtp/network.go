@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // NetworkFacts is what the test learned about this machine's side when the
@@ -274,13 +276,13 @@ func dialWhy(err error) string {
 	var ne net.Error
 	switch {
 	case isRefused(err):
-		return "connection refused"
+		return i18n.N("connection refused")
 	case isUnreachable(err):
-		return "no route"
+		return i18n.N("no route")
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
-		return "no answer"
+		return i18n.N("no answer")
 	}
-	return "failed"
+	return i18n.N("failed")
 }
 
 // NetworkLines says, one fact a line, what the test learned about this

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"smtpsetup/i18n"
 )
 
 // Security is how the connection is encrypted.
@@ -55,14 +57,18 @@ func (s Security) DefaultPort() int {
 }
 
 // Label is the mode as a user reads it.
-func (s Security) Label() string {
+func (s Security) Label() string { return s.LabelIn(nil) }
+
+// LabelIn is Label in tr's language: only "None" is a word; SSL/TLS and
+// STARTTLS are names.
+func (s Security) LabelIn(tr *i18n.Printer) string {
 	switch s {
 	case SecuritySSL:
 		return "SSL/TLS"
 	case SecuritySTARTTLS:
 		return "STARTTLS"
 	case SecurityNone:
-		return "None"
+		return tr.T("None")
 	}
 	return string(s)
 }
