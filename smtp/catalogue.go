@@ -519,7 +519,7 @@ func (p *Provider) Texts() []string {
 	add(p.HostHint, p.LoginHint, p.NoPrereqs, p.SenderRule, p.Limits, p.StatusNote)
 	add(p.Secret.Label, p.Secret.ShapeHint, p.Secret.WrongShape)
 	for _, pr := range p.Prerequisites {
-		add(pr.Title, pr.Done, pr.Detail, pr.Why)
+		add(pr.Title, pr.Checked(), pr.Detail, pr.Why)
 	}
 	add(p.Unconfirmed...)
 	return out
