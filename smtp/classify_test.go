@@ -16,7 +16,7 @@ func checkReplyDiagnosis(t *testing.T, code int, text, command string, p *Provid
 	r := newReply(code, text)
 	rep := &Report{Settings: Settings{Host: "h", Port: 587, Security: SecuritySTARTTLS, Username: "u"},
 		Failure: &Failure{Stage: StageAuth, Kind: KindReply, Command: command, Reply: &r}}
-	d := Diagnose(rep, p)
+	d := diagnoseBoth(t, rep, p)
 	if d == nil || d.Code == "" || d.Fix == "" || d.Title == "" {
 		t.Fatalf("no full diagnosis for %d %q at %s: %+v", code, text, command, d)
 	}

@@ -107,7 +107,7 @@ func DiagnoseIn(r *Report, p *Provider, tr *i18n.Printer) *Diagnosis {
 	for _, rule := range rules {
 		if rule.when(in) {
 			d := rule.then(in)
-			return withoutTried(r, finish(&d, in))
+			return withoutTried(r, finish(&d, in), tr)
 		}
 	}
 	return finish(&Diagnosis{

@@ -34,7 +34,7 @@ func diagnoseConnection(r *Report, p *Provider, tr *i18n.Printer) *Diagnosis {
 	for _, rule := range netRules {
 		if rule.when(in) {
 			d := rule.then(in)
-			return withoutTried(r, &d)
+			return withoutTried(r, &d, tr)
 		}
 	}
 	return nil

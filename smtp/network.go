@@ -61,13 +61,13 @@ func Remember(tried []Attempt, r *Report) []Attempt {
 
 // withoutTried drops a suggestion that was already tried (or is what just
 // failed), and says so instead.
-func withoutTried(r *Report, d *Diagnosis) *Diagnosis {
+func withoutTried(r *Report, d *Diagnosis, tr *i18n.Printer) *Diagnosis {
 	if d == nil || d.Suggestion == nil {
 		return d
 	}
 	a := Attempt{strings.ToLower(r.Settings.Host), d.Suggestion.Security, d.Suggestion.Port}
 	if a == r.Attempt() || slices.Contains(r.Tried, a) {
-		d.Fix += fmt.Sprintf(" (%s was tried already and failed too.)", d.Suggestion)
+		d.Fix += tr.Tf(" (%s was tried already and failed too.)", d.Suggestion.StringIn(tr))
 		d.Suggestion = nil
 	}
 	return d
