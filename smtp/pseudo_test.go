@@ -160,3 +160,88 @@ func TestPseudoLocaleOutsideBrackets(t *testing.T) {
 		t.Fatalf("untranslated = %q, want the three English words", got)
 	}
 }
+
+// TestPseudoLocaleBranches renders, in the pseudo-locale, the branches of
+// the diagnoses that the table, grid, corpus and live-server tests do not
+// reach, each through CheckPseudo.
+func TestPseudoLocaleBranches(t *testing.T) {
+	cat := BuiltinCatalogue()
+	gmail, _ := cat.ByID("gmail")
+	ms365, _ := cat.ByID("microsoft365")
+	base := Settings{Host: "smtp.example.com", Port: 587, Security: SecuritySTARTTLS, Username: "u@example.com", From: "nas@example.com"}
+	gm := Settings{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, Username: "u@gmail.com"}
+	cert := &CertInfo{Subject: "CN=mail.example.com", Issuer: "CN=Example CA", Names: []string{"mail.example.com"},
+		NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC),
+		SHA256: "AB:CD:EF"}
+	reply := func(code int, text string) *Reply { r := newReply(code, text); return &r }
+	resolvers := NetworkFacts{Resolvers: []string{"192.0.2.53"}, ControlName: "smtp.gmail.com"}
+	oauth := func(of OAuthFailure) *Failure {
+		return &Failure{Stage: StageSignIn, Kind: KindOAuth, Error: "sign-in: " + of.Error, OAuth: &of}
+	}
+	for _, tc := range []struct {
+		name string
+		s    Settings
+		f    *Failure
+		n    NetworkFacts
+		p    *Provider
+		code string
+	}{
+		{"server closed", base, &Failure{Stage: StageEHLO, Kind: KindClosed}, NetworkFacts{}, nil, "server.closed"},
+		{"server timeout", base, &Failure{Stage: StageAuth, Kind: KindTimeout}, NetworkFacts{}, nil, "server.timeout"},
+		{"no network", base, &Failure{Stage: StageResolve, Kind: KindDNSFailed}, NetworkFacts{NoAddress: true}, nil, "network.none"},
+		{"dns filter", base, &Failure{Stage: StageResolve, Kind: KindDNSBlocked}, resolvers, nil, "resolve.blocked"},
+		{"dns down", base, &Failure{Stage: StageResolve, Kind: KindDNSNotFound}, resolvers, nil, "resolve.failed"},
+		{"dns down, no resolvers", base, &Failure{Stage: StageResolve, Kind: KindDNSFailed}, NetworkFacts{ControlName: "smtp.gmail.com"}, nil, "resolve.failed"},
+		{"catalogue host not found", gm, &Failure{Stage: StageResolve, Kind: KindDNSNotFound}, NetworkFacts{ControlName: "x", ControlOK: true}, gmail, "resolve.not_found"},
+		{"typo in host", Settings{Host: "smtp.gmial.com", Port: 465, Security: SecuritySSL}, &Failure{Stage: StageResolve, Kind: KindDNSNotFound}, NetworkFacts{ControlOK: true}, gmail, "resolve.not_found"},
+		{"identity provider not found", base, &Failure{Stage: StageSignIn, Kind: KindDNSNotFound, Host: "login.example.com"}, NetworkFacts{ControlOK: true}, nil, "resolve.not_found"},
+		{"domain's dns down", base, &Failure{Stage: StageResolve, Kind: KindDNSFailed}, NetworkFacts{ControlName: "smtp.gmail.com", ControlOK: true}, nil, "resolve.failed"},
+		{"domain's dns slow", base, &Failure{Stage: StageResolve, Kind: KindDNSFailed}, resolvers, nil, "resolve.failed"},
+		{"speaks tls", Settings{Host: "h.example.com", Port: 465, Security: SecuritySTARTTLS}, &Failure{Stage: StageGreeting, Kind: KindSpeaksTLS}, NetworkFacts{}, nil, "greeting.timeout"},
+		{"never greeted", base, &Failure{Stage: StageGreeting, Kind: KindTimeout}, NetworkFacts{}, nil, "greeting.timeout"},
+		{"not tls", Settings{Host: "h.example.com", Port: 587, Security: SecuritySSL}, &Failure{Stage: StageTLS, Kind: KindNotTLS, Seen: "220 ready"}, NetworkFacts{}, nil, "tls.not_tls"},
+		{"pin changed", Settings{Host: "h.example.com", Port: 465, Security: SecuritySSL, TLSPinSHA256: "AB:CD:00"}, &Failure{Stage: StageTLS, Kind: KindTLSPinChanged, Certificate: cert}, NetworkFacts{}, nil, "tls.pin_changed"},
+		{"pin changed, no certificate", Settings{Host: "h.example.com", Port: 465, Security: SecuritySSL, TLSPinSHA256: "AB:CD:00"}, &Failure{Stage: StageTLS, Kind: KindTLSPinChanged}, NetworkFacts{}, nil, "tls.pin_changed"},
+		{"no ca bundle", base, &Failure{Stage: StageSTARTTLS, Kind: KindTLSUntrusted, NoSystemRoots: true}, NetworkFacts{}, nil, "tls.no_ca_bundle"},
+		{"clock wrong", base, &Failure{Stage: StageSTARTTLS, Kind: KindTLSExpired, LocalTime: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Certificate: cert}, NetworkFacts{}, nil, "clock.wrong"},
+		{"untrusted with pin hint", base, &Failure{Stage: StageSTARTTLS, Kind: KindTLSUntrusted, Certificate: cert}, NetworkFacts{}, nil, "tls.untrusted"},
+		{"untrusted, no certificate", base, &Failure{Stage: StageSTARTTLS, Kind: KindTLSUntrusted}, NetworkFacts{}, nil, "tls.untrusted"},
+		{"intercepted provider", gm, &Failure{Stage: StageTLS, Kind: KindTLSUntrusted, Certificate: cert}, NetworkFacts{}, gmail, "tls.intercepted"},
+		{"hostname, no names", base, &Failure{Stage: StageSTARTTLS, Kind: KindTLSHostname, ChainTrusted: true}, NetworkFacts{}, nil, "tls.hostname_mismatch"},
+		{"hostname owned", gm, &Failure{Stage: StageTLS, Kind: KindTLSHostname, ChainTrusted: true, Certificate: &CertInfo{Names: []string{"smtp.googlemail.com"}}}, NetworkFacts{}, gmail, "tls.hostname_mismatch"},
+		{"hostname, other names", base, &Failure{Stage: StageSTARTTLS, Kind: KindTLSHostname, ChainTrusted: true, Certificate: &CertInfo{Names: []string{"mx.other.net"}}}, NetworkFacts{}, nil, "tls.hostname_mismatch"},
+		{"helo not found", base, &Failure{Stage: StageEHLO, Kind: KindReply, Command: "EHLO", Reply: reply(550, "5.7.1 <nas>: Helo command rejected: Host not found")}, NetworkFacts{}, nil, "helo.rejected"},
+		{"helo bare", base, &Failure{Stage: StageEHLO, Kind: KindReply, Command: "EHLO", Reply: reply(504, "5.5.2 <nas>: Helo command rejected: need fully-qualified hostname")}, NetworkFacts{}, nil, "helo.rejected"},
+		{"refused, other ports", base, &Failure{Stage: StageConnect, Kind: KindRefused}, NetworkFacts{Ports: []PortProbe{{Port: 465, Result: "connection refused"}, {Port: 25, Result: "no answer"}}}, nil, "connect.refused"},
+		{"timeout, provider's port", gm, &Failure{Stage: StageConnect, Kind: KindTimeout}, NetworkFacts{}, gmail, "connect.timeout"},
+		{"plaintext to a public address", Settings{Host: "mail.example.com", Port: 25, Security: SecurityNone, Username: "u"}, &Failure{Stage: StageAuth, Kind: KindPlaintextPublic}, NetworkFacts{}, nil, "auth.plaintext_public"},
+		{"plaintext refused", Settings{Host: "mail.example.com", Port: 25, Security: SecurityNone, Username: "u"}, &Failure{Stage: StageAuth, Kind: KindPlaintextRefused}, NetworkFacts{}, nil, "auth.plaintext_refused"},
+		{"starttls not offered", base, &Failure{Stage: StageSTARTTLS, Kind: KindSTARTTLSNotOffered}, NetworkFacts{}, nil, "starttls.not_offered"},
+		{"no auth at all", base, &Failure{Stage: StageAuth, Kind: KindAuthNotOffered}, NetworkFacts{}, nil, "auth.not_offered"},
+		{"unexpected", base, &Failure{Stage: StageEHLO, Kind: KindBadSettings}, NetworkFacts{}, nil, "settings.invalid"},
+		{"sender rule", Settings{Host: "smtp.gmail.com", Port: 465, Security: SecuritySSL, Username: "u@gmail.com", From: "x@example.org"}, &Failure{Stage: StageSender, Kind: KindReply, Command: "MAIL", Reply: reply(553, "5.7.1 Sender address rejected: not owned by user")}, NetworkFacts{}, gmail, "send.sender_rejected"},
+		{"temporary with a wait", base, &Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(454, "4.7.0 Too many login attempts, please try again in 15 minutes")}, NetworkFacts{}, nil, ""},
+		{"rate limit wait", base, &Failure{Stage: StageSend, Kind: KindReply, Command: "MAIL", Reply: reply(451, "4.7.1 Rate limit exceeded, retry after 1 hour")}, NetworkFacts{}, nil, ""},
+		{"app password, authorization code", base, &Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(535, "5.7.9 Application-specific password required, use your authorization code")}, NetworkFacts{}, nil, ""},
+		{"oauth bad paste", base, oauth(OAuthFailure{Error: "bad_paste"}), NetworkFacts{}, nil, "oauth.bad_paste"},
+		{"oauth bad token file", base, oauth(OAuthFailure{Error: "bad_token_file"}), NetworkFacts{}, nil, "oauth.bad_token_file"},
+		{"oauth unreachable", base, oauth(OAuthFailure{Error: "network"}), NetworkFacts{}, nil, "oauth.unreachable"},
+		{"oauth not signed in", base, oauth(OAuthFailure{Error: "not_signed_in"}), NetworkFacts{}, nil, "oauth.not_signed_in"},
+		{"oauth expired refresh, days", base, oauth(OAuthFailure{Op: "refresh", Error: "invalid_grant", Description: "AADSTS70008: expired"}), NetworkFacts{}, ms365, "oauth.signin_expired"},
+		{"oauth blocked", base, oauth(OAuthFailure{Error: "access_denied", AADSTS: "53003", Description: "Access has been blocked by Conditional Access policies."}), NetworkFacts{}, ms365, "oauth.device_code_blocked"},
+		{"xoauth2 status", Settings{Host: "smtp.office365.com", Port: 587, Security: SecuritySTARTTLS, Auth: AuthXOAUTH2}, &Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(535, "5.7.3 Authentication unsuccessful"), OAuth: &OAuthFailure{Status: "401", Scope: "https://outlook.office.com/SMTP.Send"}}, NetworkFacts{}, ms365, "auth.oauth_token_refused"},
+		{"xoauth2 other", Settings{Host: "smtp.example.com", Port: 587, Security: SecuritySTARTTLS, Auth: AuthXOAUTH2}, &Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: reply(501, "5.5.4 Syntax error")}, NetworkFacts{}, nil, "auth.oauth_token_refused"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Report{Settings: tc.s, Failure: tc.f, Network: tc.n, Helo: "nas",
+				Server: ServerInfo{Address: "192.0.2.25:25", Auth: []string{"XOAUTH2"}}}
+			d := Diagnose(r, tc.p)
+			if d == nil || tc.code != "" && d.Code != tc.code {
+				t.Fatalf("got %+v, want %s", d, tc.code)
+			}
+			if err := CheckPseudo(r, tc.p, d); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
