@@ -296,8 +296,9 @@ func (t *tester) connect(addrs []net.IPAddr) (string, error) {
 			t.raw = guard(t.ctx, c, t.opts.MaxRead)
 			t.conn = t.raw
 			t.rep.Server.Address = addr
-			if note := familyNote(failed, a.IP); note != "" {
-				t.rep.Server.Notes = append(t.rep.Server.Notes, note)
+			if note, ok := familyNote(failed, a.IP); ok {
+				t.rep.Server.Notes = append(t.rep.Server.Notes, note.in(nil))
+				t.rep.noteFacts = append(t.rep.noteFacts, note)
 			}
 			return addr, nil
 		}

@@ -1,7 +1,9 @@
 package smtp
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -243,5 +245,27 @@ func TestPseudoLocaleBranches(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestPseudoLocaleNetworkLines: the lines about this machine's side are
+// translated, the family note included, while the report keeps its English.
+func TestPseudoLocaleNetworkLines(t *testing.T) {
+	note, ok := familyNote([]dialFailure{{net.ParseIP("2001:db8::25"), dialWhy(context.DeadlineExceeded)}}, net.ParseIP("192.0.2.25"))
+	if !ok {
+		t.Fatal("no family note for a failed IPv6 and a working IPv4")
+	}
+	r := &Report{Server: ServerInfo{Notes: []string{note.in(nil)}}, noteFacts: []familyFacts{note},
+		Network: NetworkFacts{NoAddress: true, Resolvers: []string{"192.0.2.53"}, ControlName: "smtp.gmail.com",
+			Ports: []PortProbe{{Port: 465, Security: SecuritySSL, Result: "no answer"}, {Port: 25, Security: SecurityNone, Result: "open"}}}}
+	en := r.NetworkLines()
+	if want := "IPv6 did not work (2001:db8::25: no answer); connected over IPv4 instead (192.0.2.25)."; en[0] != want {
+		t.Fatalf("English note %q, want %q", en[0], want)
+	}
+	values := map[string]bool{"ipv": true, "db": true, "smtp": true, "gmail": true, "com": true, "ssl": true, "tls": true}
+	for i, l := range r.NetworkLinesIn(pseudo) {
+		if w := untranslated(l, values); len(w) > 0 {
+			t.Errorf("line %d %q: %q not translated (English %q)", i, l, w, en[i])
+		}
 	}
 }

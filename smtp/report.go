@@ -217,6 +217,8 @@ type Report struct {
 	Helo      string       `json:"helo,omitempty"`   // the name we gave in EHLO
 	Network   NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 	Tried     []Attempt    `json:"-"`                // from Options.Tried
+
+	noteFacts []familyFacts // Server.Notes' facts, for NetworkLinesIn
 }
 
 // SentMessage identifies the test message, so the user can find it.
