@@ -269,3 +269,28 @@ func TestPseudoLocaleNetworkLines(t *testing.T) {
 		}
 	}
 }
+
+// TestPseudoLocaleStageDetails: a live test's stage details keep their
+// English, and read translated in the pseudo-locale but for the values.
+func TestPseudoLocaleStageDetails(t *testing.T) {
+	tt := &tester{mask: newSecretMask(Settings{})}
+	addrs := []net.IPAddr{{IP: net.ParseIP("192.0.2.1")}, {IP: net.ParseIP("192.0.2.2")}, {IP: net.ParseIP("192.0.2.3")}, {IP: net.ParseIP("192.0.2.4")}, {IP: net.ParseIP("192.0.2.5")}}
+	for _, tc := range []struct {
+		do   func() (string, error)
+		want string
+	}{
+		{func() (string, error) { return tt.describeAddrs(addrs), nil }, "192.0.2.1, 192.0.2.2, 192.0.2.3, and 2 more"},
+		{func() (string, error) { return tt.say(i18n.N("%s accepted"), "nas@example.com"), nil }, "nas@example.com accepted"},
+		{func() (string, error) { return tt.say(i18n.N("no answer; the connection is closed")), nil }, "no answer; the connection is closed"},
+	} {
+		tt.rep = &Report{}
+		tt.stage(StageResolve, tc.do)
+		res := tt.rep.Stages[0]
+		if res.Detail != tc.want || res.DetailIn(nil) != tc.want {
+			t.Errorf("English %q, want %q", res.Detail, tc.want)
+		}
+		if w := untranslated(res.DetailIn(pseudo), map[string]bool{"nas": true, "example": true, "com": true}); len(w) > 0 || res.DetailIn(pseudo) == tc.want {
+			t.Errorf("pseudo-locale %q: %q not translated", res.DetailIn(pseudo), w)
+		}
+	}
+}

@@ -90,6 +90,17 @@ type StageResult struct {
 	OK       bool          `json:"ok"`
 	Duration time.Duration `json:"-"`
 	Detail   string        `json:"detail"` // cleaned, for the user
+
+	said *worded // Detail's format and values when it has words of ours
+}
+
+// DetailIn is Detail in tr's language: the server's words stay as they
+// were said, our own words are translated.
+func (r StageResult) DetailIn(tr *i18n.Printer) string {
+	if tr.English() || r.said == nil {
+		return r.Detail
+	}
+	return r.said.in(tr)
 }
 
 // Took is the stage's duration as people read it: "12ms", "2.0s".

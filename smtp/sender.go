@@ -41,7 +41,7 @@ func (t *tester) checkSender() (string, error) {
 	if reply.Code != 250 {
 		return "", &replyError{"RSET", reply}
 	}
-	return CleanLine(from) + " accepted", nil
+	return t.say(i18n.N("%s accepted"), CleanLine(from)), nil
 }
 
 // What a test can prove, in the order it proves them; Report.Proven lists
