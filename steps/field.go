@@ -2,7 +2,8 @@ package steps
 
 import (
 	"errors"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
@@ -155,12 +156,14 @@ func (f Field) huhField(height int) huh.Field {
 	return newTextField(f)
 }
 
-// upperFirst capitalises a phrase to start a sentence.
+// upperFirst capitalises a phrase to start a sentence: its first letter,
+// whatever its script (a letter with no case stays as it is).
 func upperFirst(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // skippable is a huh field that is hidden and passed over while its

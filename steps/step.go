@@ -13,13 +13,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"smtpsetup/i18n"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"smtpsetup/config"
 	"smtpsetup/detect"
+	"smtpsetup/i18n"
 	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
@@ -272,16 +272,18 @@ type Step interface {
 }
 
 // Common is what every step's screen shares: the size of the terminal, the
-// look and the keys.
+// look, the language and the keys (their help in that language).
 type Common struct {
 	Width, Height int
 	Styles        *theme.Styles
+	Lang          *i18n.Printer // nil is English
 	Keys          *KeyMap
 }
 
-// NewCommon is the shared context for a screen of w×h cells.
-func NewCommon(w, h int, st *theme.Styles) *Common {
-	return &Common{Width: w, Height: h, Styles: st, Keys: NewKeyMap()}
+// NewCommon is the shared context for a screen of w×h cells speaking tr's
+// language.
+func NewCommon(w, h int, st *theme.Styles, tr *i18n.Printer) *Common {
+	return &Common{Width: w, Height: h, Styles: st, Lang: tr, Keys: NewKeyMap(tr)}
 }
 
 // All returns the steps in order.

@@ -20,7 +20,7 @@ func newSession(t *testing.T, providerID string) (*Session, *Common) {
 		t.Fatalf("no provider %s", providerID)
 	}
 	s.Draft.Settings.Use(p)
-	return s, NewCommon(80, 24, theme.New(nil))
+	return s, NewCommon(80, 24, theme.New(nil), nil)
 }
 
 func TestUseProviderKeepsWhatWasTyped(t *testing.T) {
@@ -230,7 +230,7 @@ func TestDetectionFoundNothing(t *testing.T) {
 	} {
 		p := &Provider{}
 		sc := &screen{drawn: p}
-		sc.Enter(t.Context(), s, NewCommon(80, 24, testStyles))
+		sc.Enter(t.Context(), s, NewCommon(80, 24, testStyles, nil))
 		p.address = "ops@corp.example"
 		if o := p.Submit(); o.Work == nil {
 			t.Fatalf("%s: no detection", name)

@@ -11,6 +11,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"smtpsetup/i18n"
 	"smtpsetup/steps"
 )
 
@@ -19,9 +20,10 @@ var ErrNoTerminal = errors.New("the wizard needs a terminal: use `smtpsetup chec
 
 // Options start a wizard run.
 type Options struct {
-	Title  string      // brand shown in the header
-	Accent color.Color // brand colour; nil for the default
-	Input  io.Reader   // defaults to the terminal
+	Title  string        // brand shown in the header
+	Lang   *i18n.Printer // the language of a screen without a session (a broken config); nil is English
+	Accent color.Color   // brand colour; nil for the default
+	Input  io.Reader     // defaults to the terminal
 	Output io.Writer
 	Env    []string
 	// Background runs in a goroutine once the first frame is out (work

@@ -7,7 +7,6 @@ package wizard
 
 import (
 	"context"
-	"fmt"
 	"image/color"
 	"strings"
 
@@ -86,7 +85,7 @@ func New(ctx context.Context, s *steps.Session, title string, accent color.Color
 		session: s,
 		title:   title,
 		accent:  accent,
-		common:  steps.NewCommon(80, 24, st),
+		common:  steps.NewCommon(80, 24, st, s.Lang),
 		help:    h,
 	}
 }
@@ -262,22 +261,22 @@ func (m *Model) View() tea.View { return tea.NewView(m.render()) }
 
 func (m *Model) render() string {
 	w, h := m.common.Width, m.common.Height
-	st := m.common.Styles
+	st, tr := m.common.Styles, m.common.Lang
 	if w < MinWidth || h < MinHeight {
-		return fit(fmt.Sprintf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
+		return fit(tr.Tf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
 	}
 	n, total := steps.Position(m.steps, m.session, m.cur)
-	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", n, total, m.step().Title()))
+	header := st.Header.Render(m.title) + st.StepCount.Render("  "+tr.Tf("Step %d of %d: %s", n, total, tr.T(m.step().Title())))
 	var body string
 	switch {
 	case m.asking:
-		body = st.Box.Render("Quit without saving?\n\n" + st.Key.Render("y") + " quit   " + st.Key.Render("n") + " keep going")
+		body = st.Box.Render(tr.T("Quit without saving?") + "\n\n" + tr.Tf("%s quit   %s keep going", st.Key.Render("y"), st.Key.Render("n")))
 	case m.fullHelp:
 		body = m.helpScreen()
 	default:
 		body = m.step().View()
 		for _, n := range m.notes {
-			body = st.Subtle.Render("Note: "+n) + "\n" + body
+			body = st.Subtle.Render(tr.Tf("Note: %s", n)) + "\n" + body
 		}
 	}
 	footer := m.footer()
@@ -298,7 +297,8 @@ func (m *Model) helpScreen() string {
 	h := m.help
 	h.SetWidth(m.common.Width)
 	body := h.FullHelpView(chunk(m.stepKeys(), max(m.common.Height-8, 4)))
-	return st.Title.Render("Keys") + "\n\n" + body + "\n\n" + st.Subtle.Render("Press any key to close.")
+	tr := m.common.Lang
+	return st.Title.Render(tr.T("Keys")) + "\n\n" + body + "\n\n" + st.Subtle.Render(tr.T("Press any key to close."))
 }
 
 // chunk splits bindings into columns of at most n.
