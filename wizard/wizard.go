@@ -7,6 +7,7 @@ package wizard
 
 import (
 	"context"
+	"fmt"
 	"image/color"
 	"strings"
 
@@ -266,7 +267,7 @@ func (m *Model) render() string {
 		return fit(tr.Tf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
 	}
 	n, total := steps.Position(m.steps, m.session, m.cur)
-	header := st.Header.Render(m.title) + st.StepCount.Render("  "+tr.Tf("Step %d of %d: %s", n, total, tr.T(m.step().Title())))
+	header := m.header(n, total)
 	var body string
 	switch {
 	case m.asking:
@@ -289,6 +290,18 @@ func (m *Model) render() string {
 		lines = append(lines, "")
 	}
 	return header + "\n\n" + strings.Join(lines, "\n") + "\n" + footer
+}
+
+// header is the brand and where the user is: "Step 4 of 6: Save", or in
+// a language too long for the width "4/6: Save", else cut.
+func (m *Model) header(n, total int) string {
+	st, tr, w := m.common.Styles, m.common.Lang, m.common.Width
+	title := tr.T(m.step().Title())
+	h := st.Header.Render(m.title) + st.StepCount.Render("  "+tr.Tf("Step %d of %d: %s", n, total, title))
+	if ansi.StringWidth(h) > w {
+		h = st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  %d/%d: %s", n, total, title))
+	}
+	return ansi.Truncate(h, w, "…")
 }
 
 // helpScreen lists every key the current screen handles, for ?.
