@@ -77,8 +77,8 @@ func unpseudo(s string) string {
 type rendered struct {
 	name, lang string
 	w, h       int
-	raw        string // the frame as the terminal gets it, styled
-	text       string // the same without styling
+	raw        string   // the frame as the terminal gets it, styled
+	text       string   // the same without styling
 	foot       []string // every key the screen handles, as its footer says it
 	footer     string
 	session    *steps.Session

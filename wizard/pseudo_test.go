@@ -18,7 +18,7 @@ var englishWord = regexp.MustCompile(`^[("'“]?[A-Za-z]*[aceinouyACEINOUY][A-Za
 // (the transcript, its reply, the greeting and what each stage learned of
 // the server), commands, and the brand.
 var notWords = []*regexp.Regexp{
-	regexp.MustCompile(`(?m)^[SC]: .*$`),                     // the transcript
+	regexp.MustCompile(`(?m)^[SC]: .*$`),                                // the transcript
 	regexp.MustCompile(`smtpsetup( [a-z]+)?( --?[a-z-]+( [^\s\]]+)?)*`), // commands, the brand
 	regexp.MustCompile(`(?m)(ESMTP|PIPELINING|CN=|TLS 1\.\d|Service Ready).*$`),
 }
