@@ -213,10 +213,10 @@ func (s *Save) Submit() Outcome {
 	if where == saveFile && !settings.Password.IsZero() {
 		settings.PasswordFile = s.passwordFile(abs)
 	}
-	d := s.s.Draft // a copy for the work's goroutine
+	d, tr := s.s.Draft, s.s.Lang // a copy for the work's goroutine
 	d.Settings = settings
 	return Outcome{Work: func(context.Context, func(smtp.Event)) any {
-		undo, err := d.SaveCA(abs, &settings)
+		undo, err := d.SaveCA(tr, abs, &settings)
 		if err != nil {
 			return savedResult{err: err}
 		}

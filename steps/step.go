@@ -101,7 +101,7 @@ type Draft struct {
 // names it in set, before the config is written; undo removes it again if
 // the config then fails, so a failed save leaves nothing behind. Nothing
 // to do without one.
-func (d *Draft) SaveCA(path string, set *smtp.Settings) (undo func(), err error) {
+func (d *Draft) SaveCA(tr *i18n.Printer, path string, set *smtp.Settings) (undo func(), err error) {
 	if len(d.CAPEM) == 0 || set.CAFile != "" {
 		return func() {}, nil
 	}
@@ -111,7 +111,7 @@ func (d *Draft) SaveCA(path string, set *smtp.Settings) (undo func(), err error)
 		return nil, err
 	}
 	if err := os.WriteFile(file, d.CAPEM, 0o644); err != nil {
-		return nil, fmt.Errorf("writing the CA file %s: %w", file, err)
+		return nil, fmt.Errorf(tr.T("writing the CA file %s: %w"), file, err)
 	}
 	set.CAFile = file
 	return func() {

@@ -16,7 +16,7 @@ import (
 )
 
 // ErrNoTerminal means the wizard was started without a terminal to talk to.
-var ErrNoTerminal = errors.New("the wizard needs a terminal: use `smtpsetup check` to test, or `smtpsetup setup --non-interactive` to write a config from flags")
+var ErrNoTerminal = errors.New(i18n.N("the wizard needs a terminal: use `smtpsetup check` to test, or `smtpsetup setup --non-interactive` to write a config from flags"))
 
 // Options start a wizard run.
 type Options struct {
