@@ -21,6 +21,9 @@ var notWords = []*regexp.Regexp{
 	regexp.MustCompile(`(?m)^[SC]: .*$`),                                // the transcript
 	regexp.MustCompile(`smtpsetup( [a-z]+)?( --?[a-z-]+( [^\s\]]+)?)*`), // commands, the brand
 	regexp.MustCompile(`(?m)(ESMTP|PIPELINING|CN=|TLS 1\.\d|Service Ready).*$`),
+	// What a stage learned, after its time: the report's facts (the
+	// mechanism and login, the sender accepted), English as in --json.
+	regexp.MustCompile(`(?m)(\d+(\.\d+)?(ms|s|µs))  .*$`),
 }
 
 // untranslated finds the runs of two or more English words outside the
