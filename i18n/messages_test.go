@@ -22,7 +22,10 @@ import (
 	"smtpsetup/smtp"
 )
 
-var update = flag.Bool("update", false, "rewrite messages/en.yaml from the code")
+var (
+	update  = flag.Bool("update", false, "rewrite messages/en.yaml from the code")
+	missing = flag.String("missing", "", "write each language's missing texts to DIR/<lang>.missing.yaml, ready to translate")
+)
 
 // TranslatedProviders are the catalogue entries whose own texts are
 // translated (issue 16); the others speak English and the screen says so.
@@ -255,11 +258,11 @@ func checkLanguage(t *testing.T, tag string, ids []string, plural map[string]str
 	if i18n.New(tag).Tag() != tag {
 		t.Errorf("New(%q) does not load its file", tag)
 	}
-	var missing []string
+	var absent []string
 	for _, id := range ids {
 		v, ok := file[id]
 		if !ok {
-			missing = append(missing, id)
+			absent = append(absent, id)
 			continue
 		}
 		var forms map[string]string
@@ -306,8 +309,9 @@ func checkLanguage(t *testing.T, tag string, ids []string, plural map[string]str
 			}
 		}
 	}
-	if len(missing) > 0 {
-		t.Errorf("%d of %d texts missing, e.g. %q", len(missing), len(ids), missing[:min(3, len(missing))])
+	if len(absent) > 0 {
+		t.Errorf("%d of %d texts missing, e.g. %q", len(absent), len(ids), absent[:min(3, len(absent))])
+		writeMissing(t, tag, absent, plural)
 	}
 	var extra []string
 	known := map[string]bool{}
@@ -323,4 +327,34 @@ func checkLanguage(t *testing.T, tag string, ids []string, plural map[string]str
 		sort.Strings(extra)
 		t.Errorf("%d texts no longer printed (remove them): %q", len(extra), extra[:min(3, len(extra))])
 	}
+}
+
+// writeMissing writes a language's missing texts as YAML to translate, each
+// key with an empty value (plural texts with the forms the language needs),
+// when -missing DIR is given.
+func writeMissing(t *testing.T, tag string, ids []string, plural map[string]string) {
+	if *missing == "" {
+		return
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	for _, id := range ids {
+		v := &yaml.Node{Kind: yaml.ScalarNode, Value: "", Style: yaml.DoubleQuotedStyle}
+		if _, ok := plural[id]; ok {
+			v = &yaml.Node{Kind: yaml.MappingNode}
+			for _, f := range pluralForms[tag] {
+				v.Content = append(v.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: f},
+					&yaml.Node{Kind: yaml.ScalarNode, Value: "", Style: yaml.DoubleQuotedStyle})
+			}
+		}
+		doc.Content = append(doc.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: id}, v)
+	}
+	out, err := yaml.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(*missing, tag+".missing.yaml")
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the missing texts are in %s", path)
 }
