@@ -32,6 +32,8 @@ type KeyMap struct {
 	Password   key.Binding // sign-in: use a password instead
 	Trust      key.Binding // a self-signed certificate: trust exactly this one
 	Send       key.Binding // a passed test: send a test message
+	More       key.Binding // a page's hidden fields (Page.More)
+	Plain      key.Binding // AUTH without TLS on a private address, warned
 }
 
 // NewKeyMap is the wizard's key map, its help in tr's language. Key names
@@ -61,6 +63,8 @@ func NewKeyMap(tr *i18n.Printer) *KeyMap {
 		Password:   b([]string{"ctrl+p"}, "ctrl+p", tr.T("use a password instead")),
 		Trust:      b([]string{"f"}, "f", tr.T("trust this certificate")),
 		Send:       b([]string{"m"}, "m", tr.T("send a test message")),
+		More:       b([]string{"ctrl+o"}, "ctrl+o", tr.T("more fields")),
+		Plain:      b([]string{"u"}, "u", tr.T("log in unencrypted (private network)")),
 	}
 }
 
