@@ -170,7 +170,7 @@ func (s *Save) failedCode() string {
 	if rep == nil || rep.OK {
 		return ""
 	}
-	return smtp.Diagnose(rep, s.s.Provider()).Code
+	return smtp.Diagnose(rep, s.s.Provider()).Code // the code only: English
 }
 
 func (s *Save) cleanPath() string { return filepath.Clean(strings.TrimSpace(s.path)) }
@@ -281,7 +281,7 @@ func SavedLines(tr *i18n.Printer, res config.SaveResult, set smtp.Settings, fail
 		labels[i] = l + strings.Repeat(" ", col-ansi.StringWidth(l))
 	}
 	out = append(out,
-		labels[0]+smtp.CleanLine(set.Address())+" ("+set.Security.Label()+")",
+		labels[0]+smtp.CleanLine(set.Address())+" ("+set.Security.LabelIn(tr)+")",
 		labels[1]+login,
 		labels[2]+smtp.CleanLine(set.From))
 	check := tr.Tf("Next: %s tests it again at any time;", "smtpsetup check --config "+res.Path)

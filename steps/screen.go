@@ -158,7 +158,7 @@ func (s *screen) build() tea.Cmd {
 	}
 	room := s.formHeight()
 	for _, f := range s.page.Fields {
-		s.huhs = append(s.huhs, f.huhField(room))
+		s.huhs = append(s.huhs, f.huhField(room, s.c.Lang))
 		s.snap = append(s.snap, f.Get())
 	}
 	s.form = huh.NewForm(huh.NewGroup(s.huhs...)).

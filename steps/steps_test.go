@@ -99,7 +99,7 @@ func TestSecurityWarnsOnceAboutPortAndMode(t *testing.T) {
 	if err := sec.checkPort("465"); err != nil {
 		t.Fatalf("second Enter must keep the port: %v", err)
 	}
-	if err := sec.checkPort("70000"); err == nil || IsWarning(err) || !strings.Contains(Sentence(err), "port") {
+	if err := sec.checkPort("70000"); err == nil || IsWarning(err) || !strings.Contains(Sentence(nil, err), "port") {
 		t.Fatalf("70000: %v", err)
 	}
 }

@@ -163,7 +163,7 @@ func (t *Test) choices() []Option {
 	tr := t.s.Lang
 	var out []Option
 	if t.diag != nil && t.diag.Suggestion != nil {
-		out = append(out, Option{tr.Tf("Apply the fix: switch to %s and test again", t.diag.Suggestion.String()), choiceApply})
+		out = append(out, Option{tr.Tf("Apply the fix: switch to %s and test again", t.diag.Suggestion.StringIn(tr)), choiceApply})
 	}
 	if c := t.trustable(); c != nil {
 		out = append(out, Option{tr.Tf("Trust this certificate (SHA-256 %s…) and test again", c.SHA256[:23]), choiceTrust})
@@ -199,7 +199,7 @@ func (t *Test) Page() Page {
 	tr := t.s.Lang
 	switch t.state {
 	case testPassed:
-		intro := append(t.networkNotes(), tr.Tf("Passed. %s", upperFirst(t.s.Results.Report.Verdict())))
+		intro := append(t.networkNotes(), tr.Tf("Passed. %s", upperFirst(t.s.Results.Report.VerdictIn(tr))))
 		switch {
 		case t.confirming():
 			sent := t.s.Results.Report.Sent
@@ -225,7 +225,7 @@ func (t *Test) Page() Page {
 		if t.trustable() != nil {
 			fix = d.FixWithoutPin() // the fingerprint follows, once
 		}
-		intro = append(append([]string{tr.Tf("Failed: %s [%s]", d.Title, d.Code), d.Detail}, d.ReplyLines()...), tr.T("Fix:")+" "+fix)
+		intro = append(append([]string{tr.Tf("Failed: %s [%s]", d.Title, d.Code), d.Detail}, d.ReplyLinesIn(tr)...), tr.T("Fix:")+" "+fix)
 		if c := t.trustable(); c != nil {
 			intro = append(intro, certLines(tr, c)...)
 		}
@@ -241,7 +241,7 @@ func (t *Test) Page() Page {
 // take (the line mode's sentence).
 func (t *Test) testing(long bool) string {
 	tr, set := t.s.Lang, t.s.Draft.Settings
-	addr, mode := smtp.CleanLine(set.Address()), set.Security.Label()
+	addr, mode := smtp.CleanLine(set.Address()), set.Security.LabelIn(tr)
 	wait := cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout)
 	switch {
 	case long && set.Username != "":
@@ -258,7 +258,7 @@ func (t *Test) testing(long bool) string {
 func (t *Test) networkNotes() []string {
 	var out []string
 	if rep := t.s.Results.Report; rep != nil {
-		for _, n := range rep.NetworkLines() {
+		for _, n := range rep.NetworkLinesIn(t.s.Lang) {
 			out = append(out, t.s.Lang.Tf("Note: %s", n))
 		}
 	}
@@ -338,9 +338,9 @@ func certLines(tr *i18n.Printer, c *smtp.CertInfo) []string {
 // editLabel names what Edit opens: the field at fault, else its part.
 func (t *Test) editLabel() string {
 	if f := t.diag.EditField(); f != smtp.FieldNone {
-		return f.String()
+		return f.StringIn(t.s.Lang)
 	}
-	return t.diag.EditTarget().String()
+	return t.diag.EditTarget().StringIn(t.s.Lang)
 }
 
 // choose carries out a way on.
@@ -497,14 +497,14 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 	st, tr := c.Styles, c.Lang
 	passed := st.Success.Render("✓ " + tr.T("Passed."))
 	if t.confirming() && !f.working {
-		return passed + " " + wrap(c, upperFirst(t.s.Results.Report.Verdict())) + "\n\n" + f.form, true
+		return passed + " " + wrap(c, upperFirst(t.s.Results.Report.VerdictIn(tr))) + "\n\n" + f.form, true
 	}
 	var verdict string
 	switch t.state {
 	case testRunning:
 		verdict = st.Subtle.Render(wrap(c, tr.Tf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
-		verdict = wrap(c, passed+" "+tr.Tf("%s Press Enter to save.", upperFirst(t.s.Results.Report.Verdict())))
+		verdict = wrap(c, passed+" "+tr.Tf("%s Press Enter to save.", upperFirst(t.s.Results.Report.VerdictIn(tr))))
 		if t.canSend() {
 			verdict += "\n" + wrap(c, tr.Tf("%s to send a test message to %s and confirm its code.", st.Key.Render(tr.T("Press m")), smtp.CleanLine(t.s.Draft.Settings.From)))
 		}
@@ -565,16 +565,16 @@ func (t *Test) stageLine(c *Common, f frame, stage smtp.Stage) string {
 	// language) while the screen leaves room for the times.
 	col := 34
 	for _, s := range t.plan {
-		col = max(col, ansi.StringWidth(s.Label()))
+		col = max(col, ansi.StringWidth(s.LabelIn(c.Lang)))
 	}
 	col = min(col, c.Width-14)
-	label := clip(stage.Label(), col)
+	label := clip(stage.LabelIn(c.Lang), col)
 	label += strings.Repeat(" ", max(col-ansi.StringWidth(label), 0))
 	r, done := t.results[stage]
 	var l string
 	switch {
 	case done && r.OK:
-		l = fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), clip(r.Detail, c.Width-16-col))
+		l = fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), clip(r.DetailIn(c.Lang), c.Width-16-col))
 	case done:
 		l = fmt.Sprintf("  %s %s %s", st.Error.Render("✗"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())))
 	case stage == t.current && t.state == testRunning:
@@ -614,7 +614,7 @@ func (t *Test) diagnosis(c *Common) string {
 		short = head + "\n" + wrap(c, "SHA-256:") + "\n" + offer
 	}
 	if d.Suggestion != nil {
-		fix += "\n" + wrap(c, tr.Tf("%s to switch to %s and test again.", st.Key.Render(tr.T("Press Enter")), d.Suggestion.String()))
+		fix += "\n" + wrap(c, tr.Tf("%s to switch to %s and test again.", st.Key.Render(tr.T("Press Enter")), d.Suggestion.StringIn(tr)))
 	}
 	if addr := t.plainOffer(); addr != "" {
 		fix += "\n" + wrap(c, st.Warning.Render(plainWarning(addr))+" "+st.Key.Render("Press u")+" to log in without encryption.")
@@ -674,7 +674,7 @@ func (t *Test) details(c *Common) string {
 				"  SHA-256 "+cert.SHA256)
 		}
 	}
-	for _, n := range rep.NetworkLines() {
+	for _, n := range rep.NetworkLinesIn(tr) {
 		out = append(out, pad(network)+n)
 	}
 	out = append(out, "", st.Title.Render(tr.T("Transcript"))+st.Subtle.Render(" "+tr.T("(passwords masked)")))
