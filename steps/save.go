@@ -334,10 +334,10 @@ func (s *Save) view(c *Common, f frame) (string, bool) {
 		// summary of the settings gives way on a short screen.
 		exit := wrap(c, tr.T("Press Enter to exit."))
 		out := head.String() + "\n" + block.String() + "\n" + next + "\n\n" + exit
-		if lipgloss.Height(out) > c.Height-5 {
+		if lipgloss.Height(out) > bodyRows(c) {
 			out = head.String() + "\n" + next + "\n" + exit
 		}
-		if lipgloss.Height(out) > c.Height-5 {
+		if lipgloss.Height(out) > bodyRows(c) {
 			out = head.String() + next + "\n" + exit
 		}
 		return out, true

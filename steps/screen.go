@@ -182,7 +182,7 @@ func (s *screen) formHeight() int {
 	if intro != "" {
 		h = lipgloss.Height(intro) + 1
 	}
-	return max(s.c.Height-6-h, 6)
+	return max(bodyRows(s.c)-1-h, 6)
 }
 
 func (s *screen) start(ctx context.Context, w Work) tea.Cmd {

@@ -323,9 +323,6 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 	return "", false
 }
 
-// bodyRows is the rows a step's view gets: the terminal less the wizard's
-// header (2 rows) and a footer of up to 3 (at 60 columns).
-func bodyRows(c *Common) int { return c.Height - 5 }
 
 // aboveForm puts text above a form. The form is where the user acts, so
 // it always shows; the text gets the rows left and says when it was cut.

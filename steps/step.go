@@ -278,6 +278,20 @@ type Common struct {
 	Styles        *theme.Styles
 	Lang          *i18n.Printer // nil is English
 	Keys          *KeyMap
+	// Rows is the body's rows between the header and the footer, set by
+	// the wizard before each View: a long language's footer can take a
+	// fourth line. 0 when unknown.
+	Rows int
+}
+
+// bodyRows is the rows a step's view gets: the terminal less the wizard's
+// header (2 rows) and a footer of up to 3 (at 60 columns), or fewer when
+// the footer takes more.
+func bodyRows(c *Common) int {
+	if c.Rows > 0 {
+		return min(c.Height-5, c.Rows)
+	}
+	return c.Height - 5
 }
 
 // NewCommon is the shared context for a screen of w×h cells speaking tr's

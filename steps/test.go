@@ -15,6 +15,7 @@ import (
 
 	"smtpsetup/i18n"
 	"smtpsetup/smtp"
+	"smtpsetup/theme"
 )
 
 // testState is where the live test stands.
@@ -169,7 +170,7 @@ func (t *Test) choices() []Option {
 		out = append(out, Option{tr.Tf("Trust this certificate (SHA-256 %s…) and test again", c.SHA256[:23]), choiceTrust})
 	}
 	if t.plainOffer() != "" {
-		out = append(out, Option{"Log in without encryption on this private network, and test again", choicePlain})
+		out = append(out, Option{tr.T("Log in without encryption on this private network, and test again"), choicePlain})
 	}
 	return append(out,
 		Option{tr.Tf("Edit the %s", t.editLabel()), choiceEdit},
@@ -230,7 +231,7 @@ func (t *Test) Page() Page {
 			intro = append(intro, certLines(tr, c)...)
 		}
 		if addr := t.plainOffer(); addr != "" {
-			intro = append(intro, plainWarning(addr))
+			intro = append(intro, plainWarning(tr, addr))
 		}
 	}
 	intro = append(t.networkNotes(), intro...)
@@ -311,9 +312,9 @@ func (t *Test) plainOffer() string {
 }
 
 // plainWarning is what a user reads before choosing AUTH without TLS.
-func plainWarning(addr string) string {
-	return "Warning: without encryption the password crosses the network readable by anyone on it. " +
-		smtp.CleanLine(addr) + " is a private address: choose this only on a network you trust. It is saved as allow_plaintext_auth."
+func plainWarning(tr *i18n.Printer, addr string) string {
+	return tr.Tf("Warning: without encryption the password crosses the network readable by anyone on it. "+
+		"%s is a private address: choose this only on a network you trust. It is saved as allow_plaintext_auth.", smtp.CleanLine(addr))
 }
 
 // fingerprintLines is a SHA-256 fingerprint (95 characters) on two lines
@@ -514,13 +515,15 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 		verdict = t.diagnosis(c)
 	}
 	var b strings.Builder
-	room := c.Height - 9 - lipgloss.Height(verdict)
+	// What is tested, whole: a longer language may take two lines.
+	testing := Wrap(t.testing(false), c.Width-2)
+	room := bodyRows(c) - 3 - lipgloss.Height(testing) - lipgloss.Height(verdict)
 	if room < 0 && t.state == testFailed {
 		// A short screen: the diagnosis, its code, its fix and the keys
 		// matter more than the stages (all of them are in the details).
 		return verdict, true
 	}
-	b.WriteString(clip(t.testing(false), c.Width-2) + "\n")
+	b.WriteString(testing + "\n")
 	if room >= len(t.plan) {
 		b.WriteString("\n")
 	}
@@ -604,6 +607,9 @@ func (t *Test) diagnosis(c *Common) string {
 	fixLabel := st.Title.Render(tr.T("Fix:") + " ")
 	fix := wrap(c, fixLabel+d.Fix)
 	var short string // the fix as a short screen shows it
+	// What the keys offer ends the fix, and stays on the screen whatever
+	// gives way.
+	var offers []string
 	if cert := t.trustable(); cert != nil {
 		// The fingerprint is shown once, beside the offer to trust it;
 		// a short screen leaves the subject and dates to the details (t).
@@ -612,20 +618,23 @@ func (t *Test) diagnosis(c *Common) string {
 		fix = head + "\n" + wrap(c, tr.Tf("Certificate %s, issued by %s, valid %s to %s, SHA-256:", smtp.CleanLine(cert.Subject), smtp.CleanLine(cert.Issuer),
 			cert.NotBefore.Format(time.DateOnly), cert.NotAfter.Format(time.DateOnly))) + "\n" + offer
 		short = head + "\n" + wrap(c, "SHA-256:") + "\n" + offer
+		offers = append(offers, offer)
 	}
 	if d.Suggestion != nil {
-		fix += "\n" + wrap(c, tr.Tf("%s to switch to %s and test again.", st.Key.Render(tr.T("Press Enter")), d.Suggestion.StringIn(tr)))
+		offers = append(offers, wrap(c, tr.Tf("%s to switch to %s and test again.", st.Key.Render(tr.T("Press Enter")), d.Suggestion.StringIn(tr))))
+		fix += "\n" + offers[len(offers)-1]
 	}
 	if addr := t.plainOffer(); addr != "" {
-		fix += "\n" + wrap(c, st.Warning.Render(plainWarning(addr))+" "+st.Key.Render("Press u")+" to log in without encryption.")
+		offers = append(offers, wrap(c, st.Warning.Render(plainWarning(tr, addr))+" "+tr.Tf("%s to log in without encryption.", st.Key.Render(tr.T("Press u")))))
+		fix += "\n" + offers[len(offers)-1]
 	}
 	// The fix and the server's words matter most: on a short screen the
 	// explanation gives way (it stays in the details), never the fix.
 	parts := []string{title, wrap(c, d.Detail), said, fix}
-	if countLines(parts...) > c.Height-8 {
+	if countLines(parts...) > bodyRows(c)-3 {
 		parts = []string{title, said, fix}
 	}
-	if countLines(parts...) > c.Height-8 && short != "" {
+	if countLines(parts...) > bodyRows(c)-3 && short != "" {
 		parts = []string{title, said, short}
 	}
 	var out []string
@@ -633,6 +642,26 @@ func (t *Test) diagnosis(c *Common) string {
 		if p != "" {
 			out = append(out, p)
 		}
+	}
+	return keepEnds(st, strings.Join(out, "\n"), lipgloss.Height(title), countLines(offers...), bodyRows(c))
+}
+
+// keepEnds fits lines into limit rows by cutting the middle: the first top
+// lines (the diagnosis and its code) and the last bottom lines (what the
+// keys offer) stay, and "…" marks the cut.
+func keepEnds(st *theme.Styles, s string, top, bottom, limit int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= limit || top+bottom > len(lines) {
+		return s
+	}
+	mid := max(limit-top-bottom-1, 0)
+	out := append(lines[:top:top], lines[top:top+mid]...)
+	if top+mid+bottom < limit {
+		out = append(out, st.Subtle.Render("…"))
+	}
+	out = append(out, lines[len(lines)-bottom:]...)
+	if len(out) > limit { // the offers alone are too tall: their start gives way
+		out = append(out[:top:top], out[len(out)-max(limit-top, 0):]...)
 	}
 	return strings.Join(out, "\n")
 }
@@ -693,4 +722,4 @@ func (t *Test) details(c *Common) string {
 }
 
 // room is how many lines of details fit under the header and over the help.
-func (t *Test) room(c *Common) int { return max(c.Height-5, 4) }
+func (t *Test) room(c *Common) int { return max(bodyRows(c), 4) }

@@ -268,6 +268,8 @@ func (m *Model) render() string {
 	}
 	n, total := steps.Position(m.steps, m.session, m.cur)
 	header := m.header(n, total)
+	footer := m.footer()
+	m.common.Rows = h - 2 - lipgloss.Height(footer) // the steps lay themselves out in it
 	var body string
 	switch {
 	case m.asking:
@@ -280,8 +282,7 @@ func (m *Model) render() string {
 			body = st.Subtle.Render(tr.Tf("Note: %s", n)) + "\n" + body
 		}
 	}
-	footer := m.footer()
-	room := h - 2 - lipgloss.Height(footer)
+	room := m.common.Rows
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	if len(lines) > room {
 		lines = lines[:room]
