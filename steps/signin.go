@@ -323,7 +323,6 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 	return "", false
 }
 
-
 // aboveForm puts text above a form. The form is where the user acts, so
 // it always shows; the text gets the rows left and says when it was cut.
 func aboveForm(c *Common, text, form string) string {
