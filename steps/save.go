@@ -105,7 +105,7 @@ func (s *Save) Page() Page {
 	case saveWriting:
 		return Page{Intro: []string{tr.Tf("Writing %s …", s.cleanPath())}}
 	case saveFailed:
-		return Page{Intro: []string{tr.Tf("Could not save: %s", s.err.Error()), tr.T("Nothing was changed. Choose another path.")}}
+		return Page{Intro: []string{tr.Tf("Could not save: %s", s.errText()), tr.T("Nothing was changed. Choose another path.")}}
 	case saveDone:
 		return Page{Intro: SavedLines(tr, *s.s.Results.Saved, s.s.Draft.Settings, s.failedCode(), s.limits(), s.s.Demo)}
 	}
@@ -171,6 +171,16 @@ func (s *Save) failedCode() string {
 		return ""
 	}
 	return smtp.Diagnose(rep, s.s.Provider()).Code // the code only: English
+}
+
+// errText is the failed write in the user's language: what could not be
+// done and what to do, the path and the system's own words kept.
+func (s *Save) errText() string {
+	var se *config.SaveError
+	if errors.As(s.err, &se) {
+		return se.In(s.s.Lang)
+	}
+	return s.err.Error()
 }
 
 func (s *Save) cleanPath() string { return filepath.Clean(strings.TrimSpace(s.path)) }
@@ -311,7 +321,7 @@ func (s *Save) view(c *Common, f frame) (string, bool) {
 	st, tr := c.Styles, c.Lang
 	switch s.state {
 	case saveFailed:
-		return st.Error.Render("✗ "+tr.T("Could not save.")) + "\n\n" + wrap(c, s.err.Error()) + "\n\n" + Wrap(tr.T("Nothing was changed. Press Enter to choose another path."), c.Width-2), true
+		return st.Error.Render("✗ "+tr.T("Could not save.")) + "\n\n" + wrap(c, s.errText()) + "\n\n" + Wrap(tr.T("Nothing was changed. Press Enter to choose another path."), c.Width-2), true
 	case saveDone:
 		failed := s.failedCode()
 		l := SavedLines(tr, *s.s.Results.Saved, s.s.Draft.Settings, failed, s.limits(), s.s.Demo)

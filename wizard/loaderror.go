@@ -43,7 +43,7 @@ func brokenText(tr *i18n.Printer, path string, loadErr error, keys [3]string) st
 		if le.Field != "" {
 			where = append(where, tr.Tf("field %q", le.Field))
 		}
-		problem := le.Problem
+		problem := tr.T(le.Problem)
 		if le.Err != nil {
 			problem += ": " + le.Err.Error()
 		}
@@ -52,7 +52,7 @@ func brokenText(tr *i18n.Printer, path string, loadErr error, keys [3]string) st
 		}
 		b.WriteString("  " + tr.Tf("Problem: %s", smtp.CleanLine(problem)) + "\n")
 		if le.Fix != "" {
-			b.WriteString("  " + tr.T("Fix:") + " " + smtp.CleanLine(le.Fix) + "\n")
+			b.WriteString("  " + tr.T("Fix:") + " " + smtp.CleanLine(tr.T(le.Fix)) + "\n")
 		}
 	} else {
 		b.WriteString("  " + tr.Tf("Problem: %s", smtp.CleanLine(loadErr.Error())) + "\n")
