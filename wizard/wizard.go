@@ -128,6 +128,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.common.Width, m.common.Height = max(msg.Width, 0), max(msg.Height, 0)
+		m.common.Rows = m.common.Height - 2 - lipgloss.Height(m.footer()) // the step lays its form out in it
 	case keysReleasedMsg:
 		return m, m.release()
 	case cursor.BlinkMsg:
