@@ -102,3 +102,31 @@ func TestUntranslatedFinder(t *testing.T) {
 		t.Errorf("found %q, want %q", got, want)
 	}
 }
+
+// The line mode, walked to a saved config in the pseudo-locale: every
+// sentence it prints went through a Printer.
+func TestPseudoLocaleLineMode(t *testing.T) {
+	d, _ := lineDraft(t)
+	d.Env.Lang = i18n.New(i18n.Pseudo)
+	got, out := runLines(t, d, enters(20), passwords(""))
+	if got != Saved {
+		t.Fatalf("outcome = %v, want Saved\n%s", got, out)
+	}
+	set := d.Draft.Settings
+	stay := []string{set.From, set.Username, set.FromName, set.Address(), d.ConfigPath}
+	for _, p := range d.Cat().Providers {
+		stay = append(stay, p.Name)
+	}
+	if rep := d.Results.Report; rep != nil {
+		stay = append(stay, rep.Server.Greeting)
+		for _, r := range rep.Stages {
+			stay = append(stay, r.Detail)
+		}
+	}
+	for _, run := range untranslated(out, stay) {
+		t.Errorf("never translated: %q", run)
+	}
+	if t.Failed() || testing.Verbose() {
+		t.Logf("the line mode said:\n%s", out)
+	}
+}
