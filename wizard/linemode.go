@@ -24,6 +24,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"smtpsetup/i18n"
@@ -165,7 +166,8 @@ func (l *liner) progress(e smtp.Event) {
 	if !e.Result.OK {
 		mark = l.tr.T("FAIL")
 	}
-	l.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.DetailIn(l.tr))
+	mark += strings.Repeat(" ", max(4-ansi.StringWidth(mark), 0)) // a column of cells, whatever the script
+	l.printf("%s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.DetailIn(l.tr))
 }
 
 // notes prints what the last step left for the next page.
