@@ -5,10 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
+	"go.yaml.in/yaml/v3"
 
 	"smtpsetup/e2e/term"
 	"smtpsetup/i18n"
@@ -45,8 +49,65 @@ func (d inLanguage) shows(screen, text string) bool {
 			return true
 		}
 	}
+	// A part of a text: the translation of a text that holds it, wrapped
+	// over lines maybe, its verbs filled in.
+	flat := squash(screen)
+	for _, id := range englishTexts() {
+		if id == text || !strings.Contains(id, strings.TrimLeft(text, "│✓✗> ")) {
+			continue
+		}
+		if t := d.tr.T(id); t != id && pattern(t).MatchString(flat) {
+			return true
+		}
+	}
 	return false
 }
+
+// squash takes out of a screen what wrapping and the form add: spaces,
+// line breaks, the focus bar.
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '│' || unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z%]`)
+
+// pattern finds a translated format on a squashed screen, any value in
+// place of its verbs.
+func pattern(format string) *regexp.Regexp {
+	parts := verb.Split(squash(format), -1)
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile(strings.Join(parts, ".*?"))
+}
+
+// enYAML is messages/en.yaml as an absolute path: some cases change
+// directory.
+var enYAML, _ = filepath.Abs(filepath.Join("..", "i18n", "messages", "en.yaml"))
+
+// englishTexts are the keys of messages/en.yaml: every text the program
+// can print, in English.
+var englishTexts = sync.OnceValue(func() []string {
+	b, err := os.ReadFile(enYAML)
+	if err != nil {
+		panic(err)
+	}
+	var m map[string]any
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		panic(err)
+	}
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+})
 
 func (d inLanguage) WaitFor(text string) term.Driver {
 	d.Model.WaitForFunc(func(s string) bool { return d.shows(s, text) }, fmt.Sprintf("%q on screen", text))
@@ -183,4 +244,16 @@ func TestLayoutEveryLanguage(t *testing.T) {
 			t.Logf("the screen:\n%s", r.text)
 		}
 	})
+}
+
+// A translated format is found on a screen that wrapped it and filled its
+// verbs, so the walks keep working once a language has its translations.
+func TestTranslatedTextFoundWrapped(t *testing.T) {
+	screen := "smtpsetup\n│ 서버 localhost:25 (STARTTLS)에\n│ 연결하는 중 %입니다"
+	if !pattern("서버 %s (%s)에 연결하는 중 %%입니다").MatchString(squash(screen)) {
+		t.Error("the wrapped, filled format was not found")
+	}
+	if pattern("서버 %s에 로그인").MatchString(squash(screen)) {
+		t.Error("another text was found")
+	}
 }
