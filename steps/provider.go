@@ -200,7 +200,8 @@ func (p *Provider) Submit() Outcome {
 		case existingTest:
 			return Outcome{Action: Action{Kind: Goto, To: TestStep}}
 		case existingOver:
-			p.s.Draft.Settings = smtp.Settings{Auth: smtp.AuthAuto}
+			// The vendor's language is no mail setting: it stays.
+			p.s.Draft.Settings = smtp.Settings{Auth: smtp.AuthAuto, Language: p.s.Draft.Settings.Language}
 			p.address, p.detected = "", detect.Result{}
 			p.phase = phaseAddress
 			return Outcome{}
