@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/steps"
 	"smtpsetup/wizard"
 )
@@ -35,16 +36,16 @@ func brokenConfig(cmd *cobra.Command, d *steps.Session, loadErr error, lines boo
 	}
 	switch choice {
 	case wizard.FixByHand:
-		fmt.Fprintf(cmd.OutOrStdout(), "Edit %s, then run smtpsetup again.\nThe problem: %v\n", d.ConfigPath, loadErr)
+		fmt.Fprintln(cmd.OutOrStdout(), tr.Tf("Edit %s, then run smtpsetup again.\nThe problem: %v", d.ConfigPath, loadErr))
 		return &exitError{code: exitBadInput}
 	case wizard.StartOver:
 		kept, err := config.KeepBroken(d.ConfigPath, time.Now())
 		if err != nil {
-			return badInput("cannot keep a copy of %s, so it is left as it is: %v", d.ConfigPath, err)
+			return badInput(i18n.N("cannot keep a copy of %s, so it is left as it is: %v"), d.ConfigPath, err)
 		}
-		fmt.Fprintf(cmd.OutOrStdout(), "Kept a copy of the old file as %s.\n", kept)
+		fmt.Fprintln(cmd.OutOrStdout(), tr.Tf("Kept a copy of the old file as %s.", kept))
 		return nil
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "Quit: the config was not changed.")
+	fmt.Fprintln(cmd.ErrOrStderr(), tr.T("Quit: the config was not changed."))
 	return &exitError{code: exitFailed}
 }

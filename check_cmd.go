@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smtpsetup/i18n"
 	"smtpsetup/oauth"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
@@ -43,7 +44,7 @@ func checkCommand() *cobra.Command {
 			}
 			f.useSavedConfig(cmd)
 			if f.confirm && (f.sendTo == "" || f.passwordStdin) {
-				return badInput("--confirm needs --send-to ADDR (the message to confirm), and reads the code from standard input, so not with --password-stdin")
+				return badInput(i18n.N("--confirm needs --send-to ADDR (the message to confirm), and reads the code from standard input, so not with --password-stdin"))
 			}
 			s, p, err := f.settings(cmd, cmd.InOrStdin())
 			if err != nil {
@@ -107,21 +108,21 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 	}
 	if !f.jsonOut {
 		if msg := s.PortMismatch(); msg != "" {
-			fmt.Fprintln(cmd.ErrOrStderr(), "warning:", msg)
+			fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("warning: %s", msg))
 		}
 		if p != nil && p.OAuth != nil && p.Status == smtp.StatusChanging && s.Auth != smtp.AuthXOAUTH2 && !s.NoLogin() {
-			fmt.Fprintf(cmd.ErrOrStderr(), "note: %s is ending password logins; OAuth sign-in keeps working: %s\n", p.Name, loginCommandLine(p, s.From))
+			fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("note: %s is ending password logins; OAuth sign-in keeps working: %s", p.Name, loginCommandLine(p, s.From)))
 		}
 		if s.InsecureSkipVerify {
-			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password.")
+			fmt.Fprintln(cmd.ErrOrStderr(), tr.T("WARNING: --insecure-skip-verify accepts any certificate: anyone on the network could read the password."))
 		}
 		if s.AllowPlaintextAuth && !s.Security.Encrypted() && !s.NoLogin() && s.Username != "" {
-			fmt.Fprintln(cmd.ErrOrStderr(), "WARNING: the password crosses the network unencrypted: anyone on this network could read it. It is sent only to a private address (10.x, 172.16-31.x, 192.168.x, fc00::/7) or this machine.")
+			fmt.Fprintln(cmd.ErrOrStderr(), tr.T("WARNING: the password crosses the network unencrypted: anyone on this network could read it. It is sent only to a private address (10.x, 172.16-31.x, 192.168.x, fc00::/7) or this machine."))
 		}
 	}
 	if !f.jsonOut {
 		out := cmd.OutOrStdout()
-		f.live = output.NewLive(output.Writer(out), s, output.IsTerminal(out))
+		f.live = output.NewLive(output.Writer(out), s, output.IsTerminal(out), tr)
 		opts.Progress = f.live.Event
 	}
 	// Ctrl-C or SIGTERM ends the test, not the program: the stages so far
@@ -132,7 +133,17 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 	if src != nil {
 		rep.SignInDue, _ = signInDue(src) // read after the test: a refresh moves it
 	}
-	return rep, smtp.Diagnose(rep, p)
+	return rep, diagnose(rep, p, !f.jsonOut)
+}
+
+// diagnose is the diagnosis of a report, in the user's language for text
+// (forText) and in English for JSON, whose texts stay English.
+func diagnose(rep *smtp.Report, p *smtp.Provider, forText bool) *smtp.Diagnosis {
+	if !forText {
+		return smtp.Diagnose(rep, p)
+	}
+	// TODO(issue 16): smtp.DiagnoseIn(rep, p, tr) once smtp speaks.
+	return smtp.Diagnose(rep, p)
 }
 
 // print writes the verdict as JSON with --json (with what setup did to the
@@ -149,10 +160,10 @@ func (f *connFlags) print(cmd *cobra.Command, rep *smtp.Report, diag *smtp.Diagn
 		f.live.Finish(rep, diag)
 		f.live = nil
 	} else {
-		output.Text(output.Writer(out), rep, diag)
+		output.TextIn(output.Writer(out), rep, diag, tr)
 	}
 	if !rep.SignInDue.IsZero() {
-		fmt.Fprintf(cmd.ErrOrStderr(), "OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.\n", rep.SignInDue.Local().Format("2006-01-02"))
+		fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("OAuth sign-in: renews itself with use; if unused, sign in again (smtpsetup login) before %s.", rep.SignInDue.Local().Format("2006-01-02")))
 	}
 	return nil
 }

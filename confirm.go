@@ -24,9 +24,9 @@ const confirmTries = 3
 // so that --json keeps standard output to one object.
 func confirmDelivery(ctx context.Context, cmd *cobra.Command, sent *smtp.SentMessage) (bool, error) {
 	errw := cmd.ErrOrStderr()
-	fmt.Fprintf(errw, "A test message went to %s with the subject %q followed by a 6-character code.\n",
-		smtp.CleanLine(sent.To), smtp.TestSubjectPrefix+"…")
-	fmt.Fprintln(errw, "It may take a minute to arrive; look in the spam folder too.")
+	fmt.Fprintln(errw, tr.Tf("A test message went to %s with the subject %q followed by a 6-character code.",
+		smtp.CleanLine(sent.To), smtp.TestSubjectPrefix+"…"))
+	fmt.Fprintln(errw, tr.T("It may take a minute to arrive; look in the spam folder too."))
 	lines := make(chan string)
 	errs := make(chan error, 1)
 	go func() {
@@ -43,7 +43,7 @@ func confirmDelivery(ctx context.Context, cmd *cobra.Command, sent *smtp.SentMes
 		}
 	}()
 	for try := 1; try <= confirmTries; try++ {
-		fmt.Fprint(errw, "Type the code from the message (Enter to skip): ")
+		fmt.Fprint(errw, tr.T("Type the code from the message (Enter to skip): "))
 		var line string
 		select {
 		case <-ctx.Done():
@@ -59,16 +59,17 @@ func confirmDelivery(ctx context.Context, cmd *cobra.Command, sent *smtp.SentMes
 		}
 		switch {
 		case strings.TrimSpace(line) == "":
-			fmt.Fprintln(errw, "Skipped: delivery is not confirmed.")
+			fmt.Fprintln(errw, tr.T("Skipped: delivery is not confirmed."))
 			return false, nil
 		case sent.Confirm(line):
-			fmt.Fprintln(errw, "The code matches: the message arrived.")
+			fmt.Fprintln(errw, tr.T("The code matches: the message arrived."))
 			return true, nil
 		case try < confirmTries:
-			fmt.Fprintln(errw, "That is not the code in this message; check the subject, or Enter to skip.")
+			fmt.Fprintln(errw, tr.T("That is not the code in this message; check the subject, or Enter to skip."))
 		}
 	}
-	fmt.Fprintf(errw, "The code did not match %d times: delivery is not confirmed. The server took the message; it may have gone to another mailbox or been filtered.\n", confirmTries)
+	fmt.Fprintln(errw, tr.Tn(confirmTries, "The code did not match %d time: delivery is not confirmed. The server took the message; it may have gone to another mailbox or been filtered.",
+		"The code did not match %d times: delivery is not confirmed. The server took the message; it may have gone to another mailbox or been filtered.", confirmTries))
 	return false, errNotConfirmed
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -47,7 +48,7 @@ func exportCommand() *cobra.Command {
 				HidePassword: toStdout && !withPassword}
 			if format == "template" {
 				if tmpl == "" {
-					return badInput("--format template needs --template FILE (a Go text/template)")
+					return badInput(i18n.N("--format template needs --template FILE (a Go text/template)"))
 				}
 				b, _, err := smtp.ReadFileLimited(tmpl, smtp.MaxTemplateFileSize, 0)
 				if err != nil {
@@ -56,11 +57,11 @@ func exportCommand() *cobra.Command {
 				opts.Template = string(b)
 			}
 			if !validFormat(format) {
-				return badInput("--format %q: use one of %s", format, strings.Join(config.Formats, ", "))
+				return badInput(i18n.N("--format %q: use one of %s"), format, strings.Join(config.Formats, ", "))
 			}
 			var buf bytes.Buffer
 			if err := config.Export(&buf, s, format, opts); errors.Is(err, config.ErrNotSignedIn) {
-				return badInput("%v: run smtpsetup login --config %s first", err, configPath(path))
+				return badInput(i18n.N("%v: run smtpsetup login --config %s first"), err, configPath(path))
 			} else if err != nil {
 				return badInput("%v", err)
 			}
@@ -70,7 +71,7 @@ func exportCommand() *cobra.Command {
 				}
 				inline := s.PasswordFile == "" && passwordFile == "" // msmtp reads a password file itself
 				if opts.HidePassword && !s.Password.IsZero() && !s.NoLogin() && (format == "postfix" || format == "msmtp" && inline) {
-					fmt.Fprintln(cmd.ErrOrStderr(), "The password is not shown. Write the file with --output FILE (mode 0600), or add --with-password.")
+					fmt.Fprintln(cmd.ErrOrStderr(), tr.T("The password is not shown. Write the file with --output FILE (mode 0600), or add --with-password."))
 				}
 				return nil
 			}
@@ -79,7 +80,7 @@ func exportCommand() *cobra.Command {
 			if err := config.WriteSecretFile(outPath, buf.Bytes()); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "Wrote %s (mode 0600).\n", outPath)
+			fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("Wrote %s (mode 0600).", outPath))
 			return nil
 		},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
@@ -84,31 +84,48 @@ func fromEnv(c *cobra.Command) error {
 // the user gives it: "must be a whole number from 1 to 65535, as in --port
 // 587" (as is "--port " or "SMTPSETUP_PORT="). Flags, variables and the
 // range checks after parsing all say it in these words.
-func valueRule(fl *pflag.Flag, as string) string {
+func valueRule(fl *pflag.Flag, as string) text {
 	switch fl.Value.Type() {
 	case "int":
 		if fl.Name == "port" {
-			return "must be a whole number from 1 to 65535, as in " + as + "587"
+			return say(i18n.N("must be a whole number from 1 to 65535, as in %s"), as+"587")
 		}
-		return "must be a whole number, as in " + as + "1"
+		return say(i18n.N("must be a whole number, as in %s"), as+"1")
 	case "duration":
-		return "must be a positive length of time with its unit (s for seconds, m for minutes), as in " + as + "10s"
+		return say(i18n.N("must be a positive length of time with its unit (s for seconds, m for minutes), as in %s"), as+"10s")
 	case "bool":
-		return "must be true or false, as in " + as + "true"
+		return say(i18n.N("must be true or false, as in %s"), as+"true")
 	}
-	return "is not valid here"
+	return say(i18n.N("is not valid here"))
 }
 
 // flagValueError rewords a flag's unparsable value, which pflag reports in
 // Go's words (strconv.ParseInt: parsing "abc": invalid syntax), as the
 // rule for that flag; other errors are returned as they are.
 func flagValueError(err error) error {
+	// pflag's own sentences, said again in the user's language (the
+	// English is pflag's, word for word).
+	var ne *pflag.NotExistError
+	var vre *pflag.ValueRequiredError
+	var ise *pflag.InvalidSyntaxError
+	switch {
+	case errors.As(err, &ne) && ne.GetSpecifiedShortnames() == "":
+		return badInput(i18n.N("unknown flag: --%s"), ne.GetSpecifiedName())
+	case errors.As(err, &ne) && ne.GetSpecifiedName() != "":
+		return badInput(i18n.N("unknown shorthand flag: %q in -%s"), rune(ne.GetSpecifiedName()[0]), ne.GetSpecifiedShortnames())
+	case errors.As(err, &vre) && vre.GetSpecifiedShortnames() == "":
+		return badInput(i18n.N("flag needs an argument: --%s"), vre.GetSpecifiedName())
+	case errors.As(err, &vre) && vre.GetSpecifiedName() != "":
+		return badInput(i18n.N("flag needs an argument: %q in -%s"), rune(vre.GetSpecifiedName()[0]), vre.GetSpecifiedShortnames())
+	case errors.As(err, &ise):
+		return badInput(i18n.N("bad flag syntax: %s"), ise.GetSpecifiedFlag())
+	}
 	var ive *pflag.InvalidValueError
 	if !errors.As(err, &ive) {
 		return err
 	}
 	fl := ive.GetFlag()
-	return fmt.Errorf("--%s %q %s", fl.Name, ive.GetValue(), valueRule(fl, "--"+fl.Name+" "))
+	return badInput("--%s %q %s", fl.Name, ive.GetValue(), valueRule(fl, "--"+fl.Name+" "))
 }
 
 // checkTimeout refuses a time limit of zero or less, from the flag or its
@@ -215,7 +232,7 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 	if p.OAuthOnly() && s.Auth != smtp.AuthXOAUTH2 && s.Auth != smtp.AuthNone {
 		// Never send a password the provider refuses: each try counts
 		// toward its lockout.
-		return s, p, badInput("%s accepts only OAuth sign-in: run %s", p.Name, loginCommandLine(p, s.From))
+		return s, p, badInput(i18n.N("%s accepts only OAuth sign-in: run %s"), p.Name, loginCommandLine(p, s.From))
 	}
 	if err := f.readPassword(&s, stdin); err != nil {
 		return s, nil, err
@@ -228,14 +245,14 @@ func (f *connFlags) settings(c *cobra.Command, stdin io.Reader) (smtp.Settings, 
 		return s, p, badInput("%s", needsHost(p, s.From))
 	}
 	if s.Host == "" {
-		return s, p, badInput("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine")
+		return s, p, badInput(i18n.N("no server: give --host, --provider or --config, or run smtpsetup (no command) to set up this machine"))
 	}
 	if errs := s.Validate(); len(errs) > 0 {
 		e := errs[0]
 		if e.Field == "password" && s.Password.IsZero() {
 			return s, p, badInput("%s", missingPassword)
 		}
-		return s, p, badInput("--%s %s; %s", strings.NewReplacer(" ", "-", "_", "-").Replace(e.Field), e.Problem, e.Fix)
+		return s, p, badInput("--%s %s; %s", strings.NewReplacer(" ", "-", "_", "-").Replace(e.Field), phrase(e.Problem), phrase(e.Fix))
 	}
 	if s.CAFile != "" {
 		if _, err := smtp.ReadCAFile(s.CAFile); err != nil {
@@ -267,7 +284,7 @@ func (f *connFlags) catalogueEntry(id string, fromFlag bool) (*smtp.Provider, er
 	}
 	p, ok := cat.ByID(id)
 	if !ok && fromFlag {
-		return nil, badInput("--provider: unknown provider %q; `smtpsetup providers` lists them", id)
+		return nil, badInput(i18n.N("--provider: unknown provider %q; `smtpsetup providers` lists them"), id)
 	}
 	if !ok {
 		return nil, nil
@@ -278,12 +295,12 @@ func (f *connFlags) catalogueEntry(id string, fromFlag bool) (*smtp.Provider, er
 // needsHost says that an entry whose server differs per customer (a
 // connector relay) needs --host, with the catalogue's hint; for an MX host,
 // how to look it up for the From domain.
-func needsHost(p *smtp.Provider, from string) string {
-	msg := "--provider " + p.ID + " needs --host: " + smtp.CleanLine(p.HostHint)
+func needsHost(p *smtp.Provider, from string) text {
+	hint := phrase(smtp.CleanLine(p.HostHint))
 	if _, domain, ok := strings.Cut(from, "@"); ok && strings.Contains(p.HostHint, "MX") {
-		msg += " (dig +short MX " + smtp.CleanLine(domain) + " shows it)"
+		return say(i18n.N("--provider %s needs --host: %s (dig +short MX %s shows it)"), p.ID, hint, smtp.CleanLine(domain))
 	}
-	return msg
+	return say(i18n.N("--provider %s needs --host: %s"), p.ID, hint)
 }
 
 // loginCommandLine is the command that signs in to provider p with OAuth,

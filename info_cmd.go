@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"smtpsetup/detect"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -29,7 +30,7 @@ func providersCommand() *cobra.Command {
 			if len(args) == 1 {
 				p, ok := cat.ByID(args[0])
 				if !ok {
-					return badInput("unknown provider %q; `smtpsetup providers` lists them", args[0])
+					return badInput(i18n.N("unknown provider %q; `smtpsetup providers` lists them"), args[0])
 				}
 				one = p
 			}
@@ -42,10 +43,10 @@ func providersCommand() *cobra.Command {
 				return enc.Encode(cat.Providers)
 			}
 			if one != nil {
-				writeProvider(out, one)
+				writeProvider(out, one, tr)
 				return nil
 			}
-			return writeProviderList(out, cat)
+			return writeProviderList(out, cat, tr)
 		},
 	}
 	c.Flags().BoolVar(&jsonOut, "json", false, "print the catalogue (or the one provider) as JSON")
@@ -94,25 +95,29 @@ func detectCommand() *cobra.Command {
 func writeDetect(cmd *cobra.Command, res detect.Result, cat *smtp.Catalogue, address string) {
 	out := cmd.OutOrStdout()
 	if !res.Found() {
-		fmt.Fprintln(out, "No SMTP server found for this address.")
-	} else {
-		who := ""
-		if res.Provider != "" {
-			who = " (provider " + res.Provider + ")"
+		if note := res.DomainNote(); note != "" {
+			fmt.Fprintln(out, "No SMTP server found for this address: "+note+".")
+		} else {
+			fmt.Fprintln(out, tr.T("No SMTP server found for this address."))
 		}
-		fmt.Fprintf(out, "%s:%d %s%s, found by %s\n", res.Host, res.Port, res.Security, who, res.Source)
+	} else {
+		if res.Provider != "" {
+			fmt.Fprintln(out, tr.Tf("%s:%d %s (provider %s), found by %s", res.Host, res.Port, res.Security, res.Provider, res.Source))
+		} else {
+			fmt.Fprintln(out, tr.Tf("%s:%d %s, found by %s", res.Host, res.Port, res.Security, res.Source))
+		}
 		if res.Provider != "" {
 			if p, ok := cat.ByID(res.Provider); ok && p.OAuthOnly() {
-				fmt.Fprintf(out, "Next: %s (%s accepts only OAuth sign-in)\n", loginCommandLine(p, smtp.CleanLine(address)), p.Name)
+				fmt.Fprintln(out, tr.Tf("Next: %s (%s accepts only OAuth sign-in)", loginCommandLine(p, smtp.CleanLine(address)), p.Name))
 			} else {
-				fmt.Fprintf(out, "Next: smtpsetup check --provider %s --from %s\n", res.Provider, smtp.CleanLine(address))
+				fmt.Fprintln(out, tr.Tf("Next: smtpsetup check --provider %s --from %s", res.Provider, smtp.CleanLine(address)))
 			}
 		}
 	}
 	for _, a := range res.Alternatives {
-		fmt.Fprintf(out, "  also: %s:%d %s (%s)\n", a.Host, a.Port, a.Security, a.Source)
+		fmt.Fprintln(out, "  "+tr.Tf("also: %s:%d %s (%s)", a.Host, a.Port, a.Security, a.Source))
 	}
 	for _, u := range res.Unchecked {
-		fmt.Fprintln(cmd.ErrOrStderr(), "not checked:", u)
+		fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("not checked: %s", u))
 	}
 }

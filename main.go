@@ -25,19 +25,27 @@ const (
 // failure whose report was already printed.
 type exitError struct {
 	code int
-	msg  string
+	msg  text
 }
 
-func (e *exitError) Error() string { return e.msg }
+func (e *exitError) Error() string { return e.msg.String() }
 
+// failed is an exitError for a failure the command explains in msg.
+func failed(format string, a ...any) error {
+	return &exitError{code: exitFailed, msg: say(format, a...)}
+}
+
+// badInput is an exitError for bad input; format is marked with i18n.N
+// where it has words to translate.
 func badInput(format string, a ...any) error {
-	return &exitError{code: exitBadInput, msg: fmt.Sprintf(format, a...)}
+	return &exitError{code: exitBadInput, msg: say(format, a...)}
 }
 
 // exitCode is set by the commands; see settle.
 var exitCode = exitOK
 
 func main() {
+	tr = chooseLanguage(os.Args[1:])
 	root := rootCommand()
 	handleUsageErrors(root)
 	detachStdinForHelp(os.Args[1:])
@@ -50,7 +58,7 @@ func main() {
 		fang.WithVersion(version()),
 		fang.WithoutManpage(), // ours, man_cmd.go
 		fang.WithErrorHandler(func(w io.Writer, _ fang.Styles, err error) {
-			fmt.Fprintln(w, "smtpsetup:", err)
+			fmt.Fprintln(w, "smtpsetup:", localized(err, tr))
 		}))
 	if err != nil {
 		os.Exit(exitBadInput) // cobra's own usage errors: an unknown flag or command
@@ -72,11 +80,11 @@ func settle(run func(*cobra.Command, []string) error) func(*cobra.Command, []str
 		var ee *exitError
 		if errors.As(err, &ee) {
 			exitCode = ee.code
-			if ee.msg == "" {
+			if ee.msg.format == "" {
 				return nil
 			}
 		}
-		fmt.Fprintln(cmd.ErrOrStderr(), "smtpsetup:", err)
+		fmt.Fprintln(cmd.ErrOrStderr(), "smtpsetup:", localized(err, tr))
 		return nil
 	}
 }
@@ -105,6 +113,7 @@ func rootCommand() *cobra.Command {
 			c.Short = "Print a completion script for bash, zsh or fish"
 		}
 	}
+	registerLang(root)
 	fitHelp(root)
 	return root
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/oauth"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
@@ -55,11 +56,11 @@ func loginCommand() *cobra.Command {
 				return err
 			}
 			if p == nil || p.OAuth == nil {
-				return badInput("--provider: sign-in with OAuth needs a provider that offers it (microsoft365, outlook, or one from --providers with an oauth block)")
+				return badInput(i18n.N("--provider: sign-in with OAuth needs a provider that offers it (microsoft365, outlook, or one from --providers with an oauth block)"))
 			}
 			s.Auth, s.Password, s.PasswordFile = smtp.AuthXOAUTH2, smtp.Secret{}, ""
 			if s.Username == "" {
-				return badInput("--from or --username: the address you will sign in as is needed for the SMTP login")
+				return badInput(i18n.N("--from or --username: the address you will sign in as is needed for the SMTP login"))
 			}
 			if err := checkOAuthFlags(s); err != nil {
 				return err
@@ -77,7 +78,7 @@ func loginCommand() *cobra.Command {
 					return badInput("--client-secret-file: %v", err)
 				}
 				if client.OAuth.Flow != smtp.FlowAuthCode {
-					return badInput("--client-secret-file: %s signs in with a device code, as a public client that sends no secret", p.Name)
+					return badInput(i18n.N("--client-secret-file: %s signs in with a device code, as a public client that sends no secret"), p.Name)
 				}
 				client.OAuth.ClientSecret = strings.TrimSpace(string(b))
 			}
@@ -90,13 +91,13 @@ func loginCommand() *cobra.Command {
 			}
 			if err != nil {
 				if ctxErr := cmd.Context().Err(); ctxErr != nil {
-					return &exitError{code: exitFailed, msg: "sign-in cancelled"}
+					return failed(i18n.N("sign-in cancelled"))
 				}
 				rep := smtp.SignInError(s, err)
-				output.Text(output.Writer(out), rep, smtp.Diagnose(rep, p))
+				output.TextIn(output.Writer(out), rep, diagnose(rep, p, true), tr)
 				return &exitError{code: exitFailed}
 			}
-			fmt.Fprintln(errOut, "Signed in. Testing the SMTP login with XOAUTH2...")
+			fmt.Fprintln(errOut, tr.T("Signed in. Testing the SMTP login with XOAUTH2..."))
 			mem := &memStore{}
 			if err := oauth.Save(mem, tok); err != nil {
 				return err
@@ -106,7 +107,7 @@ func loginCommand() *cobra.Command {
 				return err
 			}
 			if !rep.OK && !saveAnyway {
-				fmt.Fprintf(errOut, "Not saved: the test failed. Fix it and sign in again, or pass --save-anyway to write %s regardless.\n", dest)
+				fmt.Fprintln(errOut, tr.Tf("Not saved: the test failed. Fix it and sign in again, or pass --save-anyway to write %s regardless.", dest))
 				return &exitError{code: exitFailed}
 			}
 			// The token first: a config that names OAuth with no token
@@ -119,8 +120,8 @@ func loginCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintln(errOut, res.String())
-			fmt.Fprintf(errOut, "Saved the sign-in to %s (mode 0600).%s\n", tokenPath, signInDueNote(tok))
+			fmt.Fprintln(errOut, res.In(tr))
+			fmt.Fprintln(errOut, tr.Tf("Saved the sign-in to %s (mode 0600).", tokenPath)+signInDueNote(tok))
 			if !rep.OK {
 				return &exitError{code: exitFailed}
 			}
@@ -136,18 +137,20 @@ func loginCommand() *cobra.Command {
 // noClientIDHelp is what to do when nobody has given an app id: smtpsetup
 // has no registered app of its own, and borrowing another product's is not
 // ours to do. The steps come from the catalogue.
-func noClientIDHelp(p *smtp.Provider) string {
-	var b strings.Builder
-	b.WriteString("no app to sign in with. smtpsetup has no app of its own at " + p.Name + ", so an administrator registers one once")
-	if p.OAuth.RegisterURL != "" {
-		b.WriteString(" (" + p.OAuth.RegisterURL + ")")
-	}
-	b.WriteString(":\n")
+func noClientIDHelp(p *smtp.Provider) text {
+	var steps strings.Builder
+	var args []any
 	for i, st := range p.OAuth.RegisterSteps {
-		fmt.Fprintf(&b, "  %d. %s\n", i+1, st)
+		fmt.Fprintf(&steps, "  %d. %%s\n", i+1)
+		args = append(args, phrase(st)) // the catalogue's words
 	}
-	b.WriteString("Then pass its client ID (Microsoft: the Application (client) ID): --client-id ID")
-	return b.String()
+	list := say(steps.String(), args...)
+	if p.OAuth.RegisterURL != "" {
+		return say(i18n.N("no app to sign in with. smtpsetup has no app of its own at %s, so an administrator registers one once (%s):\n"+
+			"%sThen pass its client ID (Microsoft: the Application (client) ID): --client-id ID"), p.Name, p.OAuth.RegisterURL, list)
+	}
+	return say(i18n.N("no app to sign in with. smtpsetup has no app of its own at %s, so an administrator registers one once:\n"+
+		"%sThen pass its client ID (Microsoft: the Application (client) ID): --client-id ID"), p.Name, list)
 }
 
 func checkOAuthFlags(s smtp.Settings) error {
@@ -170,12 +173,13 @@ func deviceSignIn(ctx context.Context, c *oauth.Client, out io.Writer) (*oauth.T
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "To sign in, open this address on your phone or computer:\n\n    %s\n\nand enter the code:\n\n    %s\n\n", p.VerificationURI, p.UserCode)
+	fmt.Fprintf(out, "%s\n\n    %s\n\n%s\n\n    %s\n\n", tr.T("To sign in, open this address on your phone or computer:"), p.VerificationURI,
+		tr.T("and enter the code:"), p.UserCode)
 	if p.CompleteURI != "" {
-		fmt.Fprintf(out, "(or open %s, which includes the code)\n\n", p.CompleteURI)
+		fmt.Fprintf(out, "%s\n\n", tr.Tf("(or open %s, which includes the code)", p.CompleteURI))
 	}
 	if !p.Expires.IsZero() {
-		fmt.Fprintf(out, "Waiting for you to sign in (the code expires at %s)...\n", p.Expires.Local().Format("15:04"))
+		fmt.Fprintln(out, tr.Tf("Waiting for you to sign in (the code expires at %s)...", p.Expires.Local().Format("15:04")))
 	}
 	return c.Wait(ctx, p)
 }
@@ -188,9 +192,9 @@ func browserSignIn(ctx context.Context, c *oauth.Client, in io.Reader, out io.Wr
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(out, "Open this address in a browser on any phone or computer and sign in:\n\n%s\n\n", p.URL)
-	fmt.Fprintf(out, "The browser then goes to an address starting with %s, which does not load\n"+
-		"(nothing listens there). Copy that whole address from the address bar and paste it here:\n", c.OAuth.RedirectURL)
+	fmt.Fprintf(out, "%s\n\n%s\n\n", tr.T("Open this address in a browser on any phone or computer and sign in:"), p.URL)
+	fmt.Fprintln(out, tr.Tf("The browser then goes to an address starting with %s, which does not load\n"+
+		"(nothing listens there). Copy that whole address from the address bar and paste it here:", c.OAuth.RedirectURL))
 	line, err := bufio.NewReader(io.LimitReader(in, 64<<10)).ReadString('\n')
 	if err != nil && strings.TrimSpace(line) == "" {
 		return nil, &oauth.Error{Op: "sign-in", Code: "bad_paste", Description: "nothing was pasted"}
@@ -200,7 +204,7 @@ func browserSignIn(ctx context.Context, c *oauth.Client, in io.Reader, out io.Wr
 
 func signInDueNote(t *oauth.Token) string {
 	if due := t.SignInDue(); !due.IsZero() {
-		return " It renews itself with use; if unused, sign in again before " + due.Local().Format("2006-01-02") + "."
+		return " " + tr.Tf("It renews itself with use; if unused, sign in again before %s.", due.Local().Format("2006-01-02"))
 	}
 	return ""
 }
@@ -241,19 +245,19 @@ func tokenError(cfgPath string, err error) error {
 	if errors.As(err, &oe) {
 		switch oe.Code {
 		case oauth.CodeNotSignedIn:
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("not signed in: there is no token file (%s): run smtpsetup login --config %s", config.TokenPath(cfgPath), cfgPath)}
+			return failed(i18n.N("not signed in: there is no token file (%s): run smtpsetup login --config %s"), config.TokenPath(cfgPath), cfgPath)
 		case "bad_token_file":
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("the saved sign-in (%s) is damaged: run smtpsetup login --config %s", config.TokenPath(cfgPath), cfgPath)}
+			return failed(i18n.N("the saved sign-in (%s) is damaged: run smtpsetup login --config %s"), config.TokenPath(cfgPath), cfgPath)
 		case oauth.CodeInvalidGrant:
-			return &exitError{code: exitFailed, msg: fmt.Sprintf("%v\nThe sign-in has expired or was revoked: run smtpsetup login --config %s", err, cfgPath)}
+			return failed(i18n.N("%v\nThe sign-in has expired or was revoked: run smtpsetup login --config %s"), err, cfgPath)
 		}
-		return &exitError{code: exitFailed, msg: err.Error()}
+		return failed("%v", err)
 	}
 	var le *config.LoadError
 	if errors.As(err, &le) && !errors.Is(err, fs.ErrNotExist) {
 		return badInput("%v", err)
 	}
-	return &exitError{code: exitFailed, msg: err.Error()}
+	return failed("%v", err)
 }
 
 // oauthTokenSource is the token source of a config that uses OAuth, for

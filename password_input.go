@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -18,7 +19,7 @@ import (
 func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
 	switch {
 	case f.passwordFile != "" && f.passwordStdin:
-		return badInput("--password-file and --password-stdin: give only one")
+		return badInput(i18n.N("--password-file and --password-stdin: give only one"))
 	case f.passwordFile != "":
 		pw, err := readPasswordFileFlag(f.passwordFile)
 		if err != nil {
@@ -34,7 +35,7 @@ func (f *connFlags) readPassword(s *smtp.Settings, stdin io.Reader) error {
 	default:
 		if pw, ok := os.LookupEnv("SMTP_PASSWORD"); ok {
 			if pw == "" {
-				return badInput("SMTP_PASSWORD is set but empty: set it to the password, or unset it")
+				return badInput(i18n.N("SMTP_PASSWORD is set but empty: set it to the password, or unset it"))
 			}
 			s.Password = smtp.NewSecret(pw)
 		}
@@ -62,17 +63,17 @@ func readPasswordLine(r io.Reader) (string, error) {
 	case err != nil && !errors.Is(err, io.EOF):
 		return "", err
 	case line == "":
-		return "", errors.New("nothing to read on standard input; pipe the password in, one line")
+		return "", say(i18n.N("nothing to read on standard input; pipe the password in, one line"))
 	case len(line) > smtp.MaxSecretLen+2 || !strings.HasSuffix(line, "\n") && len(line) > smtp.MaxSecretLen:
-		return "", errors.New("the first line is longer than any password (1024 characters); pipe only the password")
+		return "", say(i18n.N("the first line is longer than any password (1024 characters); pipe only the password"))
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 	if pw == "" {
-		return "", errors.New("the first line is empty; pipe the password in, one line")
+		return "", say(i18n.N("the first line is empty; pipe the password in, one line"))
 	}
 	return pw, nil
 }
 
 // missingPassword is the fix for a login that came without a password.
-const missingPassword = "a login is set but no password was given: use --password-file FILE, --password-stdin or SMTP_PASSWORD " +
-	"(for a relay that needs no login, leave --username empty or give --auth none)"
+var missingPassword = say(i18n.N("a login is set but no password was given: use --password-file FILE, --password-stdin or SMTP_PASSWORD " +
+	"(for a relay that needs no login, leave --username empty or give --auth none)"))

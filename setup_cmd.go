@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/output"
 	"smtpsetup/smtp"
 )
@@ -61,7 +62,7 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 			}
 			if referencePasswordFile {
 				if f.passwordFile == "" {
-					return badInput("--reference-password-file needs --password-file")
+					return badInput(i18n.N("--reference-password-file needs --password-file"))
 				}
 				s.PasswordFile = f.passwordFile
 			}
@@ -78,7 +79,7 @@ func setupCommand(w *wizardFlags) *cobra.Command {
 				if f.jsonOut {
 					f.print(cmd, rep, diag, nil)
 				}
-				return &exitError{code: exitFailed, msg: "cancelled: nothing was saved"}
+				return failed(i18n.N("cancelled: nothing was saved"))
 			}
 			cfg, err := saveSetup(cmd, dest, s, rep.OK || saveAnyway, dryRun)
 			if f.jsonOut {
@@ -112,7 +113,7 @@ func saveSetup(cmd *cobra.Command, dest string, s smtp.Settings, save, dryRun bo
 	stderr := cmd.ErrOrStderr()
 	switch {
 	case !save:
-		fmt.Fprintf(stderr, "Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.\n", dest)
+		fmt.Fprintln(stderr, tr.Tf("Not saved: the test failed. Fix it, or pass --save-anyway to write %s regardless.", dest))
 	case dryRun:
 		changed, err := config.WouldChange(dest, s)
 		if err != nil {
@@ -120,9 +121,9 @@ func saveSetup(cmd *cobra.Command, dest string, s smtp.Settings, save, dryRun bo
 		}
 		cfg.Changed = changed
 		if changed {
-			fmt.Fprintf(stderr, "Would change %s (--dry-run: nothing written).\n", dest)
+			fmt.Fprintln(stderr, tr.Tf("Would change %s (--dry-run: nothing written).", dest))
 		} else {
-			fmt.Fprintf(stderr, "No change: %s already holds these settings.\n", dest)
+			fmt.Fprintln(stderr, tr.Tf("No change: %s already holds these settings.", dest))
 		}
 	default:
 		res, err := config.Save(dest, s, config.SaveOptions{})
@@ -130,7 +131,7 @@ func saveSetup(cmd *cobra.Command, dest string, s smtp.Settings, save, dryRun bo
 		if err != nil {
 			return cfg, err
 		}
-		fmt.Fprintln(stderr, res.String())
+		fmt.Fprintln(stderr, res.In(tr))
 	}
 	return cfg, nil
 }
@@ -160,10 +161,10 @@ func reportCommand() *cobra.Command {
 				opts.Token = src.TokenSource()
 			}
 			rep := smtp.Test(cmd.Context(), s, opts)
-			text := output.Helpdesk(rep, smtp.Diagnose(rep, p), version())
+			text := output.HelpdeskIn(rep, diagnose(rep, p, true), version(), tr)
 			if oauthUsed {
 				if due, ok := signInDue(src); ok {
-					text += "OAuth sign-in due by: " + due.UTC().Format("2006-01-02") + " (if unused)\n"
+					text += tr.Tf("OAuth sign-in due by: %s (if unused)", due.UTC().Format("2006-01-02")) + "\n"
 				}
 			}
 			if outPath == "" || outPath == "-" {
@@ -172,7 +173,7 @@ func reportCommand() *cobra.Command {
 				if err := config.WriteSecretFile(outPath, []byte(text)); err != nil {
 					return err
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "Wrote %s: attach it to your support ticket.\n", outPath)
+				fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("Wrote %s: attach it to your support ticket.", outPath))
 			}
 			if !rep.OK {
 				return &exitError{code: exitFailed}
@@ -191,12 +192,12 @@ func reportCommand() *cobra.Command {
 func wizardOnlyFlags(cmd *cobra.Command) error {
 	var given []string
 	cmd.LocalNonPersistentFlags().VisitAll(func(fl *pflag.Flag) {
-		if fl.Changed && fl.Name != "config" && fl.Name != "providers" && fl.Name != "timeout" {
+		if fl.Changed && fl.Name != "config" && fl.Name != "providers" && fl.Name != "timeout" && fl.Name != "lang" {
 			given = append(given, "--"+fl.Name)
 		}
 	})
 	if len(given) == 0 {
 		return nil
 	}
-	return badInput("%s: only with --non-interactive (the wizard asks for these on its screens); add --non-interactive, or leave them out to run the wizard", strings.Join(given, ", "))
+	return badInput(i18n.N("%s: only with --non-interactive (the wizard asks for these on its screens); add --non-interactive, or leave them out to run the wizard"), strings.Join(given, ", "))
 }

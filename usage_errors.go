@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"smtpsetup/i18n"
 	"smtpsetup/output"
 )
 
@@ -33,7 +34,7 @@ func handleUsageErrors(root *cobra.Command) {
 		if args := c.Args; args != nil {
 			c.Args = func(c *cobra.Command, a []string) error {
 				if err := args(c, a); err != nil {
-					reportUsage(c, suggest(c, a, err))
+					reportUsage(c, suggest(c, a, argsError(c, a, err)))
 				}
 				return nil
 			}
@@ -61,7 +62,7 @@ func reportUsage(c *cobra.Command, err error) {
 	if wantsJSON(c) {
 		output.InputErrorJSON(c.OutOrStdout(), err.Error(), exitBadInput)
 	}
-	fmt.Fprintf(c.ErrOrStderr(), "smtpsetup: %v\nRun '%s --help' for usage.\n", err, c.CommandPath())
+	fmt.Fprintf(c.ErrOrStderr(), "smtpsetup: %s\n%s\n", localized(err, tr), tr.Tf("Run '%s --help' for usage.", c.CommandPath()))
 }
 
 // suggest adds cobra's "did you mean" to an unknown command.
@@ -70,7 +71,26 @@ func suggest(c *cobra.Command, args []string, err error) error {
 		return err
 	}
 	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-		return fmt.Errorf("%w; did you mean %s?", err, strings.Join(s, " or "))
+		var said any = err.Error()
+		if ee, ok := err.(*exitError); ok {
+			said = ee.msg
+		}
+		return &exitError{code: exitBadInput, msg: say(i18n.N("%s; did you mean %s?"), said, strings.Join(s, " or "))}
+	}
+	return err
+}
+
+// argsError is cobra's "unknown command" in the user's language (cobra's
+// English word for word); other argument errors as cobra says them.
+func argsError(c *cobra.Command, args []string, err error) error {
+	if len(args) > 0 && err.Error() == fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath()) {
+		return badInput(i18n.N("unknown command %q for %q"), args[0], c.CommandPath())
+	}
+	for _, format := range []string{i18n.N("accepts at most %d arg(s), received %d"), i18n.N("accepts %d arg(s), received %d")} {
+		var want, got int
+		if _, e := fmt.Sscanf(err.Error(), format, &want, &got); e == nil && err.Error() == fmt.Sprintf(format, want, got) {
+			return badInput(format, want, got)
+		}
 	}
 	return err
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 	"smtpsetup/smtp/smtptest"
 	"smtpsetup/steps"
@@ -47,7 +47,7 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		return err
 	}
 	if !wizard.IsTerminal(os.Stdin) || !wizard.IsTerminal(os.Stdout) {
-		return badInput("%v", wizard.ErrNoTerminal)
+		return badInput("%s", phrase(wizard.ErrNoTerminal.Error())) // translated where the wizard marks it
 	}
 	// The built-in catalogue takes a few milliseconds to parse: it is
 	// parsed once the first frame is out and waited for only when a step
@@ -67,11 +67,12 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 		LoadCatalogue: builtin,
 		ConfigPath:    configPath(w.path),
 		Test:          smtp.Options{Timeout: w.timeout},
+		Lang:          tr,
 	})
 	if w.demo {
 		srv, err := startDemo(sess, w.path)
 		if err != nil {
-			return fmt.Errorf("starting the demo server: %w", err)
+			return badInput(i18n.N("starting the demo server: %v"), err)
 		}
 		defer srv.Close()
 	} else if s, err := config.Load(sess.ConfigPath); err != nil {
@@ -110,11 +111,11 @@ func runWizard(cmd *cobra.Command, w wizardFlags) error {
 	}
 	if outcome == wizard.Saved && sess.Results.Saved != nil {
 		if !lines {
-			fmt.Fprintln(cmd.OutOrStdout(), sess.Results.Saved.String())
+			fmt.Fprintln(cmd.OutOrStdout(), sess.Results.Saved.In(tr))
 		}
 		return nil
 	}
-	fmt.Fprintln(cmd.ErrOrStderr(), "Quit without saving: the config was not written.")
+	fmt.Fprintln(cmd.ErrOrStderr(), tr.T("Quit without saving: the config was not written."))
 	return &exitError{code: exitFailed}
 }
 
@@ -152,14 +153,16 @@ func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 		d.ConfigPath = filepath.Join(os.TempDir(), "smtpsetup-demo", "smtp.yaml")
 	}
 	demo := smtp.Provider{
-		ID: "demo", Name: "Demo server (built in)", Host: "localhost",
+		ID: "demo", Name: i18n.N("Demo server (built in)"), Host: "localhost",
 		Ports: []smtp.PortOption{{Security: smtp.SecuritySTARTTLS, Port: srv.Port(), Recommended: true}},
 		Login: smtp.LoginAddress, Status: smtp.StatusOK, LastChecked: time.Now().Format(time.DateOnly),
 		Secret: smtp.SecretRule{Label: "Password"},
 		Prerequisites: []smtp.Prerequisite{{
-			Title:  "The demo server is running",
-			Detail: "It was started on localhost port " + strconv.Itoa(srv.Port()) + " for this run, with STARTTLS and one account; it stops when you quit.",
-			Why:    "A real provider lists here what it demands first, such as Gmail's App Password.",
+			Title: i18n.N("The demo server is running"),
+			// Translated here, as it holds the port: the steps show the
+			// catalogue's words through T, which leaves it as it is.
+			Detail: tr.Tf("It was started on localhost port %d for this run, with STARTTLS and one account; it stops when you quit.", srv.Port()),
+			Why:    i18n.N("A real provider lists here what it demands first, such as Gmail's App Password."),
 		}},
 	}
 	d.Cat().Prepend(demo)

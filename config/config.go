@@ -105,6 +105,7 @@ func textFields(s smtp.Settings) []struct{ name, value string } {
 		{"oauth_client_id", s.OAuthClientID},
 		{"oauth_tenant", s.OAuthTenant},
 		{"helo", s.Helo},
+		{"language", s.Language},
 	}
 }
 
@@ -142,4 +143,19 @@ func redactErr(err error, secrets ...string) error {
 		return errors.New(msg)
 	}
 	return err
+}
+
+// Language is the language field of the config file at path, "" when the
+// file is missing, unreadable or broken: choosing the language never
+// fails, and a broken file is reported in the environment's language.
+func Language(path string) string {
+	data, _, err := readPrivate(path, maxConfigSize, 0)
+	if err != nil {
+		return ""
+	}
+	s, err := parse(data, path)
+	if err != nil {
+		return ""
+	}
+	return s.Language
 }

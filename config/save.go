@@ -10,9 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -32,20 +32,21 @@ type SaveResult struct {
 }
 
 // String is the result as a sentence for the user.
-func (r SaveResult) String() string {
+func (r SaveResult) String() string { return r.In(nil) }
+
+// In is String in tr's language.
+func (r SaveResult) In(tr *i18n.Printer) string {
 	if !r.Changed {
-		return "No change: " + r.Path + " already holds these settings."
+		return tr.Tf("No change: %s already holds these settings.", r.Path)
 	}
-	var b strings.Builder
-	b.WriteString("Saved " + r.Path)
+	msg := tr.Tf("Saved %s.", r.Path)
 	if r.PasswordFile != "" {
-		b.WriteString(" (password in " + r.PasswordFile + ")")
+		msg = tr.Tf("Saved %s (password in %s).", r.Path, r.PasswordFile)
 	}
-	b.WriteString(".")
 	if r.Backup != "" {
-		b.WriteString(" The previous file is kept as " + r.Backup + ".")
+		msg += " " + tr.Tf("The previous file is kept as %s.", r.Backup)
 	}
-	return b.String()
+	return msg
 }
 
 // SaveError is a failed save: the step, the file, the cause and what to do.

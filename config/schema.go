@@ -40,6 +40,7 @@ type file struct {
 	OAuthTenant        string `yaml:"oauth_tenant,omitempty" json:"oauth_tenant,omitempty"`
 	Helo               string `yaml:"helo,omitempty" json:"helo,omitempty"`
 	TLSPinSHA256       string `yaml:"tls_pin_sha256,omitempty" json:"tls_pin_sha256,omitempty"`
+	Language           string `yaml:"language,omitempty" json:"language,omitempty"`
 }
 
 // header starts every file Marshal writes. It says who wrote the file and
@@ -98,6 +99,7 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		OAuthClientID:      s.OAuthClientID,
 		OAuthTenant:        s.OAuthTenant,
 		Helo:               s.Helo,
+		Language:           s.Language,
 	}
 	if s.TLSPinSHA256 != "" {
 		p, err := smtp.ParsePin(s.TLSPinSHA256)
@@ -171,7 +173,7 @@ func Load(path string) (smtp.Settings, error) {
 
 // fieldNames lists the schema's fields in file order, for messages.
 var fieldNames = []string{"version", "provider", "host", "port", "security", "auth", "username",
-	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "oauth_client_id", "oauth_tenant", "tls_pin_sha256"}
+	"password", "password_file", "from", "from_name", "ca_file", "insecure_skip_verify", "allow_plaintext_auth", "helo", "oauth_client_id", "oauth_tenant", "tls_pin_sha256", "language"}
 
 // setter stores a field's value node into the file struct, or says what is
 // wrong with it (without quoting the value when the field is the password).
@@ -196,6 +198,9 @@ var setters = map[string]setter{
 	"oauth_tenant":         stringField(func(f *file) *string { return &f.OAuthTenant }),
 	"helo":                 stringField(func(f *file) *string { return &f.Helo }),
 	"tls_pin_sha256":       stringField(func(f *file) *string { return &f.TLSPinSHA256 }),
+	// Any text: a language this smtpsetup does not speak is English, not
+	// an error (a vendor's file may name one a later version speaks).
+	"language": stringField(func(f *file) *string { return &f.Language }),
 }
 
 func parseSecurity(v string) (string, bool) {
@@ -513,6 +518,7 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 		OAuthClientID:      f.OAuthClientID,
 		OAuthTenant:        f.OAuthTenant,
 		Helo:               f.Helo,
+		Language:           f.Language,
 	}
 	if f.TLSPinSHA256 != "" {
 		p, err := smtp.ParsePin(f.TLSPinSHA256)

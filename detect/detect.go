@@ -121,6 +121,31 @@ type Result struct {
 	Login        string        // login rule when the source says; "" when unknown (use the address)
 	Alternatives []Candidate   // other servers found, best first
 	Unchecked    []string      // what could not be checked, said for a user: "DNS: no resolver answered ..."
+	// Domain is what DNS said of the address's domain when it named no
+	// mail server: DomainNoMX or DomainUnknown; "" when it has MX records
+	// or DNS could not tell.
+	Domain string
+}
+
+// What DNS said of a domain without MX records. DNS answers "no such
+// name" (NXDOMAIN) and "no records of this type" alike through Go's
+// resolver, so the domain's own address tells them apart: with neither an
+// MX nor an address the domain is unknown (mistyped, or not registered).
+const (
+	DomainNoMX    = "no-mx"   // the domain exists (it has an address) but names no mail server
+	DomainUnknown = "unknown" // no MX and no address: no such domain
+)
+
+// DomainNote says what DNS said of the domain, for a user: "" unless it
+// named no mail server.
+func (r Result) DomainNote() string {
+	switch r.Domain {
+	case DomainUnknown:
+		return "the domain does not exist (DNS has no mail server and no address for it)"
+	case DomainNoMX:
+		return "the domain exists but names no mail server (no MX record)"
+	}
+	return ""
 }
 
 // Found reports whether detection found a server.
@@ -133,9 +158,10 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		candidateJSON
 		Alternatives []Candidate `json:"alternatives"`
 		Unchecked    []string    `json:"unchecked"`
+		Domain       string      `json:"domain,omitempty"` // DomainNoMX or DomainUnknown
 	}{
 		candidateJSON{nullable(r.Provider), r.Host, r.Port, r.Security, r.Source},
-		r.Alternatives, r.Unchecked,
+		r.Alternatives, r.Unchecked, r.Domain,
 	}
 	// Empty lists print as [], not null, so a script can iterate without a check.
 	if out.Alternatives == nil {
@@ -187,7 +213,8 @@ type detector struct {
 type outcome struct {
 	found     []Candidate // best first; empty when the source has no answer
 	unchecked []string
-	dnsFailed bool // the resolver did not answer (as opposed to "no such record")
+	dnsFailed bool   // the resolver did not answer (as opposed to "no such record")
+	domain    string // MX only: DomainNoMX or DomainUnknown when there is no MX
 }
 
 func (o outcome) ok() bool { return len(o.found) > 0 }
@@ -229,6 +256,9 @@ func (d *detector) run(ctx context.Context) Result {
 	}
 	r := fromCandidates(all)
 	r.Unchecked = unchecked
+	if results[0] != nil {
+		r.Domain = results[0].domain
+	}
 	return r
 }
 

@@ -386,3 +386,34 @@ func altKeys(r Result) []string {
 func containsText(lines []string, want string) bool {
 	return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, want) })
 }
+
+// TestDetectTellsNoMXFromUnknownDomain: DNS answers "no MX" for a domain
+// that exists and for one that does not alike; its address tells them
+// apart. A domain with MX records, or a resolver that does not answer,
+// says neither.
+func TestDetectTellsNoMXFromUnknownDomain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		res  *stubResolver
+		want string
+	}{
+		{"address, no MX", &stubResolver{hosts: map[string][]string{"corp.test": {"192.0.2.25"}}}, DomainNoMX},
+		{"nothing at all", &stubResolver{}, DomainUnknown},
+		{"unknown MX", &stubResolver{mx: map[string][]*net.MX{"corp.test": {{Host: "mx.hoster.test.", Pref: 10}}}}, ""},
+		{"no resolver", &stubResolver{err: errNoResolver}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Detect(context.Background(), "nas@corp.test", nil, Options{Resolver: tc.res, Dial: (&router{}).dial, HTTPClient: noHTTP()})
+			if got.Found() || got.Domain != tc.want {
+				t.Errorf("got %+v, want nothing found and domain %q", got, tc.want)
+			}
+			b, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has := strings.Contains(string(b), `"domain":"`+tc.want+`"`); has != (tc.want != "") || tc.want == "" && strings.Contains(string(b), `"domain"`) {
+				t.Errorf("JSON %s: want domain %q", b, tc.want)
+			}
+		})
+	}
+}

@@ -23,7 +23,11 @@ func (d *detector) mx(ctx context.Context) outcome {
 	defer cancel()
 	mxs, err := d.opts.Resolver.LookupMX(ctx, d.domain)
 	if err != nil && len(mxs) == 0 {
-		return dnsOutcome("MX", d.domain, err)
+		o := dnsOutcome("MX", d.domain, err)
+		if !o.dnsFailed && ctx.Err() == nil {
+			o.domain = d.domainState(ctx)
+		}
+		return o
 	}
 	for i, mx := range mxs {
 		if i == maxRecords {
@@ -38,6 +42,20 @@ func (d *detector) mx(ctx context.Context) outcome {
 		}
 	}
 	return outcome{}
+}
+
+// domainState tells a domain without MX records that exists (it has an
+// address) from one that does not; "" when DNS did not answer.
+func (d *detector) domainState(ctx context.Context) string {
+	_, err := d.opts.Resolver.LookupHost(ctx, d.domain)
+	var de *net.DNSError
+	switch {
+	case err == nil:
+		return DomainNoMX
+	case errors.As(err, &de) && de.IsNotFound:
+		return DomainUnknown
+	}
+	return ""
 }
 
 // srv looks up _submissions._tcp (implicit TLS) and _submission._tcp

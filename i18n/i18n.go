@@ -90,6 +90,9 @@ func Match(name string) (string, bool) {
 	if i := strings.IndexAny(name, ".@"); i >= 0 {
 		name = name[:i] // codeset and modifier say nothing of the language
 	}
+	if isPseudo(name) { // LC_ALL=en_XA.UTF-8
+		return Pseudo, true
+	}
 	tag, err := language.Parse(strings.ReplaceAll(name, "_", "-"))
 	if err != nil {
 		return "", false

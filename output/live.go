@@ -8,6 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -19,6 +22,7 @@ import (
 type Live struct {
 	mu      sync.Mutex
 	w       io.Writer
+	tr      *i18n.Printer
 	st      styles
 	tty     bool
 	waiting smtp.Stage // the stage under way, "" between stages
@@ -34,10 +38,11 @@ type Live struct {
 var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
 // NewLive prints the Testing line of s to w and returns the printer to
-// pass test events to (Event). tty turns the spinner on.
-func NewLive(w io.Writer, s smtp.Settings, tty bool) *Live {
-	l := &Live{w: w, st: newStyles(), tty: tty, stop: make(chan struct{})}
-	writeHeader(w, l.st, s)
+// pass test events to (Event), speaking tr's language. tty turns the
+// spinner on.
+func NewLive(w io.Writer, s smtp.Settings, tty bool, tr *i18n.Printer) *Live {
+	l := &Live{w: w, tr: tr, st: newStyles(), tty: tty, stop: make(chan struct{})}
+	writeHeader(w, l.st, s, tr)
 	if tty {
 		l.stopped.Add(1)
 		go l.spin()
@@ -67,7 +72,7 @@ func (l *Live) Event(e smtp.Event) {
 	}
 	l.clear()
 	l.waiting = ""
-	writeStage(l.w, l.st, e.Result)
+	writeStage(l.w, l.st, e.Result, l.tr)
 	l.printed++
 }
 
@@ -79,9 +84,9 @@ func (l *Live) Finish(r *smtp.Report, d *smtp.Diagnosis) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, stage := range r.Stages[min(l.printed, len(r.Stages)):] {
-		writeStage(l.w, l.st, stage)
+		writeStage(l.w, l.st, stage, l.tr)
 	}
-	writeVerdict(l.w, l.st, r, d)
+	writeVerdict(l.w, l.st, r, d, l.tr)
 }
 
 func (l *Live) end() {
@@ -119,10 +124,10 @@ func (l *Live) draw() {
 	if !l.tty || l.waiting == "" {
 		return
 	}
-	line := fmt.Sprintf("  %s waiting for %s… %ds", spinnerFrames[l.frame%len(spinnerFrames)], l.waiting, int(time.Since(l.since).Seconds()))
-	pad := max(0, l.drawn-len([]rune(line)))
+	line := "  " + spinnerFrames[l.frame%len(spinnerFrames)] + " " + l.tr.Tf("waiting for %s… %ds", l.waiting, int(time.Since(l.since).Seconds()))
+	pad := max(0, l.drawn-ansi.StringWidth(line))
 	fmt.Fprint(l.w, "\r"+line+strings.Repeat(" ", pad))
-	l.drawn = len([]rune(line))
+	l.drawn = ansi.StringWidth(line)
 }
 
 // clear blanks the spinner line, leaving the cursor at its start; l.mu is

@@ -13,7 +13,9 @@ import (
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -137,49 +139,60 @@ func newStyles() styles {
 // NO_COLOR set.
 func Writer(w io.Writer) io.Writer { return colorprofile.NewWriter(w, os.Environ()) }
 
-// Text writes the verdict for a person: the stages, what the server is,
-// and on failure the diagnosis with its code, fix and suggestion. Marks and
+// Text writes the verdict for a person in English; TextIn in a language.
+func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) { TextIn(w, r, d, nil) }
+
+// TextIn writes the verdict for a person: the stages, what the server is,
+// and on failure the diagnosis with its code, fix and suggestion, in tr's
+// language (d as the caller diagnosed it in that language). Marks and
 // words carry the meaning; colour only helps.
-func Text(w io.Writer, r *smtp.Report, d *smtp.Diagnosis) {
+func TextIn(w io.Writer, r *smtp.Report, d *smtp.Diagnosis, tr *i18n.Printer) {
 	st := newStyles()
-	writeHeader(w, st, r.Settings)
+	writeHeader(w, st, r.Settings, tr)
 	for _, stage := range r.Stages {
-		writeStage(w, st, stage)
+		writeStage(w, st, stage, tr)
 	}
-	writeVerdict(w, st, r, d)
+	writeVerdict(w, st, r, d, tr)
 }
 
 // writeHeader is the first line of a test: what is tested.
-func writeHeader(w io.Writer, st styles, s smtp.Settings) {
-	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render("Testing"), smtp.CleanLine(s.Address()), s.Security.Label())
+func writeHeader(w io.Writer, st styles, s smtp.Settings, tr *i18n.Printer) {
+	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render(tr.T("Testing")), smtp.CleanLine(s.Address()), s.Security.Label())
 }
 
-// writeStage is a finished stage's line.
-func writeStage(w io.Writer, st styles, stage smtp.StageResult) {
-	mark := st.ok.Render("ok  ")
+// writeStage is a finished stage's line. The stage's name stays as the
+// JSON and the docs write it ("ehlo", "auth"): a helpdesk reads it.
+func writeStage(w io.Writer, st styles, stage smtp.StageResult, tr *i18n.Printer) {
+	mark := st.ok.Render(padCells(tr.T("ok"), 4))
 	if !stage.OK {
-		mark = st.bad.Render("FAIL")
+		mark = st.bad.Render(padCells(tr.T("FAIL"), 4))
 	}
 	fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
 }
 
+// padCells pads s with spaces to n terminal cells (a CJK character takes
+// two).
+func padCells(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-ansi.StringWidth(s)))
+}
+
 // writeVerdict is what follows the stages: the server's facts, then the
 // verdict with the diagnosis.
-func writeVerdict(w io.Writer, st styles, r *smtp.Report, d *smtp.Diagnosis) {
-	writeServer(w, st, r.Server, r.NetworkLines())
+func writeVerdict(w io.Writer, st styles, r *smtp.Report, d *smtp.Diagnosis, tr *i18n.Printer) {
+	writeServer(w, st, r.Server, r.NetworkLines(), tr)
 	if r.OK {
-		fmt.Fprintln(w, "\n"+st.ok.Render("PASSED: "+r.Verdict()))
-		fmt.Fprintln(w, "  Proven: "+provenList(r))
+		fmt.Fprintln(w, "\n"+st.ok.Render(tr.Tf("PASSED: %s", r.Verdict())))
+		fmt.Fprintln(w, "  "+tr.Tf("Proven: %s", provenList(r, tr)))
 		if r.NoLogin() {
-			fmt.Fprintln(w, "  "+st.warn.Render("No login: the server accepts mail from this machine by its address alone."))
+			fmt.Fprintln(w, "  "+st.warn.Render(tr.T("No login: the server accepts mail from this machine by its address alone.")))
 		}
 		if r.Sent == nil {
 			// Microsoft 365 and Amazon SES judge the sender only once a
 			// message is sent: only a message proves it goes out.
-			fmt.Fprintln(w, "  No message was sent: add --send-to ADDR --confirm to prove delivery (some providers check the sender only then).")
+			fmt.Fprintln(w, "  "+tr.T("No message was sent: add --send-to ADDR --confirm to prove delivery (some providers check the sender only then)."))
 		}
 		if m := r.Sent; m != nil && !m.Confirmed {
-			fmt.Fprintf(w, "  Look in %s's inbox (and spam folder) for %q: when it is there, delivery works.\n", smtp.CleanLine(m.To), m.Subject)
+			fmt.Fprintln(w, "  "+tr.Tf("Look in %s's inbox (and spam folder) for %q: when it is there, delivery works.", smtp.CleanLine(m.To), m.Subject))
 		}
 		return
 	}
@@ -187,48 +200,51 @@ func writeVerdict(w io.Writer, st styles, r *smtp.Report, d *smtp.Diagnosis) {
 		return
 	}
 	if p := r.Proven(); len(p) > 0 {
-		fmt.Fprintln(w, "\n  Proven before the failure: "+provenList(r))
+		fmt.Fprintln(w, "\n  "+tr.Tf("Proven before the failure: %s", provenList(r, tr)))
 	}
-	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render("FAILED:"), d.Title, d.Code)
+	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render(tr.T("FAILED:")), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)
 	for _, l := range d.ReplyLines() {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
-	fmt.Fprintf(w, "  %s %s\n", st.title.Render("Fix:"), d.Fix)
+	fmt.Fprintf(w, "  %s %s\n", st.title.Render(tr.T("Fix:")), d.Fix)
 	if g := d.Suggestion; g != nil {
-		fmt.Fprintf(w, "  %s --security %s --port %d\n", st.title.Render("Try:"), g.Security, g.Port)
+		fmt.Fprintf(w, "  %s --security %s --port %d\n", st.title.Render(tr.T("Try:")), g.Security, g.Port)
 	}
 }
 
-func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string) {
+func writeServer(w io.Writer, st styles, srv smtp.ServerInfo, notes []string, tr *i18n.Printer) {
 	var lines []string
+	// Labels in a column 12 cells wide, as long as a language's word needs.
+	label := func(name string) string { return padCells(tr.T(name), 11) + " " }
 	if srv.Greeting != "" {
-		lines = append(lines, "greeting    "+srv.Banner())
+		lines = append(lines, label("greeting")+srv.Banner())
 	}
 	if len(srv.Extensions) > 0 {
-		lines = append(lines, "extensions  "+strings.Join(srv.Extensions, ", "))
+		lines = append(lines, label("extensions")+strings.Join(srv.Extensions, ", "))
 	}
 	if t := srv.TLS; t != nil {
-		tl := "tls         " + t.Version + ", " + t.Cipher
+		tl := label("tls") + t.Version + ", " + t.Cipher
 		if t.Pinned {
-			tl += "; certificate accepted by its pinned fingerprint"
+			tl += tr.T("; certificate accepted by its pinned fingerprint")
 		}
 		lines = append(lines, tl)
 		if c := t.Certificate; c != nil {
+			indent := strings.Repeat(" ", ansi.StringWidth(label("certificate")))
 			lines = append(lines,
-				"certificate "+c.Subject+", issued by "+c.Issuer,
-				"            valid "+c.NotBefore.UTC().Format(time.DateOnly)+" to "+c.NotAfter.UTC().Format(time.DateOnly)+"; names: "+strings.Join(c.Names, " "),
-				"            sha256 "+c.SHA256)
+				label("certificate")+tr.Tf("%s, issued by %s", c.Subject, c.Issuer),
+				indent+tr.Tf("valid %s to %s; names: %s", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly), strings.Join(c.Names, " ")),
+				indent+"sha256 "+c.SHA256)
 		}
 	}
 	if len(lines) > 0 {
-		fmt.Fprintln(w, "\n"+st.title.Render("Server"))
+		fmt.Fprintln(w, "\n"+st.title.Render(tr.T("Server")))
 		for _, l := range lines {
 			fmt.Fprintln(w, "  "+l)
 		}
 	}
 	if len(notes) > 0 {
-		fmt.Fprintln(w, "\n"+st.title.Render("Network"))
+		fmt.Fprintln(w, "\n"+st.title.Render(tr.T("Network")))
 		for _, n := range notes {
 			fmt.Fprintln(w, "  "+st.warn.Render(n))
 		}

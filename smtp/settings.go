@@ -135,6 +135,11 @@ type Settings struct {
 	// The token itself comes from Options.Token at test time.
 	OAuthClientID string
 	OAuthTenant   string
+
+	// Language is the language the program speaks with this config, as an
+	// appliance vendor sets it (a BCP 47 tag or a locale name, "ko",
+	// "de_DE"); "" follows the environment. An unknown one means English.
+	Language string
 }
 
 // Address is host:port, with IPv6 literals bracketed.
