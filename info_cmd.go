@@ -95,7 +95,11 @@ func detectCommand() *cobra.Command {
 func writeDetect(cmd *cobra.Command, res detect.Result, cat *smtp.Catalogue, address string) {
 	out := cmd.OutOrStdout()
 	if !res.Found() {
-		fmt.Fprintln(out, tr.T("No SMTP server found for this address."))
+		if note := res.DomainNoteIn(tr); note != "" {
+			fmt.Fprintln(out, tr.Tf("No SMTP server found for this address: %s.", note))
+		} else {
+			fmt.Fprintln(out, tr.T("No SMTP server found for this address."))
+		}
 	} else {
 		if res.Provider != "" {
 			fmt.Fprintln(out, tr.Tf("%s:%d %s (provider %s), found by %s", res.Host, res.Port, res.Security, res.Provider, res.Source))

@@ -7,11 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -298,6 +300,7 @@ func TestDetectWithoutNetwork(t *testing.T) {
 		if !containsText(got.Unchecked, "DNS did not answer for smtp.corp.test") && !containsText(got.Unchecked, "guess: not tried") {
 			t.Errorf("unchecked %q does not say guessing lacked DNS", got.Unchecked)
 		}
+		checkPseudo(t, got, "corp test smtp imap mail MX SRV")
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -385,4 +388,90 @@ func altKeys(r Result) []string {
 
 func containsText(lines []string, want string) bool {
 	return slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, want) })
+}
+
+// TestDetectTellsNoMXFromUnknownDomain: DNS answers "no MX" for a domain
+// that exists and for one that does not alike; its address tells them
+// apart. A domain with MX records, or a resolver that does not answer,
+// says neither.
+func TestDetectTellsNoMXFromUnknownDomain(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		res  *stubResolver
+		want string
+	}{
+		{"address, no MX", &stubResolver{hosts: map[string][]string{"corp.test": {"192.0.2.25"}}}, DomainNoMX},
+		{"nothing at all", &stubResolver{}, DomainUnknown},
+		{"unknown MX", &stubResolver{mx: map[string][]*net.MX{"corp.test": {{Host: "mx.hoster.test.", Pref: 10}}}}, ""},
+		{"no resolver", &stubResolver{err: errNoResolver}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Detect(context.Background(), "nas@corp.test", nil, Options{Resolver: tc.res, Dial: (&router{}).dial, HTTPClient: noHTTP()})
+			if got.Found() || got.Domain != tc.want {
+				t.Errorf("got %+v, want nothing found and domain %q", got, tc.want)
+			}
+			b, err := json.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if has := strings.Contains(string(b), `"domain":"`+tc.want+`"`); has != (tc.want != "") || tc.want == "" && strings.Contains(string(b), `"domain"`) {
+				t.Errorf("JSON %s: want domain %q", b, tc.want)
+			}
+		})
+	}
+}
+
+// wordRE is an English word of three letters or more.
+var wordRE = regexp.MustCompile(`\b[A-Za-z]{3,}\b`)
+
+// checkPseudo: every line of what could not be checked reads translated in
+// the pseudo-locale (English only inside its brackets, but for the input's
+// own words), and the English lines stay as they were.
+func checkPseudo(t *testing.T, r Result, input string) {
+	t.Helper()
+	lines := r.UncheckedIn(i18n.New(i18n.Pseudo))
+	if len(lines) != len(r.Unchecked) || len(lines) == 0 {
+		t.Fatalf("pseudo-locale %q for %q", lines, r.Unchecked)
+	}
+	allowed := map[string]bool{}
+	for _, w := range wordRE.FindAllString(input, -1) {
+		allowed[strings.ToLower(w)] = true
+	}
+	for i, l := range lines {
+		outside, depth := "", 0
+		for _, c := range l {
+			switch {
+			case c == '[':
+				depth++
+			case c == ']' && depth > 0:
+				depth--
+			case depth == 0:
+				outside += string(c)
+			}
+		}
+		for _, w := range wordRE.FindAllString(outside, -1) {
+			if !allowed[strings.ToLower(w)] {
+				t.Errorf("%q: %q is not translated (English %q)", l, w, r.Unchecked[i])
+			}
+		}
+	}
+}
+
+func TestUncheckedInPseudoLocale(t *testing.T) {
+	for _, addr := range []string{"no-at-sign", "nas@exa mple.com"} {
+		got := Detect(context.Background(), addr, nil, Options{})
+		if len(got.Unchecked) != 1 || !strings.HasPrefix(got.Unchecked[0], "address: ") {
+			t.Fatalf("%q: unchecked %q", addr, got.Unchecked)
+		}
+		checkPseudo(t, got, "exa mple com")
+	}
+	var n notes
+	n.add("smtp.example.com", 465, context.DeadlineExceeded)
+	n.add("smtp.example.com", 587, context.DeadlineExceeded)
+	r := Result{notes: n.lines()}
+	r.Unchecked = english(r.notes)
+	if want := "guess: smtp.example.com on port 465, 587 did not answer in time (a firewall may block the port)"; r.Unchecked[0] != want {
+		t.Fatalf("English %q, want %q", r.Unchecked[0], want)
+	}
+	checkPseudo(t, r, "smtp example com")
 }

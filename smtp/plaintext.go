@@ -28,3 +28,19 @@ func (t *tester) plaintextAllowed() error {
 	}
 	return nil
 }
+
+// PlaintextOffer is the private address a user may choose to send the
+// password to without TLS: the test stopped before AUTH only because the
+// link is not encrypted, and the address connected to is private. "" when
+// the choice must not be offered (a public address, any other failure, or
+// already allowed).
+func (r *Report) PlaintextOffer() string {
+	if r == nil || r.Failure == nil || r.Failure.Kind != KindPlaintextRefused || r.Settings.AllowPlaintextAuth {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(r.Server.Address)
+	if err != nil || !PrivateAddress(net.ParseIP(host)) {
+		return ""
+	}
+	return r.Server.Address
+}

@@ -22,6 +22,10 @@ type Account struct {
 	focus                        smtp.Field
 	use                          string // useRecommended (keep the account as filled) or useChange
 	offerKeep                    bool   // the draft's account is complete: offer it as one choice
+	// short: only the secret is asked; the address typed on the first
+	// step and the login derived from it are shown, and the sender name
+	// is left empty, until the user opens them (more).
+	short, more bool
 }
 
 // The answers to "How does this machine log in?".
@@ -58,7 +62,26 @@ func (a *Account) Begin(s *Session) Outcome {
 	if a.offerKeep {
 		a.use = useRecommended
 	}
+	a.short = !a.more && a.focus == smtp.FieldNone && !a.offerKeep && !s.Draft.Existing && a.shortFits()
+	if a.short && a.login == "" {
+		a.login = a.derived
+	}
 	return Outcome{}
+}
+
+// shortFits reports an account the first step already told: a catalogue
+// provider, a valid address, the login the provider derives from it, no
+// sender name, and a secret still to type. A choice of no login, a
+// sign-in or another login opens every field.
+func (a *Account) shortFits() bool {
+	pr := a.s.Provider()
+	if pr == nil || pr.ID == smtp.OtherID || pr.OffersNoLogin() || a.signsIn() || a.name != "" || a.derived == "" {
+		return false
+	}
+	if smtp.ValidateAddress("e-mail address", a.address) != nil || a.login != "" && a.login != a.derived {
+		return false
+	}
+	return pr.NeedsSecret(a.derived, a.s.Draft.Settings.Auth)
 }
 
 // complete reports an account with nothing left to type: a valid address,
@@ -70,6 +93,10 @@ func (a *Account) complete() bool {
 	pr := a.s.Provider()
 	return a.relay() || a.login != "" && (!pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) || a.secret != "")
 }
+
+// keepOrShort reports the address, login and name not asked: the
+// account used as filled, or told by the first step.
+func (a *Account) keepOrShort() bool { return a.keep() || a.short }
 
 // keep reports the choice to use the account as filled.
 func (a *Account) keep() bool { return a.use == useRecommended }
@@ -95,14 +122,14 @@ func (a *Account) Page() Page {
 	fields := []Field{
 		{
 			Kind: TextField, Title: "E-mail address", Description: "The address the mail comes from (the sender the test checks).",
-			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address, Skip: a.keep,
+			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address, Skip: a.keepOrShort,
 			Check:   func(v string) error { return smtp.ValidateAddress("e-mail address", v) },
 			Changed: func(string) { a.prefillLogin() },
 		},
 		{
 			Kind: TextField, Title: "Login", Description: upperFirst(pr.LoginDescription()) + ".",
 			Limit: smtp.MaxUsernameLen, Value: &a.login, Check: checkLogin,
-			Skip: func() bool { return a.keep() || a.relay() },
+			Skip: func() bool { return a.keepOrShort() || a.relay() },
 		},
 		{
 			Kind: SecretField, Title: pr.SecretLabel(), Description: secretHint(pr),
@@ -112,7 +139,7 @@ func (a *Account) Page() Page {
 		},
 		{
 			Kind: TextField, Title: "Sender name", Description: "Shown as the sender, e.g. \"Office NAS\". Optional.",
-			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName, Skip: a.keep,
+			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName, Skip: a.keepOrShort,
 		},
 	}
 	if a.focus == smtp.FieldSecret {
@@ -145,6 +172,13 @@ func (a *Account) Page() Page {
 		}}, fields...)
 	}
 	page := Page{Fields: fields}
+	if a.short {
+		page.Intro = []string{"Sending as " + smtp.CleanLine(a.address) + ", login " + smtp.CleanLine(a.login) + "."}
+		page.More = &More{
+			Label: "Change the address, login or sender name", Key: "change address, login, name",
+			Open: func() { a.short, a.more = false, true },
+		}
+	}
 	for i, f := range fields {
 		switch {
 		case a.focus == smtp.FieldFrom && f.Value == &a.address, a.focus == smtp.FieldSecret && f.Value == &a.secret:

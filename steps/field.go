@@ -92,6 +92,22 @@ type Page struct {
 	// Focus is the index of the field to start at (the field a failed
 	// test points at); the line mode keeps the answers before it.
 	Focus int
+	// More, when set, opens fields the page keeps hidden to save keys (an
+	// address typed on the first step, the login derived from it, an
+	// optional sender name): a screen opens them with a key, the line mode
+	// asks first.
+	More *More
+	// Back, when set, is a way back within the step (the address, from
+	// the list it was looked up for): Esc on a screen, an answer "b" in
+	// the line mode, named in its prompt.
+	Back *More
+}
+
+// More is a page's way to its hidden fields.
+type More struct {
+	Label string // the question, "Change the address, login or sender name"
+	Key   string // the key's help, short enough for a footer
+	Open  func() // shows the fields; the page is drawn again
 }
 
 // Warning is a check's objection that the same answer given again

@@ -28,6 +28,8 @@ type KeyMap struct {
 	Password   key.Binding // sign-in: use a password instead
 	Trust      key.Binding // a self-signed certificate: trust exactly this one
 	Send       key.Binding // a passed test: send a test message
+	More       key.Binding // a page's hidden fields (Page.More)
+	Plain      key.Binding // AUTH without TLS on a private address, warned
 }
 
 // NewKeyMap is the wizard's key map.
@@ -56,6 +58,8 @@ func NewKeyMap() *KeyMap {
 		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
 		Trust:      b([]string{"f"}, "f", "trust this certificate"),
 		Send:       b([]string{"m"}, "m", "send a test message"),
+		More:       b([]string{"ctrl+o"}, "ctrl+o", "more fields"),
+		Plain:      b([]string{"u"}, "u", "log in unencrypted (private network)"),
 	}
 }
 

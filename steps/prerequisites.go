@@ -12,15 +12,18 @@ import (
 
 // Prerequisites is the step that says what the provider demands before a
 // login can work (2-Step Verification and an App Password for Gmail), and
-// has the user confirm each item. An item answered "No" opens its how-to
-// instead of letting the user walk into a refused login.
+// asks one question a person can answer truthfully: "I turned on 2-Step
+// Verification and created an App Password", Done or Not yet. Not yet opens
+// the how-to of every item instead of letting the user walk into a refused
+// login.
 type Prerequisites struct {
 	base
 	s       *Session
-	done    []bool
+	done    bool
 	howto   bool // showing the how-to for the items answered No
 	goOn    bool // the answer on the how-to, or on a provider with nothing to do
 	missing []smtp.Prerequisite
+	at      int // the item of missing whose how-to is shown, one a page
 	qr      int // 1-based index of the item whose URL is shown as a QR code; 0 when none
 }
 
@@ -36,13 +39,7 @@ func (p *Prerequisites) Skip(s *Session) bool {
 
 // Begin implements Flow.
 func (p *Prerequisites) Begin(s *Session) Outcome {
-	p.s, p.howto, p.qr, p.goOn = s, false, 0, true
-	if items := s.Provider().Tasks(); len(p.done) != len(items) {
-		p.done = make([]bool, len(items))
-		for i := range p.done {
-			p.done[i] = true
-		}
-	}
+	p.s, p.howto, p.qr, p.goOn, p.done = s, false, 0, true, true
 	return Outcome{}
 }
 
@@ -50,29 +47,34 @@ func (p *Prerequisites) Begin(s *Session) Outcome {
 func (p *Prerequisites) Page() Page {
 	pr := p.s.Provider()
 	if p.howto {
-		how := append(howTo(p.missing), notes(p.s.Provider())...)
-		if u := p.s.Provider().Unconfirmed; len(u) > 0 {
-			how = append(how, "Not confirmed from "+p.s.Provider().Name+"'s own documents: "+strings.Join(u, "; ")+".")
+		// One item a page, so each fits a small terminal; the notes and
+		// what is unconfirmed come with the last.
+		how := howTo(p.missing[p.at:p.at+1], p.at)
+		heading := "How to do it"
+		if len(p.missing) > 1 {
+			heading = fmt.Sprintf("How to do it (%d of %d)", p.at+1, len(p.missing))
 		}
-		return Page{Heading: "How to do it", Intro: how, Fields: []Field{{
+		if p.at == len(p.missing)-1 {
+			how = append(how, notes(p.s.Provider())...)
+			if u := p.s.Provider().Unconfirmed; len(u) > 0 {
+				how = append(how, "Not confirmed from "+p.s.Provider().Name+"'s own documents: "+strings.Join(u, "; ")+".")
+			}
+		}
+		return Page{Heading: heading, Intro: how, Fields: []Field{{
 			Kind: ConfirmField, Title: "Done? Do these on any device (a phone is fine), then continue.",
 			Affirmative: "Continue", Negative: "Back to the checklist", Yes: &p.goOn,
 		}}}
 	}
 	page := Page{Heading: pr.Name, Intro: intro(pr)}
-	for i, item := range pr.Tasks() {
-		desc := item.Detail
-		if item.URL != "" {
-			desc += "\n" + item.URL
-		}
-		// Each item is an action the user has done or not: "I created an
-		// App Password", Done or Not yet.
+	if tasks := pr.Tasks(); len(tasks) > 0 {
+		// One question for all the items, each an action the user has done
+		// or not; the how-to has the details and links.
+		title, list := doneAll(tasks)
 		page.Fields = append(page.Fields, Field{
-			Kind: ConfirmField, Title: item.Checked(), Description: desc,
-			Affirmative: "Done", Negative: "Not yet: show me how", Yes: &p.done[i],
+			Kind: ConfirmField, Title: title, Description: list,
+			Affirmative: "Done", Negative: "Not yet: show me how", Yes: &p.done,
 		})
-	}
-	if len(pr.Tasks()) == 0 {
+	} else {
 		page.Fields = append(page.Fields, Field{
 			Kind: ConfirmField, Title: "Continue with " + pr.Name + "?",
 			Affirmative: "Continue", Negative: "Choose another provider", Yes: &p.goOn,
@@ -81,20 +83,46 @@ func (p *Prerequisites) Page() Page {
 	return page
 }
 
+// doneAll is the one checklist question for items: "I turned on 2-Step
+// Verification and created an App Password" when every item reads as
+// something I did and the sentence stays short; else a title over the
+// items, one a line.
+func doneAll(items []smtp.Prerequisite) (title, list string) {
+	said := make([]string, len(items))
+	joinable := true
+	for i, it := range items {
+		said[i] = it.Checked()
+		if i > 0 {
+			rest, ok := strings.CutPrefix(said[i], "I ")
+			joinable = joinable && ok
+			said[i] = rest
+		}
+	}
+	if len(items) == 1 {
+		return said[0], ""
+	}
+	if joinable && strings.HasPrefix(said[0], "I ") {
+		s := strings.Join(said[:len(said)-1], ", ") + " and " + said[len(said)-1]
+		if len(s) <= 72 {
+			return s, ""
+		}
+	}
+	var lines []string
+	for _, it := range items {
+		lines = append(lines, "• "+it.Checked())
+	}
+	return "All of these are done or true", strings.Join(lines, "\n")
+}
+
 // intro is what the user must know before typing a password for this
-// provider: its status, what it needs, its sender rule.
+// provider: its status and its sender rule.
 func intro(pr *smtp.Provider) []string {
 	var parts []string
 	if l := pr.StatusLine(); l != "" {
 		parts = append(parts, l)
 	}
-	if n := len(pr.Tasks()); n > 0 {
-		things := "one thing"
-		if n > 1 {
-			things = fmt.Sprintf("%d things", n)
-		}
-		parts = append(parts, fmt.Sprintf("%s asks for %s before it accepts a login from this device.", pr.Name, things))
-	}
+	// What it asks for is the checklist question itself, not counted here:
+	// a small terminal keeps room for its buttons.
 	if pr.SenderRule != "" {
 		parts = append(parts, pr.SenderRule)
 	}
@@ -113,11 +141,11 @@ func notes(pr *smtp.Provider) []string {
 	return out
 }
 
-// howTo is the how-to of the items not done yet.
-func howTo(items []smtp.Prerequisite) []string {
+// howTo is the how-to of items, numbered from after the first skip.
+func howTo(items []smtp.Prerequisite, skip int) []string {
 	var out []string
 	for i, item := range items {
-		out = append(out, fmt.Sprintf("%d. %s", i+1, item.Title))
+		out = append(out, fmt.Sprintf("%d. %s", skip+i+1, item.Title))
 		if item.Detail != "" {
 			out = append(out, item.Detail)
 		}
@@ -135,6 +163,9 @@ func howTo(items []smtp.Prerequisite) []string {
 func (p *Prerequisites) Submit() Outcome {
 	pr := p.s.Provider()
 	switch {
+	case p.howto && p.goOn && p.at+1 < len(p.missing):
+		p.at++
+		return Outcome{}
 	case p.howto && p.goOn:
 		return Outcome{Action: Action{Kind: Next}}
 	case p.howto:
@@ -143,15 +174,10 @@ func (p *Prerequisites) Submit() Outcome {
 	case len(pr.Tasks()) == 0 && !p.goOn:
 		return Outcome{Action: Action{Kind: Back}}
 	}
-	p.missing = nil
-	for i, ok := range p.done {
-		if !ok {
-			p.missing = append(p.missing, pr.Tasks()[i])
-		}
-	}
-	if len(p.missing) == 0 {
+	if p.done {
 		return Outcome{Action: Action{Kind: Next}}
 	}
+	p.missing, p.at = pr.Tasks(), 0
 	p.howto, p.goOn = true, true
 	return Outcome{}
 }

@@ -126,7 +126,11 @@ func (p *Provider) listPage() Page {
 	if pinned != "" {
 		offer = 1 // the line mode offers the detected entry, and l for the rest
 	}
-	return Page{Intro: intro, Fields: []Field{{
+	var back *More
+	if p.backToAddress() {
+		back = &More{Label: "Change the address", Key: changeAddress, Open: p.toAddress}
+	}
+	return Page{Intro: intro, Back: back, Fields: []Field{{
 		Kind:        ChoiceField,
 		Title:       "Which service sends your mail?",
 		Description: "Type / to filter the list. Not listed? Choose \"Other server\".",
@@ -150,6 +154,13 @@ func (p *Provider) notFound() string {
 	domain := p.address[strings.LastIndex(p.address, "@")+1:]
 	if p.detected.Source == sourceSkipped {
 		return "The look-up was skipped: choose your provider, or Esc to change the address."
+	}
+	switch note := p.detected.DomainNote(); p.detected.Domain {
+	case detect.DomainUnknown:
+		return "Nothing found for " + smtp.CleanLine(domain) + ": " + note + ". Check the address for a typo and go back to change it, or choose your provider."
+	case detect.DomainNoMX:
+		return "Nothing found for " + smtp.CleanLine(domain) + ": " + note + ", and no usual server name answered. " +
+			"Choose \"Other server\" and type what your mail administrator gives you."
 	}
 	if len(p.detected.Unchecked) > 0 {
 		return "Nothing found for " + smtp.CleanLine(domain) + ": " + smtp.CleanLine(strings.Join(p.detected.Unchecked, "; ")) +
@@ -268,11 +279,20 @@ func (p *Provider) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, boo
 	case working && key.Matches(k, c.Keys.Skip):
 		return Outcome{Stop: true}, true
 	case !working && p.backToAddress() && key.Matches(k, c.Keys.Back):
-		p.phase, p.detected = phaseAddress, detect.Result{}
-		p.s.Draft.Settings.Provider = ""
+		p.toAddress()
 		return Outcome{}, true
 	}
 	return Outcome{}, false
+}
+
+// changeAddress is the way back to the address, as the footer and the
+// line mode's prompt name it.
+const changeAddress = "change the address"
+
+// toAddress goes back to the address, to fix it and look it up again.
+func (p *Provider) toAddress() {
+	p.phase, p.detected = phaseAddress, detect.Result{}
+	p.s.Draft.Settings.Provider = ""
 }
 
 // backToAddress: on the list after a look-up, Esc goes back to fix the address.
@@ -283,7 +303,7 @@ func (p *Provider) keys(c *Common, working bool) []key.Binding {
 	case working:
 		return []key.Binding{c.Keys.Skip}
 	case p.backToAddress():
-		return []key.Binding{as(c.Keys.Back, "change the address")}
+		return []key.Binding{as(c.Keys.Back, changeAddress)}
 	}
 	return nil
 }

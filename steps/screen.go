@@ -256,6 +256,10 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 		if o, ok := s.key(s.c, msg, s.working); ok {
 			return s.handle(ctx, o)
 		}
+		if m := s.page.More; m != nil && !s.working && key.Matches(msg, s.c.Keys.More) {
+			m.Open()
+			return s.handle(ctx, Outcome{})
+		}
 		if s.working {
 			return Action{}, nil
 		}
@@ -374,6 +378,9 @@ func (s *screen) View() string {
 // once (↑ and ↓ are one entry).
 func (s *screen) Keys() []key.Binding {
 	k := s.keys(s.c, s.working)
+	if m := s.page.More; m != nil && !s.working {
+		k = append(k, as(s.c.Keys.More, m.Key))
+	}
 	if s.form != nil && !s.working && !s.keysOnly() {
 		k = append(k, s.form.KeyBinds()...)
 	}

@@ -48,6 +48,7 @@ const (
 	choiceSave   = "s"
 	choiceQuit   = "q"
 	choiceTrust  = "f"
+	choicePlain  = "u" // AUTH without TLS on a private address: never the default
 	choiceSend   = "m" // passed: send a test message, then confirm its code
 	choiceOn     = "save"
 	choiceIgnore = ""
@@ -122,7 +123,7 @@ func (t *Test) Finish(result any) Outcome {
 		t.state = testCancelled
 	default:
 		t.state = testFailed
-		t.diag = smtp.Diagnose(rep, t.s.Provider())
+		t.diag = smtp.DiagnoseIn(rep, t.s.Provider(), t.s.Lang)
 	}
 	t.s.Results.Report = rep
 	t.s.Results.Tried = smtp.Remember(t.s.Results.Tried, rep) // a suggestion never sends the user back
@@ -163,6 +164,9 @@ func (t *Test) choices() []Option {
 	}
 	if c := t.trustable(); c != nil {
 		out = append(out, Option{"Trust this certificate (SHA-256 " + c.SHA256[:23] + "…) and test again", choiceTrust})
+	}
+	if t.plainOffer() != "" {
+		out = append(out, Option{"Log in without encryption on this private network, and test again", choicePlain})
 	}
 	return append(out,
 		Option{"Edit the " + t.editLabel(), choiceEdit},
@@ -227,6 +231,9 @@ func (t *Test) Page() Page {
 		if c := t.trustable(); c != nil {
 			intro = append(intro, certLines(c)...)
 		}
+		if addr := t.plainOffer(); addr != "" {
+			intro = append(intro, plainWarning(addr))
+		}
 	}
 	intro = append(t.networkNotes(), intro...)
 	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Options: t.choices(), Value: &t.next}}}
@@ -277,6 +284,21 @@ func (t *Test) trustable() *smtp.CertInfo {
 		return c
 	}
 	return nil
+}
+
+// plainOffer is the private address the password may be sent to without
+// TLS, if the user chooses it (smtp.Report.PlaintextOffer); "" for none.
+func (t *Test) plainOffer() string {
+	if t.diag == nil {
+		return ""
+	}
+	return t.s.Results.Report.PlaintextOffer()
+}
+
+// plainWarning is what a user reads before choosing AUTH without TLS.
+func plainWarning(addr string) string {
+	return "Warning: without encryption the password crosses the network readable by anyone on it. " +
+		smtp.CleanLine(addr) + " is a private address: choose this only on a network you trust. It is saved as allow_plaintext_auth."
 }
 
 // fingerprintLines is a SHA-256 fingerprint (95 characters) on two lines
@@ -332,6 +354,14 @@ func (t *Test) choose(c string) Outcome {
 		// Exactly this certificate, by its fingerprint, checked on every
 		// later connection: never a skip-verify.
 		t.s.Draft.Settings.TLSPinSHA256 = c.SHA256
+		return t.start()
+	case choicePlain:
+		if t.plainOffer() == "" {
+			return Outcome{}
+		}
+		// Asked for by name, after the warning; check honours it from the
+		// config, and still only on a private address.
+		t.s.Draft.Settings.AllowPlaintextAuth = true
 		return t.start()
 	case choiceEdit:
 		to := SecurityStep
@@ -431,6 +461,9 @@ func (t *Test) keys(c *Common, working bool) []key.Binding {
 	}
 	if t.trustable() != nil {
 		out = append(out, km.Trust)
+	}
+	if t.plainOffer() != "" {
+		out = append(out, km.Plain)
 	}
 	return append(out, km.SaveAnyway, details, km.Leave)
 }
@@ -557,6 +590,9 @@ func (t *Test) diagnosis(c *Common) string {
 	}
 	if d.Suggestion != nil {
 		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
+	}
+	if addr := t.plainOffer(); addr != "" {
+		fix += "\n" + wrap(c, st.Warning.Render(plainWarning(addr))+" "+st.Key.Render("Press u")+" to log in without encryption.")
 	}
 	// The fix and the server's words matter most: on a short screen the
 	// explanation gives way (it stays in the details), never the fix.

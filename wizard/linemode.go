@@ -123,13 +123,32 @@ func (l *liner) run(ctx context.Context, f steps.Flow, s *steps.Session) (steps.
 			o = f.Finish(res)
 			continue
 		}
+		if m := page.More; m != nil {
+			more := false
+			if err := l.ask(ctx, steps.Field{Kind: steps.ConfirmField, Title: m.Label + "?", Yes: &more}, nil); err != nil {
+				return steps.Action{}, err
+			}
+			if more {
+				m.Open()
+				page = f.Page()
+			}
+		}
+		back := false
 		for i, field := range page.Fields {
 			if i < page.Focus || field.Skip != nil && field.Skip() {
 				continue
 			}
-			if err := l.ask(ctx, field); err != nil {
+			err := l.ask(ctx, field, page.Back)
+			if back = errors.Is(err, errBack); back {
+				break
+			}
+			if err != nil {
 				return steps.Action{}, err
 			}
+		}
+		if back {
+			o = steps.Outcome{} // the page the way back leads to
+			continue
 		}
 		o = f.Submit()
 	}
@@ -155,17 +174,25 @@ func (l *liner) notes(s *steps.Session) {
 	s.Notes = nil
 }
 
-// ask asks one field until its check accepts the answer.
-func (l *liner) ask(ctx context.Context, f steps.Field) error {
+// errBack is ask's answer when the user took the page's way back.
+var errBack = errors.New("back")
+
+// ask asks one field until its check accepts the answer; with a way back
+// (Page.Back), the answer b takes it.
+func (l *liner) ask(ctx context.Context, f steps.Field, back *steps.More) error {
 	l.indent(f.Description)
 	def, hint := f.Get(), ""
 	switch f.Kind {
 	case steps.ChoiceField:
 		l.options(f, f.Offer)
-		hint = " (number or name)"
+		hint = "number or name"
 		if f.Offer > 0 && f.Offer < len(f.Options) {
-			hint = " (number or name, l to list all)"
+			hint += ", l to list all"
 		}
+		if back != nil {
+			hint += ", b to " + back.Key
+		}
+		hint = " (" + hint + ")"
 	case steps.ConfirmField:
 		hint = " [" + map[bool]string{true: "Y/n", false: "y/N"}[def == "yes"] + "]"
 		if f.Affirmative != "" && f.Negative != "" {
@@ -184,6 +211,10 @@ func (l *liner) ask(ctx context.Context, f steps.Field) error {
 		if f.Kind == steps.ChoiceField && f.Offer > 0 && strings.EqualFold(v, "l") {
 			l.options(f, 0)
 			continue
+		}
+		if back != nil && f.Kind == steps.ChoiceField && strings.EqualFold(v, "b") {
+			back.Open()
+			return errBack
 		}
 		if v, err = l.accept(f, v); err == nil {
 			if f.Changed != nil && v != old {

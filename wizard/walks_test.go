@@ -2,15 +2,19 @@ package wizard
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"smtpsetup/config"
+	"smtpsetup/detect"
 	"smtpsetup/e2e/term"
 	"smtpsetup/smtp"
 	"smtpsetup/smtp/smtptest"
@@ -293,5 +297,207 @@ func TestWalkDeliveryConfirmedByCode(t *testing.T) {
 	}
 	if set, err := config.Load(s.Results.Saved.Path); err != nil || !smtp.Test(t.Context(), set, s.Test).OK {
 		t.Errorf("the saved config does not work: %v", err)
+	}
+}
+
+// shortDraft is the demo provider chosen after the address was typed on the
+// first step: nothing else known, so the Account step asks the password
+// only, with a way to the address, login and sender name.
+func shortDraft(t *testing.T) *steps.Session {
+	s, _ := lineDraft(t)
+	s.Draft.Settings = smtp.Settings{Provider: "demo", Auth: smtp.AuthAuto, From: lineUser}
+	return s
+}
+
+// TestShortAccountOpensTheRest: the short Account page hides the address,
+// login and sender name, and both renderers can open them: Ctrl-O on the
+// screen, a question in the line mode. The sender name typed there is saved.
+func TestShortAccountOpensTheRest(t *testing.T) {
+	const name = "Office NAS"
+
+	s := shortDraft(t)
+	_, out := runLines(t, s, "\n\ny\n\n\n"+name+"\n"+enters(10), passwords(linePass))
+	if !strings.Contains(out, "Sending as "+lineUser+", login "+lineUser+".") ||
+		!strings.Contains(out, "Change the address, login or sender name? [y/N]") {
+		t.Errorf("the line mode does not show the short account and its question:\n%s", out)
+	}
+	if set := loadSaved(t, s.ConfigPath, out); set.FromName != name || set.Username != lineUser || set.Password.Reveal() != linePass {
+		t.Errorf("line mode saved name %q login %q", set.FromName, set.Username)
+	}
+
+	// Without the question answered yes, the line mode asks no sender name.
+	s = shortDraft(t)
+	_, out = runLines(t, s, "\n\n\n"+enters(10), passwords(linePass))
+	if strings.Contains(out, "Sender name") {
+		t.Errorf("the short account asked the sender name:\n%s", out)
+	}
+	if set := loadSaved(t, s.ConfigPath, out); set.FromName != "" || set.Username != lineUser {
+		t.Errorf("short line walk saved name %q login %q", set.FromName, set.Username)
+	}
+
+	s = shortDraft(t)
+	m := term.NewModel(t, New(t.Context(), s, "", nil), 80, 24)
+	m.WaitFor(wProvider).Press(term.Enter)
+	m.WaitFor("The demo server is running").Press(term.Enter)
+	m.WaitFor("Sending as " + lineUser).WaitFor("ctrl+o change address, login, name")
+	if strings.Contains(m.Screen(), focus(wAddress)) {
+		t.Fatalf("the short account shows the address field:\n%s", m.Screen())
+	}
+	m.Press(term.CtrlO).WaitFor(focus(wAddress)).Press(term.Enter)
+	m.WaitFor(focus(wLogin)).Press(term.Enter)
+	m.WaitFor(focus(wPassword)).Type(linePass).Press(term.Enter)
+	m.WaitFor(focus(wName)).Type(name).Press(term.Enter)
+	m.WaitFor("Use the recommended settings").Press(term.Enter)
+	m.WaitFor("✓ Passed.").Press(term.Enter)
+	m.WaitFor("Write the file?").Press(term.Enter)
+	m.WaitFor("✓ Saved.").Press(term.Enter)
+	if !m.Quit() {
+		t.Fatalf("not done:\n%s", m.Dump())
+	}
+	if set := loadSaved(t, s.ConfigPath, ""); set.FromName != name || set.Username != lineUser {
+		t.Errorf("screen saved name %q login %q", set.FromName, set.Username)
+	}
+}
+
+// plainDraft is "Other server" with no encryption on a plaintext server
+// that takes AUTH in clear, reached at the address the resolver gives
+// (the dialer always connects to the local server: no traffic leaves).
+func plainDraft(t *testing.T, srv *smtptest.Server, ip string) *steps.Session {
+	s := otherDraft(t, srv, lineUser)
+	s.Draft.Settings.Security = smtp.SecurityNone
+	s.Test.Resolver = fixedResolver{net.ParseIP(ip)}
+	s.Test.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, srv.Addr())
+	}
+	return s
+}
+
+type fixedResolver struct{ ip net.IP }
+
+func (r fixedResolver) LookupIPAddr(context.Context, string) ([]net.IPAddr, error) {
+	return []net.IPAddr{{IP: r.ip}}, nil
+}
+
+const plainWarned = "without encryption the password crosses the network readable by anyone on it"
+
+// TestWalkPlaintextOnPrivateAddress: a server on this machine that speaks
+// no TLS. The test refuses AUTH in clear; the user chooses it by its key,
+// after the warning, in both renderers; the saved config says so, and
+// works as `check` runs it.
+func TestWalkPlaintextOnPrivateAddress(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModePlain), smtptest.WithAllowInsecureAuth(true), smtptest.WithAccount(lineUser, linePass))
+	script := []answer{kept(wProvider), kept(wAccount),
+		kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("u"), testPassed(), kept(wWrite)}
+	line, screen, out := walkBoth(t, func() *steps.Session { return plainDraft(t, srv, "127.0.0.1") }, script)
+	if n := len(srv.Logins()); n != 2 {
+		t.Errorf("%d logins on the server, want one per renderer (the first test of each stopped before AUTH)", n)
+	}
+	for _, want := range []string{"[auth.plaintext_refused]", plainWarned, "Log in without encryption on this private network"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("line mode never showed %q:\n%s", want, out)
+		}
+	}
+	for _, s := range []*steps.Session{line, screen} {
+		set := savedWorks(t, s)
+		if !set.AllowPlaintextAuth || set.Security != smtp.SecurityNone || set.Password.Reveal() != linePass {
+			t.Errorf("saved allow_plaintext_auth %v, security %v: want the choice saved", set.AllowPlaintextAuth, set.Security)
+		}
+	}
+}
+
+// TestPlaintextNotOfferedForPublicAddress: the same server seen at a
+// public address (the name resolved to 192.0.2.10) gets no such choice,
+// and the key does nothing: the password never crosses in clear.
+func TestPlaintextNotOfferedForPublicAddress(t *testing.T) {
+	srv := smtptest.NewServer(t, smtptest.WithMode(smtptest.ModePlain), smtptest.WithAllowInsecureAuth(true), smtptest.WithAccount(lineUser, linePass))
+	in, pw := lineInput([]answer{kept(wProvider), kept(wAccount), kept(wHost), kept(wMode), kept(wPort), kept(wCAFile), onFailure("u"), onFailure("q")})
+	var out bytes.Buffer
+	got, err := RunLines(t.Context(), plainDraft(t, srv, "192.0.2.10"), strings.NewReader(in), &out, pw)
+	if err != nil || got == Saved {
+		t.Fatalf("line mode: %v, %v\n%s", got, err, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "[auth.plaintext_refused]") {
+		t.Fatalf("the test did not stop before AUTH:\n%s", text)
+	}
+	if strings.Contains(text, plainWarned) || strings.Contains(text, "Log in without encryption") || !strings.Contains(text, `"u" is not one of the choices`) {
+		t.Errorf("a public address was offered AUTH in clear:\n%s", text)
+	}
+
+	t.Setenv("TERM", "xterm-256color")
+	m := term.NewModel(t, New(t.Context(), plainDraft(t, srv, "192.0.2.10"), "", nil), 80, 24)
+	drive(t, m, []answer{kept(wProvider), kept(wAccount), kept(wHost), kept(wMode), kept(wPort), kept(wCAFile)})
+	m.WaitFor("[auth.plaintext_refused]")
+	if strings.Contains(m.Screen(), "u log in unencrypted") || strings.Contains(m.Screen(), "Press u") {
+		t.Errorf("the screen offers AUTH in clear to a public address:\n%s", m.Screen())
+	}
+	m.Press("u")
+	m.Press("t").WaitFor("Transcript") // the screen still answers; no test ran again
+	if len(srv.Logins()) != 0 || strings.Contains(string(srv.Wire()), "AUTH") {
+		t.Error("AUTH crossed the network in clear to a public address")
+	}
+}
+
+// TestLinesBackToTheAddress: the line mode's list after a look-up takes b
+// (named in its prompt) back to the address, as Esc does on the screen; the
+// address typed then is looked up afresh.
+func TestLinesBackToTheAddress(t *testing.T) {
+	s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml")})
+	_, out := runLines(t, s, "me@gmail.com\nb\nme@outlook.com\n", passwords())
+	if !strings.Contains(out, "b to change the address)") {
+		t.Errorf("the list's prompt does not name the way back:\n%s", out)
+	}
+	if n := strings.Count(out, "Your e-mail address"); n != 2 {
+		t.Errorf("the address was asked %d times, want 2:\n%s", n, out)
+	}
+	after := out[strings.LastIndex(out, "Your e-mail address"):]
+	if !strings.Contains(after, "← your address") || strings.Contains(after, "Gmail  ←") {
+		t.Errorf("the second address was not looked up afresh:\n%s", after)
+	}
+	if s.Draft.Settings.From != "me@outlook.com" {
+		t.Errorf("draft From %q, want the address typed the second time", s.Draft.Settings.From)
+	}
+}
+
+// dnsStub answers MX and SRV with "no such name" and addresses from a map;
+// nothing is dialled (every connection is refused), so no packet leaves.
+type dnsStub map[string][]string
+
+func (dnsStub) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (dnsStub) LookupSRV(_ context.Context, _, _, name string) (string, []*net.SRV, error) {
+	return "", nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+
+func (d dnsStub) LookupHost(_ context.Context, host string) ([]string, error) {
+	if a, ok := d[host]; ok {
+		return a, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+// TestProviderSaysNoMXOrUnknownDomain: a domain with an address but no MX
+// and a domain DNS does not know are told apart on the Provider step.
+func TestProviderSaysNoMXOrUnknownDomain(t *testing.T) {
+	for _, tc := range []struct{ addr, want, not string }{
+		{"nas@nomx.example", "the domain exists but names no mail server (no MX record)", "does not exist"},
+		{"nas@nosuch.example", "the domain does not exist (DNS has no mail server and no address for it)", "no MX record"},
+	} {
+		s := steps.NewSession(steps.Env{Catalogue: smtp.BuiltinCatalogue(), ConfigPath: filepath.Join(t.TempDir(), "smtp.yaml"),
+			Detect: detect.Options{
+				Resolver: dnsStub{"nomx.example": {"192.0.2.25"}},
+				Dial: func(context.Context, string, string) (net.Conn, error) {
+					return nil, &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}
+				},
+			}})
+		_, out := runLines(t, s, tc.addr+"\n", passwords())
+		if !strings.Contains(out, tc.want) || strings.Contains(out, tc.not) {
+			t.Errorf("%s: the Provider step does not say %q:\n%s", tc.addr, tc.want, out)
+		}
+		if !strings.Contains(out, "[other]: ") {
+			t.Errorf("%s: the list does not start on Other server:\n%s", tc.addr, out)
+		}
 	}
 }

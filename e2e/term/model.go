@@ -250,6 +250,7 @@ func keyMsgs(k string) []tea.Msg {
 		Backspace: {Code: tea.KeyBackspace},
 		CtrlC:     {Code: 'c', Mod: tea.ModCtrl},
 		CtrlU:     {Code: 'u', Mod: tea.ModCtrl},
+		CtrlO:     {Code: 'o', Mod: tea.ModCtrl},
 	}
 	if m, ok := named[k]; ok {
 		return []tea.Msg{m}

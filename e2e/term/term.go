@@ -45,6 +45,7 @@ const (
 	Backspace = "\x7f"
 	CtrlC     = "\x03"
 	CtrlU     = "\x15" // delete to the start of the line in a text input
+	CtrlO     = "\x0f" // open a page's hidden fields (steps.Page.More)
 )
 
 // Term is a command running in a pseudo-terminal of a fixed size, with a
