@@ -142,8 +142,7 @@ func diagnose(rep *smtp.Report, p *smtp.Provider, forText bool) *smtp.Diagnosis 
 	if !forText {
 		return smtp.Diagnose(rep, p)
 	}
-	// TODO(issue 16): smtp.DiagnoseIn(rep, p, tr) once smtp speaks.
-	return smtp.Diagnose(rep, p)
+	return smtp.DiagnoseIn(rep, p, tr)
 }
 
 // print writes the verdict as JSON with --json (with what setup did to the

@@ -95,8 +95,8 @@ func detectCommand() *cobra.Command {
 func writeDetect(cmd *cobra.Command, res detect.Result, cat *smtp.Catalogue, address string) {
 	out := cmd.OutOrStdout()
 	if !res.Found() {
-		if note := res.DomainNote(); note != "" {
-			fmt.Fprintln(out, "No SMTP server found for this address: "+note+".")
+		if note := res.DomainNoteIn(tr); note != "" {
+			fmt.Fprintln(out, tr.Tf("No SMTP server found for this address: %s.", note))
 		} else {
 			fmt.Fprintln(out, tr.T("No SMTP server found for this address."))
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"syscall"
 
 	"smtpsetup/smtp"
+
+	"smtpsetup/i18n"
 )
 
 // maxAutoconfig caps an autoconfig document; real ones are a few KiB.
@@ -65,25 +66,25 @@ func (d *detector) fetchAutoconfig(ctx context.Context, url string) outcome {
 		if absent(err) {
 			return outcome{}
 		}
-		return outcome{unchecked: []string{fmt.Sprintf("autoconfig: %s could not be read (%s)", url, why(err))}}
+		return outcome{unchecked: []note{notef(i18n.N("autoconfig: %s could not be read (%s)"), url, reason(why(err)))}}
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusGone:
 		return outcome{}
 	case resp.StatusCode != http.StatusOK:
-		return outcome{unchecked: []string{fmt.Sprintf("autoconfig: %s answered HTTP %d", url, resp.StatusCode)}}
+		return outcome{unchecked: []note{notef(i18n.N("autoconfig: %s answered HTTP %d"), url, resp.StatusCode)}}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAutoconfig+1))
 	if err == nil && len(body) > maxAutoconfig {
 		err = errTooLarge
 	}
 	if err != nil {
-		return outcome{unchecked: []string{fmt.Sprintf("autoconfig: %s could not be read (%s)", url, why(err))}}
+		return outcome{unchecked: []note{notef(i18n.N("autoconfig: %s could not be read (%s)"), url, reason(why(err)))}}
 	}
 	found, err := ParseAutoconfig(body, d.domain)
 	if err != nil {
-		return outcome{unchecked: []string{fmt.Sprintf("autoconfig: %s is not a usable document (%v)", url, err)}}
+		return outcome{unchecked: []note{notef(i18n.N("autoconfig: %s is not a usable document (%s)"), url, reason(err.Error()))}}
 	}
 	for i := range found {
 		found[i].Provider = d.providerForHost(found[i].Host)
@@ -130,7 +131,7 @@ type clientConfig struct {
 func ParseAutoconfig(doc []byte, domain string) ([]Candidate, error) {
 	var cc clientConfig
 	if err := xml.Unmarshal(doc, &cc); err != nil {
-		return nil, errors.New("not a clientConfig XML document")
+		return nil, errors.New(i18n.N("not a clientConfig XML document"))
 	}
 	var encrypted, plain []Candidate
 	for _, p := range cc.Providers {
@@ -150,7 +151,7 @@ func ParseAutoconfig(doc []byte, domain string) ([]Candidate, error) {
 	}
 	found := append(encrypted, plain...)
 	if len(found) == 0 {
-		return nil, errors.New("no usable outgoing SMTP server in it")
+		return nil, errors.New(i18n.N("no usable outgoing SMTP server in it"))
 	}
 	return found, nil
 }

@@ -21,6 +21,8 @@ import (
 	"time"
 
 	"smtpsetup/smtp"
+
+	"smtpsetup/i18n"
 )
 
 // Sources of an answer, in priority order.
@@ -121,6 +123,8 @@ type Result struct {
 	Login        string        // login rule when the source says; "" when unknown (use the address)
 	Alternatives []Candidate   // other servers found, best first
 	Unchecked    []string      // what could not be checked, said for a user: "DNS: no resolver answered ..."
+	notes []note // Unchecked's formats and values, for UncheckedIn
+
 	// Domain is what DNS said of the address's domain when it named no
 	// mail server: DomainNoMX or DomainUnknown; "" when it has MX records
 	// or DNS could not tell.
@@ -138,12 +142,15 @@ const (
 
 // DomainNote says what DNS said of the domain, for a user: "" unless it
 // named no mail server.
-func (r Result) DomainNote() string {
+func (r Result) DomainNote() string { return r.DomainNoteIn(nil) }
+
+// DomainNoteIn is DomainNote in the printer's language.
+func (r Result) DomainNoteIn(tr *i18n.Printer) string {
 	switch r.Domain {
 	case DomainUnknown:
-		return "the domain does not exist (DNS has no mail server and no address for it)"
+		return tr.T("the domain does not exist (DNS has no mail server and no address for it)")
 	case DomainNoMX:
-		return "the domain exists but names no mail server (no MX record)"
+		return tr.T("the domain exists but names no mail server (no MX record)")
 	}
 	return ""
 }
@@ -188,7 +195,8 @@ func nullable(s string) *string {
 func Detect(ctx context.Context, address string, cat *smtp.Catalogue, opts Options) Result {
 	domain, err := domainOf(address)
 	if err != nil {
-		return Result{Unchecked: []string{"address: " + err.Error()}}
+		n := notef(i18n.N("address: %s"), err)
+		return Result{Unchecked: english([]note{n}), notes: []note{n}}
 	}
 	if cat == nil {
 		cat = smtp.BuiltinCatalogue()
@@ -212,7 +220,7 @@ type detector struct {
 // outcome is what one source found and what it could not check.
 type outcome struct {
 	found     []Candidate // best first; empty when the source has no answer
-	unchecked []string
+	unchecked []note
 	dnsFailed bool   // the resolver did not answer (as opposed to "no such record")
 	domain    string // MX only: DomainNoMX or DomainUnknown when there is no MX
 }
@@ -244,7 +252,7 @@ func (d *detector) run(ctx context.Context) Result {
 	// Sources before the winner found nothing, so source order puts the
 	// winner's candidates first and the later sources' after them.
 	var all []Candidate
-	var unchecked []string
+	var unchecked []note
 	for _, o := range results {
 		if o != nil {
 			all = append(all, o.found...)
@@ -252,10 +260,10 @@ func (d *detector) run(ctx context.Context) Result {
 		}
 	}
 	if winner < 0 && ctx.Err() != nil {
-		unchecked = append(unchecked, "detection: stopped before every source had answered ("+why(ctx.Err())+")")
+		unchecked = append(unchecked, notef(i18n.N("detection: stopped before every source had answered (%s)"), reason(why(ctx.Err()))))
 	}
 	r := fromCandidates(all)
-	r.Unchecked = unchecked
+	r.Unchecked, r.notes = english(unchecked), unchecked
 	if results[0] != nil {
 		r.Domain = results[0].domain
 	}
@@ -279,7 +287,7 @@ func (d *detector) unlessDNSDown(name string, source func(context.Context) outco
 		}()
 		o := source(ctx)
 		if errors.Is(context.Cause(ctx), errDNSDown) {
-			return outcome{unchecked: []string{name + ": not tried, because DNS did not answer"}}
+			return outcome{unchecked: []note{notef(i18n.N("%s: not tried, because DNS did not answer"), name)}}
 		}
 		return o
 	}
@@ -360,12 +368,12 @@ func domainOf(address string) (string, error) {
 	address = strings.TrimSpace(address)
 	at := strings.LastIndexByte(address, '@')
 	if at < 0 {
-		return "", errors.New("has no @ and domain; type it as name@example.com")
+		return "", notef(i18n.N("has no @ and domain; type it as name@example.com"))
 	}
 	raw := address[at+1:]
 	d := cleanHost(raw)
 	if d == "" {
-		return "", fmt.Errorf("the domain %q is not a plain host name; type it in ASCII (xn-- form for international names)", truncate(raw, 64))
+		return "", notef(i18n.N("the domain %q is not a plain host name; type it in ASCII (xn-- form for international names)"), truncate(raw, 64))
 	}
 	return d, nil
 }

@@ -7,11 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -298,6 +300,7 @@ func TestDetectWithoutNetwork(t *testing.T) {
 		if !containsText(got.Unchecked, "DNS did not answer for smtp.corp.test") && !containsText(got.Unchecked, "guess: not tried") {
 			t.Errorf("unchecked %q does not say guessing lacked DNS", got.Unchecked)
 		}
+		checkPseudo(t, got, "corp test smtp imap mail MX SRV")
 	})
 	t.Run("cancelled", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
@@ -416,4 +419,59 @@ func TestDetectTellsNoMXFromUnknownDomain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wordRE is an English word of three letters or more.
+var wordRE = regexp.MustCompile(`\b[A-Za-z]{3,}\b`)
+
+// checkPseudo: every line of what could not be checked reads translated in
+// the pseudo-locale (English only inside its brackets, but for the input's
+// own words), and the English lines stay as they were.
+func checkPseudo(t *testing.T, r Result, input string) {
+	t.Helper()
+	lines := r.UncheckedIn(i18n.New(i18n.Pseudo))
+	if len(lines) != len(r.Unchecked) || len(lines) == 0 {
+		t.Fatalf("pseudo-locale %q for %q", lines, r.Unchecked)
+	}
+	allowed := map[string]bool{}
+	for _, w := range wordRE.FindAllString(input, -1) {
+		allowed[strings.ToLower(w)] = true
+	}
+	for i, l := range lines {
+		outside, depth := "", 0
+		for _, c := range l {
+			switch {
+			case c == '[':
+				depth++
+			case c == ']' && depth > 0:
+				depth--
+			case depth == 0:
+				outside += string(c)
+			}
+		}
+		for _, w := range wordRE.FindAllString(outside, -1) {
+			if !allowed[strings.ToLower(w)] {
+				t.Errorf("%q: %q is not translated (English %q)", l, w, r.Unchecked[i])
+			}
+		}
+	}
+}
+
+func TestUncheckedInPseudoLocale(t *testing.T) {
+	for _, addr := range []string{"no-at-sign", "nas@exa mple.com"} {
+		got := Detect(context.Background(), addr, nil, Options{})
+		if len(got.Unchecked) != 1 || !strings.HasPrefix(got.Unchecked[0], "address: ") {
+			t.Fatalf("%q: unchecked %q", addr, got.Unchecked)
+		}
+		checkPseudo(t, got, "exa mple com")
+	}
+	var n notes
+	n.add("smtp.example.com", 465, context.DeadlineExceeded)
+	n.add("smtp.example.com", 587, context.DeadlineExceeded)
+	r := Result{notes: n.lines()}
+	r.Unchecked = english(r.notes)
+	if want := "guess: smtp.example.com on port 465, 587 did not answer in time (a firewall may block the port)"; r.Unchecked[0] != want {
+		t.Fatalf("English %q, want %q", r.Unchecked[0], want)
+	}
+	checkPseudo(t, r, "smtp example com")
 }

@@ -3,13 +3,14 @@ package detect
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"sync"
 	"syscall"
 
 	"smtpsetup/smtp"
+
+	"smtpsetup/i18n"
 )
 
 // maxRecords caps how many MX or SRV records are looked at: a hostile zone
@@ -100,7 +101,7 @@ func (d *detector) srv(ctx context.Context) outcome {
 	if errs[0] != nil && errs[1] != nil {
 		r := dnsOutcome("SRV", d.domain, errs[0])
 		if r.dnsFailed {
-			r.unchecked = []string{fmt.Sprintf("DNS: no resolver answered the SRV queries for %s (%s)", d.domain, why(errs[0]))}
+			r.unchecked = []note{notef(i18n.N("DNS: no resolver answered the SRV queries for %s (%s)"), d.domain, reason(why(errs[0])))}
 		}
 		o.unchecked, o.dnsFailed = r.unchecked, r.dnsFailed
 	}
@@ -118,7 +119,7 @@ func dnsOutcome(kind, domain string, err error) outcome {
 		return outcome{}
 	}
 	return outcome{
-		unchecked: []string{fmt.Sprintf("DNS: no resolver answered the %s query for %s (%s)", kind, domain, why(err))},
+		unchecked: []note{notef(i18n.N("DNS: no resolver answered the %s query for %s (%s)"), kind, domain, reason(why(err)))},
 		dnsFailed: true,
 	}
 }
@@ -131,19 +132,19 @@ func why(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout():
-		return "timed out"
+		return i18n.N("timed out")
 	case errors.Is(err, context.Canceled):
-		return "cancelled"
+		return i18n.N("cancelled")
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
+		return i18n.N("connection refused")
 	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return "network unreachable"
+		return i18n.N("network unreachable")
 	case errors.As(err, &de) && de.IsNotFound:
-		return "no such host"
+		return i18n.N("no such host")
 	case errors.As(err, &de):
-		return "DNS error"
+		return i18n.N("DNS error")
 	case errors.Is(err, errTooLarge):
-		return "answer too large"
+		return i18n.N("answer too large")
 	}
-	return "failed"
+	return i18n.N("failed")
 }

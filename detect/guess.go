@@ -6,13 +6,14 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"sync"
 
 	"smtpsetup/smtp"
+
+	"smtpsetup/i18n"
 )
 
 // Bounds on what a probed server may send: a hostile host must not make us
@@ -131,7 +132,7 @@ func (d *detector) guess(ctx context.Context) outcome {
 				names = append(names, h)
 			}
 		}
-		o.unchecked = append(o.unchecked, "guess: DNS did not answer for "+strings.Join(names, ", "))
+		o.unchecked = append(o.unchecked, notef(i18n.N("guess: DNS did not answer for %s"), strings.Join(names, ", ")))
 	}
 	o.unchecked = append(o.unchecked, problems.lines()...)
 	return o
@@ -152,24 +153,24 @@ type notes struct {
 }
 
 func (n *notes) add(host string, port int, err error) {
-	var reason string
+	var said string
 	var cve *tls.CertificateVerificationError
 	switch {
 	case errors.As(err, &cve):
-		reason = "answered with TLS, but its certificate is not trusted for this name"
+		said = i18n.N("answered with TLS, but its certificate is not trusted for this name")
 	case errors.Is(err, errLineTooLong), errors.Is(err, errTooLarge):
-		reason = "sent an unreasonably large reply"
+		said = i18n.N("sent an unreasonably large reply")
 	default:
 		switch w := why(err); w {
 		case "timed out":
-			reason = "did not answer in time (a firewall may block the port)"
+			said = i18n.N("did not answer in time (a firewall may block the port)")
 		case "network unreachable":
-			reason = "could not be reached (network unreachable)"
+			said = i18n.N("could not be reached (network unreachable)")
 		default:
 			return // refused, not SMTP, cancelled: an answer, not something unchecked
 		}
 	}
-	k := host + "\x00" + reason
+	k := host + "\x00" + said
 	if n.ports == nil {
 		n.ports = map[string][]string{}
 	}
@@ -179,11 +180,11 @@ func (n *notes) add(host string, port int, err error) {
 	n.ports[k] = append(n.ports[k], strconv.Itoa(port))
 }
 
-func (n *notes) lines() []string {
-	var out []string
+func (n *notes) lines() []note {
+	var out []note
 	for _, k := range n.order {
-		host, reason, _ := strings.Cut(k, "\x00")
-		out = append(out, fmt.Sprintf("guess: %s on port %s %s", host, strings.Join(n.ports[k], ", "), reason))
+		host, said, _ := strings.Cut(k, "\x00")
+		out = append(out, notef(i18n.N("guess: %s on port %s %s"), host, strings.Join(n.ports[k], ", "), reason(said)))
 	}
 	return out
 }

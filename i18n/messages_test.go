@@ -45,7 +45,7 @@ type message struct {
 
 // extract reads every non-test Go file of the module and returns the texts
 // passed as literals to T, Tf, Tn and N, then the translated catalogue
-// entries' texts.
+// entries' texts and the known replies' (smtp/replies-known.yaml).
 func extract(t *testing.T) []message {
 	t.Helper()
 	root := filepath.Join("..")
@@ -113,6 +113,9 @@ func extract(t *testing.T) []message {
 		for _, s := range p.Texts() {
 			out = append(out, message{id: s, at: "providers.yaml " + id})
 		}
+	}
+	for _, s := range smtp.KnownReplyTexts() {
+		out = append(out, message{id: s, at: "smtp/replies-known.yaml"})
 	}
 	return out
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"smtpsetup/i18n"
 )
 
 //go:generate go run ../internal/providersdoc -out ../docs/providers.md
@@ -419,6 +421,24 @@ func (p *Provider) SecretLabel() string {
 	return "Password"
 }
 
+// SecretLabelIn is SecretLabel in tr's language.
+func (p *Provider) SecretLabelIn(tr *i18n.Printer) string {
+	if p != nil && p.Secret.Label != "" {
+		return tr.T(p.Secret.Label)
+	}
+	return tr.T("Password")
+}
+
+// SecretNameIn is the secret's name inside a sentence: "password", "app
+// password" in English; a translation writes the noun as its language
+// does inside a sentence (German keeps its capital), so it is not lowered.
+func (p *Provider) SecretNameIn(tr *i18n.Printer) string {
+	if tr.English() {
+		return strings.ToLower(p.SecretLabel())
+	}
+	return p.SecretLabelIn(tr)
+}
+
 // SecretCheck is the outcome of checking a pasted secret against the
 // provider's shape before any connection.
 type SecretCheck struct {
@@ -430,26 +450,29 @@ type SecretCheck struct {
 // CheckSecret normalises a secret the provider's way and says whether it has
 // the expected shape. It never rejects: a provider may change its format, so
 // the user can go on after a warning.
-func (p *Provider) CheckSecret(s string) SecretCheck {
+func (p *Provider) CheckSecret(s string) SecretCheck { return p.CheckSecretIn(s, nil) }
+
+// CheckSecretIn is CheckSecret with its notes and warning in tr's language.
+func (p *Provider) CheckSecretIn(s string, tr *i18n.Printer) SecretCheck {
 	out := SecretCheck{Value: s}
 	if t := strings.TrimRight(s, "\r\n"); t != s {
 		out.Value = t
-		out.Notes = append(out.Notes, "removed the line break at the end of the paste")
+		out.Notes = append(out.Notes, tr.T("removed the line break at the end of the paste"))
 	}
 	if p == nil {
 		return out
 	}
 	if p.Secret.StripSpaces && strings.ContainsAny(out.Value, " \t") {
 		out.Value = strings.Join(strings.Fields(out.Value), "")
-		out.Notes = append(out.Notes, "removed the spaces: "+p.SecretLabel()+"s are shown in groups but typed without spaces")
+		out.Notes = append(out.Notes, tr.Tf("removed the spaces: %ss are shown in groups but typed without spaces", p.SecretLabelIn(tr)))
 	} else if strings.TrimSpace(out.Value) != out.Value {
-		out.Warning = "the " + strings.ToLower(p.SecretLabel()) + " starts or ends with a space; check that the paste did not pick one up"
+		out.Warning = tr.Tf("the %s starts or ends with a space; check that the paste did not pick one up", p.SecretNameIn(tr))
 	}
 	if p.Secret.Shape != "" && out.Warning == "" {
 		if re, err := regexp.Compile(p.Secret.Shape); err == nil && !re.MatchString(out.Value) {
-			out.Warning = p.Secret.WrongShape
+			out.Warning = tr.T(p.Secret.WrongShape)
 			if out.Warning == "" {
-				out.Warning = "this does not look like a " + p.SecretLabel() + " (" + p.Secret.ShapeHint + ")"
+				out.Warning = tr.Tf("this does not look like a %s (%s)", p.SecretLabelIn(tr), tr.T(p.Secret.ShapeHint))
 			}
 		}
 	}
@@ -458,24 +481,27 @@ func (p *Provider) CheckSecret(s string) SecretCheck {
 
 // LoginDescription says, for a person, what the login is for this
 // provider: "the part of the address before @", "literally \"apikey\"".
-func (p *Provider) LoginDescription() string {
+func (p *Provider) LoginDescription() string { return p.LoginDescriptionIn(nil) }
+
+// LoginDescriptionIn is LoginDescription in tr's language.
+func (p *Provider) LoginDescriptionIn(tr *i18n.Printer) string {
 	or := func(hint, def string) string {
 		if hint != "" {
-			return hint
+			return tr.T(hint)
 		}
 		return def
 	}
 	switch p.Login {
 	case LoginLocalPart:
-		return "the part of the address before @"
+		return tr.T("the part of the address before @")
 	case LoginLiteral:
-		return "literally \"" + p.LoginLiteral + "\""
+		return tr.Tf("literally \"%s\"", p.LoginLiteral)
 	case LoginDashboard:
-		return or(p.LoginHint, "shown in "+p.Name+"'s dashboard")
+		return or(p.LoginHint, tr.Tf("shown in %s's dashboard", p.Name))
 	case LoginSecret:
-		return or(p.LoginHint, "the same as the "+strings.ToLower(p.SecretLabel()))
+		return or(p.LoginHint, tr.Tf("the same as the %s", p.SecretNameIn(tr)))
 	}
-	return or(p.LoginHint, "usually the full address")
+	return or(p.LoginHint, tr.T("usually the full address"))
 }
 
 // Texts are the entry's own words a screen shows (prerequisites, notes,
@@ -493,7 +519,7 @@ func (p *Provider) Texts() []string {
 	add(p.HostHint, p.LoginHint, p.NoPrereqs, p.SenderRule, p.Limits, p.StatusNote)
 	add(p.Secret.Label, p.Secret.ShapeHint, p.Secret.WrongShape)
 	for _, pr := range p.Prerequisites {
-		add(pr.Title, pr.Done, pr.Detail, pr.Why)
+		add(pr.Title, pr.Checked(), pr.Detail, pr.Why)
 	}
 	add(p.Unconfirmed...)
 	return out

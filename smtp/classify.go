@@ -1,12 +1,13 @@
 package smtp
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // The reply families: what kind of cause a server's refusal points to. They
@@ -449,75 +450,75 @@ type replyCode struct {
 // permanent (5xx) reply; a temporary one gets temporaryFix instead. Fixes
 // that depend on the settings are completed in personalise.
 var replyCodes = map[string]replyCode{
-	"auth.bad_credentials": {FamilyCredentials, "The server rejected the login or password",
-		"The server does not accept this login and secret.",
-		"Check the login and type the secret again. We do not retry by ourselves: repeated failures can lock the account."},
-	"auth.app_password_required": {FamilyCredentials, "This account needs an App Password, not the account password",
-		"The server wants a password made for this one app (an App Password or authorization code), not the account's own password.",
-		"Turn on two-step verification for the account, create an App Password, and use it as the password."},
-	"auth.web_login_required": {FamilyLoginDisabled, "The provider wants a sign-in on the web first",
-		"The provider blocked this sign-in until the account holder confirms it in a browser.",
-		"Sign in to the account in a browser (from the same network if you can), confirm the security alert, and use an App Password."},
-	"auth.basic_auth_disabled": {FamilyLoginDisabled, "Password logins are turned off for this account",
-		"The server no longer accepts a password for SMTP for this account or organisation.",
-		"An administrator must enable SMTP logins (SMTP AUTH) for this mailbox, or use OAuth or a transactional mail service. Another password will not help."},
-	"auth.login_disabled": {FamilyLoginDisabled, "Logins or sending are turned off for this account",
-		"The account, or SMTP access for it, is disabled, locked or suspended at the provider.",
-		"Sign in to the provider's web mail or settings: enable SMTP access for the account, or follow the provider's steps to unlock it. Another password will not help."},
-	"auth.rate_limited": {FamilyRateLimit, "The server is refusing logins after too many attempts",
-		"The server limits login attempts; repeated tries extend the block.",
-		"Stop and wait: every retry extends the block. Then check the password."},
-	"auth.not_offered": {FamilyProtocol, "The server does not accept this login mechanism",
-		"The server refused the SASL mechanism we used.",
-		"Set the login mechanism to auto."},
-	"send.auth_required": {FamilyProtocol, "The server requires a login before sending",
-		"The server refuses mail from a client that has not logged in.",
-		"Fill in the login and password."},
-	"send.sender_rejected": {FamilySender, "The server will not send from this address",
-		"The From (MAIL FROM) address is not one this login may use, or the provider has not verified it.",
-		"Use the address you log in with as the From address, or register this address with the provider as a verified sender or alias."},
-	"send.recipient_rejected": {FamilyRecipient, "The server refused the test recipient",
-		"The recipient address is unknown, disabled or not reachable through this server.",
-		"Check the recipient address. \"Relay access denied\" means the server does not know you: log in, or use the provider's submission port."},
-	"send.message_rejected": {FamilyContentPolicy, "The server refused the test message",
-		"The server accepted the sender and recipient but refused the message itself.",
-		"Read the server's words above; they usually name the policy (sender verification, size, spam filter)."},
-	"rate.limited": {FamilyRateLimit, "A sending limit was reached",
-		"The server limits how much mail, how many recipients or how many connections it takes from you.",
-		"Wait until the limit resets, then send less; nothing in the settings needs to change."},
-	"content.policy": {FamilyContentPolicy, "The server refused the message's content",
-		"A policy or filter at the server (spam, virus, headers, encoding) refused the message.",
-		"Nothing in the settings causes this. Read the server's words above; the provider's help names the policy."},
-	"content.spf_dkim_dmarc": {FamilyContentPolicy, "The sending domain's SPF, DKIM or DMARC check failed",
-		"The receiving side checked the From domain's published policy (SPF, DKIM, DMARC) and this message did not pass.",
-		"Send from an address of the provider you log in to, or have the domain's owner add the provider to its SPF record and set up DKIM signing for it."},
-	"content.too_large": {FamilyContentPolicy, "The message is too large for the server",
-		"The server's size limit is lower than the message.",
-		"Send a smaller message or attachment; the test message itself is small, so the server's limit is unusually low."},
-	"tls.required": {FamilyTLSRequired, "The server requires encryption it could not get",
-		"The server asks for TLS, or refused to start it.",
-		"Use SSL/TLS on port 465 or STARTTLS on 587, whichever the provider documents."},
-	"tls.version_too_old": {FamilyTLSRequired, "The server refuses an old TLS version",
-		"The server accepts only TLS 1.2 or newer. smtpsetup never uses older versions, so a device between this one and the server (a proxy or firewall that re-encrypts) may be using them.",
-		"Connect without the intercepting proxy, or ask the network administrator to let this connection through unchanged."},
-	"starttls.required": {FamilyTLSRequired, "The server requires encryption first",
-		"The server wants STARTTLS before this command.",
-		"Switch to STARTTLS."},
-	"server.temporary": {FamilyServerTemporary, "The server has a temporary problem",
-		"The server says it cannot serve this request right now.",
-		"Wait and test again later."},
-	"ip.blocked": {FamilyIPBlocked, "The server does not accept this network's address",
-		"The server refuses this device's public IP address: a block list, a dynamic or residential range, or an allow list it is not on. Your settings are not the cause.",
-		"Send from another network, or ask the owner of the address (often the Internet provider) to have it removed from the list the server's words name."},
-	"greeting.rejected": {FamilyIPBlocked, "The server refused to talk to this device",
-		"The server greeted with a refusal, before any command: it does not accept this network's address, or clients like this one.",
-		"Use the provider's submission port (587 or 465) with a login, or ask the server's administrator whether this network is allowed."},
-	"helo.rejected": {FamilyProtocol, "The server refused this device's name (EHLO)",
-		"The server wants a fully qualified host name in EHLO, or refused the one given.",
-		"Give this device's fully qualified name (one that resolves in DNS) as the EHLO name, or ask the server's administrator."},
-	"protocol.error": {FamilyProtocol, "The server refused a command as out of order or malformed",
-		"The server answered with a protocol error.",
-		"Check the host and port are the provider's submission server; if they are, send the report (smtpsetup report) to the provider or helpdesk."},
+	"auth.bad_credentials": {FamilyCredentials, i18n.N("The server rejected the login or password"),
+		i18n.N("The server does not accept this login and secret."),
+		i18n.N("Check the login and type the secret again. We do not retry by ourselves: repeated failures can lock the account.")},
+	"auth.app_password_required": {FamilyCredentials, i18n.N("This account needs an App Password, not the account password"),
+		i18n.N("The server wants a password made for this one app (an App Password or authorization code), not the account's own password."),
+		i18n.N("Turn on two-step verification for the account, create an App Password, and use it as the password.")},
+	"auth.web_login_required": {FamilyLoginDisabled, i18n.N("The provider wants a sign-in on the web first"),
+		i18n.N("The provider blocked this sign-in until the account holder confirms it in a browser."),
+		i18n.N("Sign in to the account in a browser (from the same network if you can), confirm the security alert, and use an App Password.")},
+	"auth.basic_auth_disabled": {FamilyLoginDisabled, i18n.N("Password logins are turned off for this account"),
+		i18n.N("The server no longer accepts a password for SMTP for this account or organisation."),
+		i18n.N("An administrator must enable SMTP logins (SMTP AUTH) for this mailbox, or use OAuth or a transactional mail service. Another password will not help.")},
+	"auth.login_disabled": {FamilyLoginDisabled, i18n.N("Logins or sending are turned off for this account"),
+		i18n.N("The account, or SMTP access for it, is disabled, locked or suspended at the provider."),
+		i18n.N("Sign in to the provider's web mail or settings: enable SMTP access for the account, or follow the provider's steps to unlock it. Another password will not help.")},
+	"auth.rate_limited": {FamilyRateLimit, i18n.N("The server is refusing logins after too many attempts"),
+		i18n.N("The server limits login attempts; repeated tries extend the block."),
+		i18n.N("Stop and wait: every retry extends the block. Then check the password.")},
+	"auth.not_offered": {FamilyProtocol, i18n.N("The server does not accept this login mechanism"),
+		i18n.N("The server refused the SASL mechanism we used."),
+		i18n.N("Set the login mechanism to auto.")},
+	"send.auth_required": {FamilyProtocol, i18n.N("The server requires a login before sending"),
+		i18n.N("The server refuses mail from a client that has not logged in."),
+		i18n.N("Fill in the login and password.")},
+	"send.sender_rejected": {FamilySender, i18n.N("The server will not send from this address"),
+		i18n.N("The From (MAIL FROM) address is not one this login may use, or the provider has not verified it."),
+		i18n.N("Use the address you log in with as the From address, or register this address with the provider as a verified sender or alias.")},
+	"send.recipient_rejected": {FamilyRecipient, i18n.N("The server refused the test recipient"),
+		i18n.N("The recipient address is unknown, disabled or not reachable through this server."),
+		i18n.N("Check the recipient address. \"Relay access denied\" means the server does not know you: log in, or use the provider's submission port.")},
+	"send.message_rejected": {FamilyContentPolicy, i18n.N("The server refused the test message"),
+		i18n.N("The server accepted the sender and recipient but refused the message itself."),
+		i18n.N("Read the server's words above; they usually name the policy (sender verification, size, spam filter).")},
+	"rate.limited": {FamilyRateLimit, i18n.N("A sending limit was reached"),
+		i18n.N("The server limits how much mail, how many recipients or how many connections it takes from you."),
+		i18n.N("Wait until the limit resets, then send less; nothing in the settings needs to change.")},
+	"content.policy": {FamilyContentPolicy, i18n.N("The server refused the message's content"),
+		i18n.N("A policy or filter at the server (spam, virus, headers, encoding) refused the message."),
+		i18n.N("Nothing in the settings causes this. Read the server's words above; the provider's help names the policy.")},
+	"content.spf_dkim_dmarc": {FamilyContentPolicy, i18n.N("The sending domain's SPF, DKIM or DMARC check failed"),
+		i18n.N("The receiving side checked the From domain's published policy (SPF, DKIM, DMARC) and this message did not pass."),
+		i18n.N("Send from an address of the provider you log in to, or have the domain's owner add the provider to its SPF record and set up DKIM signing for it.")},
+	"content.too_large": {FamilyContentPolicy, i18n.N("The message is too large for the server"),
+		i18n.N("The server's size limit is lower than the message."),
+		i18n.N("Send a smaller message or attachment; the test message itself is small, so the server's limit is unusually low.")},
+	"tls.required": {FamilyTLSRequired, i18n.N("The server requires encryption it could not get"),
+		i18n.N("The server asks for TLS, or refused to start it."),
+		i18n.N("Use SSL/TLS on port 465 or STARTTLS on 587, whichever the provider documents.")},
+	"tls.version_too_old": {FamilyTLSRequired, i18n.N("The server refuses an old TLS version"),
+		i18n.N("The server accepts only TLS 1.2 or newer. smtpsetup never uses older versions, so a device between this one and the server (a proxy or firewall that re-encrypts) may be using them."),
+		i18n.N("Connect without the intercepting proxy, or ask the network administrator to let this connection through unchanged.")},
+	"starttls.required": {FamilyTLSRequired, i18n.N("The server requires encryption first"),
+		i18n.N("The server wants STARTTLS before this command."),
+		i18n.N("Switch to STARTTLS.")},
+	"server.temporary": {FamilyServerTemporary, i18n.N("The server has a temporary problem"),
+		i18n.N("The server says it cannot serve this request right now."),
+		i18n.N("Wait and test again later.")},
+	"ip.blocked": {FamilyIPBlocked, i18n.N("The server does not accept this network's address"),
+		i18n.N("The server refuses this device's public IP address: a block list, a dynamic or residential range, or an allow list it is not on. Your settings are not the cause."),
+		i18n.N("Send from another network, or ask the owner of the address (often the Internet provider) to have it removed from the list the server's words name.")},
+	"greeting.rejected": {FamilyIPBlocked, i18n.N("The server refused to talk to this device"),
+		i18n.N("The server greeted with a refusal, before any command: it does not accept this network's address, or clients like this one."),
+		i18n.N("Use the provider's submission port (587 or 465) with a login, or ask the server's administrator whether this network is allowed.")},
+	"helo.rejected": {FamilyProtocol, i18n.N("The server refused this device's name (EHLO)"),
+		i18n.N("The server wants a fully qualified host name in EHLO, or refused the one given."),
+		i18n.N("Give this device's fully qualified name (one that resolves in DNS) as the EHLO name, or ask the server's administrator.")},
+	"protocol.error": {FamilyProtocol, i18n.N("The server refused a command as out of order or malformed"),
+		i18n.N("The server answered with a protocol error."),
+		i18n.N("Check the host and port are the provider's submission server; if they are, send the report (smtpsetup report) to the provider or helpdesk.")},
 }
 
 // codeFamily is the family of a reply code, or "" for a code that is not a
@@ -526,107 +527,117 @@ func codeFamily(code string) string { return replyCodes[code].family }
 
 // describeReply writes the diagnosis for a verdict: the provider's words
 // when it published them, else the code's; the server's own words always.
+// Its decisions read the English texts; each is translated where it is
+// chosen.
 func describeReply(in diagInput, rf replyFacts, v verdict) Diagnosis {
+	tr := in.tr
 	c := replyCodes[v.code]
-	d := Diagnosis{Code: v.code, Family: v.family, Title: c.title, Fix: c.fix, Transient: rf.transient()}
+	title, fix := c.title, c.fix
 	means := c.means
 	if k := v.known; k != nil {
-		d.Title = firstNonEmpty(k.Title, d.Title)
+		title = firstNonEmpty(k.Title, title)
 		means = firstNonEmpty(k.Means, means)
-		d.Fix = firstNonEmpty(k.Fix, d.Fix)
+		fix = firstNonEmpty(k.Fix, fix)
 	}
+	d := Diagnosis{Code: v.code, Family: v.family, Title: tr.T(title), Fix: tr.T(fix), Transient: rf.transient()}
+	d.waitFix = strings.Contains(strings.ToLower(fix), "nothing in the settings needs to change")
 	if d.Transient && v.family == FamilyCredentials {
 		// The words blame the login, the code says "try again": say both,
 		// and change nothing yet.
-		d.Title = "The server refused the login, for now"
-		means = "The server's words say the login failed, but its reply code (4xx) says the refusal is temporary."
+		title = "The server refused the login, for now"
+		d.Title = tr.T("The server refused the login, for now")
+		means = i18n.N("The server's words say the login failed, but its reply code (4xx) says the refusal is temporary.")
 	}
 	if d.Transient {
-		if !strings.Contains(d.Title, "temporar") {
-			d.Title += " (temporary)"
+		if !strings.Contains(title, "temporar") {
+			d.Title = tr.Tf("%s (temporary)", d.Title)
 		}
 		d.RetryAfter = retryAfter(rf.text)
 		if v.known == nil || v.known.Fix == "" || !v.known.temporaryOnly() {
-			d.Fix = temporaryFix(v.family, d.RetryAfter)
+			d.Fix = temporaryFix(v.family, d.RetryAfter, tr)
+			d.waitFix = true
 		}
 	} else if v.known == nil {
 		personalise(&d, in)
 	}
-	d.Detail = means
+	d.Detail = tr.T(means)
 	return d
 }
 
 // temporaryFix is the only kind of fix a 4xx reply gets: it changes no
-// setting, since the settings may well be right.
-func temporaryFix(family string, after time.Duration) string {
-	wait := "Wait a while"
+// setting, since the settings may well be right. Each says that nothing in
+// the settings needs to change.
+func temporaryFix(family string, after time.Duration, tr *i18n.Printer) string {
+	wait := tr.T("Wait a while")
 	if after > 0 {
-		wait = "Wait " + plainDuration(after) + " (the server asks for it)"
+		wait = tr.Tf("Wait %s (the server asks for it)", plainDuration(after, tr))
 	}
 	switch family {
 	case FamilyCredentials:
-		return "This refusal is temporary (a 4xx reply): nothing in the settings needs to change yet, and retrying in a loop can lock the account. " + wait + " and test once more; only if the server then refuses the login with a permanent (5xx) reply, check the login and the secret."
+		return tr.Tf("This refusal is temporary (a 4xx reply): nothing in the settings needs to change yet, and retrying in a loop can lock the account. %s and test once more; only if the server then refuses the login with a permanent (5xx) reply, check the login and the secret.", wait)
 	case FamilyRateLimit:
-		return "The server limits how much is sent; this refusal is temporary and nothing in the settings needs to change. " + wait + ", then test again, and send less."
+		return tr.Tf("The server limits how much is sent; this refusal is temporary and nothing in the settings needs to change. %s, then test again, and send less.", wait)
 	case FamilyIPBlocked:
-		return "The server is deferring this network's address for now; nothing in the settings needs to change. " + wait + " and test again; if it lasts for hours, send the report (smtpsetup report) to the provider."
+		return tr.Tf("The server is deferring this network's address for now; nothing in the settings needs to change. %s and test again; if it lasts for hours, send the report (smtpsetup report) to the provider.", wait)
 	}
-	return "This refusal is temporary (a 4xx reply): nothing in the settings needs to change. " + wait + " and test again; if it lasts for hours, send the report (smtpsetup report) to the provider."
+	return tr.Tf("This refusal is temporary (a 4xx reply): nothing in the settings needs to change. %s and test again; if it lasts for hours, send the report (smtpsetup report) to the provider.", wait)
 }
 
 // plainDuration says a wait as people do: "15 minutes", "2 hours".
-func plainDuration(d time.Duration) string {
-	n, unit := int64(d/time.Second), "second"
+func plainDuration(d time.Duration, tr *i18n.Printer) string {
 	switch {
 	case d >= time.Hour && d%time.Hour == 0:
-		n, unit = int64(d/time.Hour), "hour"
+		n := int(d / time.Hour)
+		return tr.Tn(n, "%d hour", "%d hours", n)
 	case d >= time.Minute && d%time.Minute == 0:
-		n, unit = int64(d/time.Minute), "minute"
+		n := int(d / time.Minute)
+		return tr.Tn(n, "%d minute", "%d minutes", n)
 	}
-	if n != 1 {
-		unit += "s"
-	}
-	return strconv.FormatInt(n, 10) + " " + unit
+	n := int(d / time.Second)
+	return tr.Tn(n, "%d second", "%d seconds", n)
 }
 
 // personalise completes a permanent reply's fix with what the settings and
 // the provider say: the login, the secret's name, the sender rule.
 func personalise(d *Diagnosis, in diagInput) {
+	tr := in.tr
 	label := in.secretLabel()
+	secret := in.p.SecretNameIn(tr) // the secret's name inside a sentence
 	switch d.Code {
 	case "auth.bad_credentials":
-		d.Title = "The server rejected the login or " + strings.ToLower(label)
-		d.Fix = "Check the login (" + CleanLine(in.s.Username) + ") and type the " + strings.ToLower(label) + " again. We do not retry by ourselves: repeated failures can lock the account."
+		d.Title = tr.Tf("The server rejected the login or %s", secret)
+		d.Fix = tr.Tf("Check the login (%s) and type the %s again. We do not retry by ourselves: repeated failures can lock the account.", CleanLine(in.s.Username), secret)
 		if in.p != nil && in.p.Login == LoginLiteral && in.s.Username != in.p.LoginLiteral {
-			d.Fix = fmt.Sprintf("%s expects the login %q, literally, and the %s as the password.", in.p.Name, in.p.LoginLiteral, strings.ToLower(label))
+			d.Fix = tr.Tf("%s expects the login %q, literally, and the %s as the password.", in.p.Name, in.p.LoginLiteral, secret)
 		}
 	case "auth.app_password_required":
+		name := in.p.SecretLabelIn(tr)
 		if label == "Password" {
-			label = "App Password"
+			name = tr.T("App Password")
 		}
-		d.Title = "This account needs an " + label + ", not the account password"
-		d.Fix = "Turn on two-step verification for the account, create an " + label + ", and use it as the password."
+		d.Title = tr.Tf("This account needs an %s, not the account password", name)
+		d.Fix = tr.Tf("Turn on two-step verification for the account, create an %s, and use it as the password.", name)
 		if in.says("authorization code", "授权码") || in.p != nil && in.p.Secret.Kind == SecretAuthorizationCode {
-			d.Fix = "Enable SMTP in the mailbox's web settings, generate an authorization code, and use it as the password."
+			d.Fix = tr.T("Enable SMTP in the mailbox's web settings, generate an authorization code, and use it as the password.")
 		}
 	case "auth.not_offered":
-		d.Fix = "Set the login mechanism to auto, or to one of: " + firstNonEmpty(strings.Join(in.r.Server.Auth, ", "), "none listed") + "."
+		d.Fix = tr.Tf("Set the login mechanism to auto, or to one of: %s.", firstNonEmpty(strings.Join(in.r.Server.Auth, ", "), tr.T("none listed")))
 	case "send.sender_rejected":
-		d.Title = "The server will not send from " + firstNonEmpty(CleanLine(in.s.From), "this address")
+		d.Title = tr.Tf("The server will not send from %s", firstNonEmpty(CleanLine(in.s.From), tr.T("this address")))
 		if in.p != nil && in.p.SenderRule != "" {
-			d.Fix = in.p.SenderRule
+			d.Fix = tr.T(in.p.SenderRule)
 		}
 	case "greeting.rejected", "ip.blocked":
 		if in.s.Port == 25 {
-			d.Fix = "Port 25 is for servers, and often refuses home and cloud addresses: use the provider's submission port (587 with STARTTLS, or 465 with SSL/TLS) with a login."
+			d.Fix = tr.T("Port 25 is for servers, and often refuses home and cloud addresses: use the provider's submission port (587 with STARTTLS, or 465 with SSL/TLS) with a login.")
 		}
 	case "send.auth_required":
 		if strings.TrimSpace(in.s.Username) == "" {
 			// Not a wrong password: no password was ever sent.
-			d.Title = "The server requires a login, and none is set"
-			d.Fix = "This test never logged in, because no login is set. Fill in the login (usually the full e-mail address) and its password, then test again."
+			d.Title = tr.T("The server requires a login, and none is set")
+			d.Fix = tr.T("This test never logged in, because no login is set. Fill in the login (usually the full e-mail address) and its password, then test again.")
 		} else {
-			d.Fix = "The test logged in as " + CleanLine(in.s.Username) + ", yet the server says it is not logged in: check that the host and port are the provider's submission server (the one that takes the login), then send the report (smtpsetup report) to the provider."
+			d.Fix = tr.Tf("The test logged in as %s, yet the server says it is not logged in: check that the host and port are the provider's submission server (the one that takes the login), then send the report (smtpsetup report) to the provider.", CleanLine(in.s.Username))
 		}
 	case "starttls.required":
 		if in.s.Security == SecurityNone {

@@ -16,7 +16,7 @@ func checkReplyDiagnosis(t *testing.T, code int, text, command string, p *Provid
 	r := newReply(code, text)
 	rep := &Report{Settings: Settings{Host: "h", Port: 587, Security: SecuritySTARTTLS, Username: "u"},
 		Failure: &Failure{Stage: StageAuth, Kind: KindReply, Command: command, Reply: &r}}
-	d := Diagnose(rep, p)
+	d := diagnoseBoth(t, rep, p)
 	if d == nil || d.Code == "" || d.Fix == "" || d.Title == "" {
 		t.Fatalf("no full diagnosis for %d %q at %s: %+v", code, text, command, d)
 	}
@@ -122,7 +122,7 @@ func TestRetryAfter(t *testing.T) {
 func TestPlainDuration(t *testing.T) {
 	for d, want := range map[string]string{"15m": "15 minutes", "1h": "1 hour", "90s": "90 seconds", "1s": "1 second"} {
 		dd, _ := time.ParseDuration(d)
-		if got := plainDuration(dd); got != want {
+		if got := plainDuration(dd, nil); got != want {
 			t.Errorf("plainDuration(%s) = %q, want %q", d, got, want)
 		}
 	}

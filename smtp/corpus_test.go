@@ -172,6 +172,9 @@ func testCorpus(t *testing.T, corpusFile string, floor float64) {
 				}
 				rep := smtp.Test(context.Background(), s, o)
 				d := smtp.Diagnose(rep, p)
+				if err := smtp.CheckPseudo(rep, p, d); err != nil {
+					t.Error(err)
+				}
 				if d == nil {
 					t.Fatalf("%s: the test passed; the reply %q at %s was not seen", e.ID, lines[0], e.Stage)
 				}

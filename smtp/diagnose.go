@@ -1,10 +1,11 @@
 package smtp
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // Diagnosis is what a failed test means for the user: a stable code a
@@ -25,16 +26,27 @@ type Diagnosis struct {
 	Reply      string        `json:"reply"`
 	RetryAfter time.Duration `json:"-"` // how long the server asks to wait, when it says
 	Suggestion *Suggestion   `json:"-"`
+
+	// withoutPin is the fix before its pin hint (FixWithoutPin), written
+	// where the hint is added: a translated hint has no English lead to cut.
+	withoutPin string
+	// waitFix is set when the fix already says that nothing in the
+	// settings needs to change (a temporary refusal's): finish keeps it.
+	waitFix bool
 }
 
 // ReplyLines is the server's own words as every output shows them: a
 // heading, then each line of the reply as it crossed the wire. It is empty
 // when the server said nothing.
-func (d *Diagnosis) ReplyLines() []string {
+func (d *Diagnosis) ReplyLines() []string { return d.ReplyLinesIn(nil) }
+
+// ReplyLinesIn is ReplyLines with the heading in tr's language; the
+// server's words stay as they were said.
+func (d *Diagnosis) ReplyLinesIn(tr *i18n.Printer) []string {
 	if d == nil || d.Reply == "" {
 		return nil
 	}
-	lines := []string{"The server said:"}
+	lines := []string{tr.T("The server said:")}
 	for _, l := range strings.Split(d.Reply, "\n") {
 		lines = append(lines, "  "+l)
 	}
@@ -55,21 +67,33 @@ func (g Suggestion) Apply(s Settings) Settings {
 }
 
 // String says the suggestion as a choice: "SSL/TLS on port 465".
-func (g Suggestion) String() string { return fmt.Sprintf("%s on port %d", g.Security.Label(), g.Port) }
+func (g Suggestion) String() string { return g.StringIn(nil) }
+
+// StringIn is String in tr's language.
+func (g Suggestion) StringIn(tr *i18n.Printer) string {
+	return tr.Tf("%s on port %d", g.Security.LabelIn(tr), g.Port)
+}
 
 // Diagnose explains a test's failure. It is a pure function of what was
 // observed and of the provider (nil for a custom server), so every code is
-// table-tested without a network. It returns nil for a passed test.
-func Diagnose(r *Report, p *Provider) *Diagnosis {
+// table-tested without a network. It returns nil for a passed test. Its
+// texts are English, as JSON and the report carry them; DiagnoseIn speaks
+// the user's language.
+func Diagnose(r *Report, p *Provider) *Diagnosis { return DiagnoseIn(r, p, nil) }
+
+// DiagnoseIn is Diagnose with the title, detail and fix in tr's language
+// (nil is English). The code, family and the server's words stay as they
+// are: a helpdesk reads the code whatever the screen speaks.
+func DiagnoseIn(r *Report, p *Provider, tr *i18n.Printer) *Diagnosis {
 	f := r.Failure
 	if f == nil {
 		return nil
 	}
-	in := diagInput{r: r, f: f, p: p, s: r.Settings}
-	if d := diagnoseOAuth(r, p); d != nil {
+	in := diagInput{r: r, f: f, p: p, s: r.Settings, tr: tr}
+	if d := diagnoseOAuth(r, p, tr); d != nil {
 		return finish(d, in)
 	}
-	if d := diagnoseConnection(r, p); d != nil {
+	if d := diagnoseConnection(r, p, tr); d != nil {
 		return finish(d, in)
 	}
 	// Failures without a useful reply (DNS, network, mode, certificate,
@@ -83,22 +107,23 @@ func Diagnose(r *Report, p *Provider) *Diagnosis {
 	for _, rule := range rules {
 		if rule.when(in) {
 			d := rule.then(in)
-			return withoutTried(r, finish(&d, in))
+			return withoutTried(r, finish(&d, in), tr)
 		}
 	}
 	return finish(&Diagnosis{
 		Code:   "server.unexpected",
-		Title:  "The server answered in a way we did not expect",
-		Detail: fmt.Sprintf("At the %q stage: %s", f.Stage, firstNonEmpty(failureSummary(f), string(f.Kind))),
-		Fix:    "Check the host and port, then send the report (smtpsetup report) to your provider or helpdesk.",
+		Title:  tr.T("The server answered in a way we did not expect"),
+		Detail: tr.Tf("At the %q stage: %s", f.Stage, firstNonEmpty(failureSummary(f), string(f.Kind))),
+		Fix:    tr.T("Check the host and port, then send the report (smtpsetup report) to your provider or helpdesk."),
 	}, in)
 }
 
 type diagInput struct {
-	r *Report
-	f *Failure
-	p *Provider
-	s Settings
+	r  *Report
+	f  *Failure
+	p  *Provider
+	s  Settings
+	tr *i18n.Printer // the language of the texts; nil is English
 }
 
 func (in diagInput) kind(k ...Kind) bool { return slices.Contains(k, in.f.Kind) }
@@ -149,46 +174,46 @@ type rule struct {
 // Provider-specific replies come before the generic ones they resemble.
 var rules = []rule{
 	{func(in diagInput) bool { return in.kind(KindSTARTTLSNotOffered) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "starttls.not_offered", Title: "The server did not offer STARTTLS",
-			Detail: "Encryption was required, so the test stopped before sending the password: your credentials were not sent. Either this port does not offer encryption, or something on the network removed the offer (interception).",
-			Fix:    "Use SSL/TLS on port 465 if the server offers it; otherwise ask the administrator. Do not switch to no encryption over the Internet."}
+		d := Diagnosis{Code: "starttls.not_offered", Title: in.tr.T("The server did not offer STARTTLS"),
+			Detail: in.tr.T("Encryption was required, so the test stopped before sending the password: your credentials were not sent. Either this port does not offer encryption, or something on the network removed the offer (interception)."),
+			Fix:    in.tr.T("Use SSL/TLS on port 465 if the server offers it; otherwise ask the administrator. Do not switch to no encryption over the Internet.")}
 		if in.s.Port != 465 {
 			d.Suggestion = &Suggestion{SecuritySSL, 465}
 		}
 		return d
 	}},
 	{func(in diagInput) bool { return in.kind(KindPlaintextRefused) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "auth.plaintext_refused", Title: "We did not send the password without encryption",
-			Detail: "The connection is not encrypted, so anyone on the network could read the password. The test stopped before logging in.",
-			Fix:    "Switch to an encrypted mode. Only on a trusted network, and if you must, pass --allow-plaintext-auth.", Suggestion: in.encryptSuggestion()}
+		return Diagnosis{Code: "auth.plaintext_refused", Title: in.tr.T("We did not send the password without encryption"),
+			Detail: in.tr.T("The connection is not encrypted, so anyone on the network could read the password. The test stopped before logging in."),
+			Fix:    in.tr.T("Switch to an encrypted mode. Only on a trusted network, and if you must, pass --allow-plaintext-auth."), Suggestion: in.encryptSuggestion()}
 	}},
 	{func(in diagInput) bool { return in.kind(KindPlaintextPublic) }, plaintextPublicDiagnosis},
 	{func(in diagInput) bool { return in.kind(KindAuthNotOffered) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "auth.not_offered", Title: "The server offers no login we can use",
-			Detail: "Offered: " + firstNonEmpty(strings.Join(in.f.Offered, " "), "no AUTH at all") + ".",
-			Fix:    "If this server relays without a login (a local relay on port 25), choose no login (--no-login, config auth: none). Otherwise check the port: many servers offer login only on 587 or 465."}
+		d := Diagnosis{Code: "auth.not_offered", Title: in.tr.T("The server offers no login we can use"),
+			Detail: in.tr.Tf("Offered: %s.", firstNonEmpty(strings.Join(in.f.Offered, " "), in.tr.T("no AUTH at all"))),
+			Fix:    in.tr.T("If this server relays without a login (a local relay on port 25), choose no login (--no-login, config auth: none). Otherwise check the port: many servers offer login only on 587 or 465.")}
 		if !in.encrypted() && in.offered("STARTTLS") {
-			d.Fix = "Many servers offer login only after encryption: switch to STARTTLS."
+			d.Fix = in.tr.T("Many servers offer login only after encryption: switch to STARTTLS.")
 			d.Suggestion = &Suggestion{SecuritySTARTTLS, in.s.Port}
 		} else if slices.Contains(in.f.Offered, "XOAUTH2") && len(in.f.Offered) <= 2 {
-			d.Fix = "This server accepts OAuth only; a password cannot work here. Use a transactional mail service, or a device that supports OAuth."
+			d.Fix = in.tr.T("This server accepts OAuth only; a password cannot work here. Use a transactional mail service, or a device that supports OAuth.")
 		}
 		return d
 	}},
 	{func(in diagInput) bool { return in.kind(KindTooMuchData) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "server.unexpected", Title: "The server sent far more data than SMTP ever needs",
-			Detail: fmt.Sprintf("We stopped reading after %d KiB at the %q stage: this is not a working mail server.", DefaultMaxRead>>10, in.f.Stage),
-			Fix:    "Check the host and port."}
+		return Diagnosis{Code: "server.unexpected", Title: in.tr.T("The server sent far more data than SMTP ever needs"),
+			Detail: in.tr.Tf("We stopped reading after %d KiB at the %q stage: this is not a working mail server.", DefaultMaxRead>>10, in.f.Stage),
+			Fix:    in.tr.T("Check the host and port.")}
 	}},
 	{func(in diagInput) bool { return in.kind(KindTimeout) }, func(in diagInput) Diagnosis {
-		return Diagnosis{Code: "server.timeout", Title: fmt.Sprintf("The server stopped answering at the %q stage", in.f.Stage),
-			Detail: "It accepted the connection but did not answer within the time limit.",
-			Fix:    "Try again later, or with a longer --timeout; if it persists, the server or the network is faulty."}
+		return Diagnosis{Code: "server.timeout", Title: in.tr.Tf("The server stopped answering at the %q stage", in.f.Stage),
+			Detail: in.tr.T("It accepted the connection but did not answer within the time limit."),
+			Fix:    in.tr.T("Try again later, or with a longer --timeout; if it persists, the server or the network is faulty.")}
 	}},
 	{func(in diagInput) bool { return in.kind(KindClosed, KindReset) }, func(in diagInput) Diagnosis {
-		d := Diagnosis{Code: "server.closed", Title: fmt.Sprintf("The server hung up at the %q stage", in.f.Stage),
-			Detail: "It closed the connection without an error message.",
-			Fix:    "Check the mode and port; a policy block (your address, too many connections) also looks like this."}
+		d := Diagnosis{Code: "server.closed", Title: in.tr.Tf("The server hung up at the %q stage", in.f.Stage),
+			Detail: in.tr.T("It closed the connection without an error message."),
+			Fix:    in.tr.T("Check the mode and port; a policy block (your address, too many connections) also looks like this.")}
 		if in.f.Stage == StageGreeting && in.s.Security != SecuritySSL && in.s.Port == 465 {
 			d.Suggestion = &Suggestion{SecuritySSL, 465}
 		}
@@ -225,9 +250,9 @@ func finish(d *Diagnosis, in diagInput) *Diagnosis {
 		// be right, so its fix never changes them.
 		if r.Code >= 400 && r.Code < 500 {
 			d.Transient, d.Suggestion = true, nil
-			if !strings.Contains(strings.ToLower(d.Fix), "nothing in the settings needs to change") {
+			if !d.waitFix {
 				d.RetryAfter = retryAfter(strings.ReplaceAll(r.Text, "\n", " "))
-				d.Fix = temporaryFix(d.Family, d.RetryAfter)
+				d.Fix = temporaryFix(d.Family, d.RetryAfter, in.tr)
 			}
 		}
 	}

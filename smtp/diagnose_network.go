@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // Network families: failures without a useful reply from the server.
@@ -24,15 +26,15 @@ const (
 // at this machine's side first, so that a local fault (no network, no DNS,
 // a wrong clock, an intercepting proxy) is never blamed on the user's typing
 // or on the server.
-func diagnoseConnection(r *Report, p *Provider) *Diagnosis {
+func diagnoseConnection(r *Report, p *Provider, tr *i18n.Printer) *Diagnosis {
 	if r.Failure == nil {
 		return nil
 	}
-	in := netInput{r: r, f: r.Failure, s: r.Settings, p: providerFor(r.Settings, p), n: r.Network}
+	in := netInput{r: r, f: r.Failure, s: r.Settings, p: providerFor(r.Settings, p), n: r.Network, tr: tr}
 	for _, rule := range netRules {
 		if rule.when(in) {
 			d := rule.then(in)
-			return withoutTried(r, &d)
+			return withoutTried(r, &d, tr)
 		}
 	}
 	return nil
@@ -44,6 +46,8 @@ type netInput struct {
 	s Settings
 	p *Provider // the catalogue entry, also when only its host was typed
 	n NetworkFacts
+	// tr is the language of the texts; nil is English.
+	tr *i18n.Printer
 }
 
 func (in netInput) kind(k ...Kind) bool { return slices.Contains(k, in.f.Kind) }
@@ -60,9 +64,9 @@ func (in netInput) catalogueHost() bool {
 
 func (in netInput) resolvers() string {
 	if len(in.n.Resolvers) == 0 {
-		return "none are listed in " + DefaultResolvConf
+		return in.tr.Tf("none are listed in %s", DefaultResolvConf)
 	}
-	return strings.Join(in.n.Resolvers, ", ") + " (from " + DefaultResolvConf + ")"
+	return in.tr.Tf("%s (from %s)", strings.Join(in.n.Resolvers, ", "), DefaultResolvConf)
 }
 
 type netRule struct {
@@ -73,33 +77,33 @@ type netRule struct {
 // netRules are tried in order; the first that matches explains the failure.
 var netRules = []netRule{
 	{func(in netInput) bool { return in.kind(KindCancelled) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "test.cancelled", Family: FamilyLocal, Title: "The test was cancelled",
-			Detail: "The test stopped before it finished; nothing was decided.",
-			Fix:    "Run the test again when you are ready."}
+		return Diagnosis{Code: "test.cancelled", Family: FamilyLocal, Title: in.tr.T("The test was cancelled"),
+			Detail: in.tr.T("The test stopped before it finished; nothing was decided."),
+			Fix:    in.tr.T("Run the test again when you are ready.")}
 	}},
 	{func(in netInput) bool { return in.kind(KindBadSettings) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "settings.invalid", Family: FamilyLocal, Title: "The settings are incomplete",
-			Detail: in.f.Error, Fix: "Correct the field named above and test again."}
+		return Diagnosis{Code: "settings.invalid", Family: FamilyLocal, Title: in.tr.T("The settings are incomplete"),
+			Detail: in.f.Error, Fix: in.tr.T("Correct the field named above and test again.")}
 	}},
 
 	// No network at all: nothing else can be learnt.
 	{func(in netInput) bool {
 		return in.n.NoAddress && !in.n.ControlOK && in.kind(KindDNSFailed, KindDNSNotFound, KindUnreachable, KindTimeout) && in.f.Stage != StageGreeting
 	}, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "network.none", Family: FamilyNetwork, Transient: true, Title: "This device has no network connection",
-			Detail: "It has no network address other than loopback, so no server outside it can be reached. This is not a problem with the server or the settings.",
-			Fix:    "Connect the network cable or Wi-Fi and check that this device gets an address (ip address; on a DHCP network, the router gives one), then test again."}
+		return Diagnosis{Code: "network.none", Family: FamilyNetwork, Transient: true, Title: in.tr.T("This device has no network connection"),
+			Detail: in.tr.T("It has no network address other than loopback, so no server outside it can be reached. This is not a problem with the server or the settings."),
+			Fix:    in.tr.T("Connect the network cable or Wi-Fi and check that this device gets an address (ip address; on a DHCP network, the router gives one), then test again.")}
 	}},
 	{func(in netInput) bool { return in.kind(KindUnreachable) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "network.unreachable", Family: FamilyNetwork, Transient: true, Title: "There is no route to the server",
-			Detail: fmt.Sprintf("This device has a network address, but no route to %s: the default gateway is missing or down, or a VPN or firewall rejects the traffic.", firstNonEmpty(in.r.Server.Address, in.host())),
-			Fix:    "Check the default gateway (ip route), the cable or Wi-Fi and any VPN, then test again."}
+		return Diagnosis{Code: "network.unreachable", Family: FamilyNetwork, Transient: true, Title: in.tr.T("There is no route to the server"),
+			Detail: in.tr.Tf("This device has a network address, but no route to %s: the default gateway is missing or down, or a VPN or firewall rejects the traffic.", firstNonEmpty(in.r.Server.Address, in.host())),
+			Fix:    in.tr.T("Check the default gateway (ip route), the cable or Wi-Fi and any VPN, then test again.")}
 	}},
 
 	{func(in netInput) bool { return in.kind(KindDNSBlocked) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "resolve.blocked", Family: FamilyDNS, Title: fmt.Sprintf("A DNS filter blocks %s", in.host()),
-			Detail: fmt.Sprintf("This device's DNS server (%s) answered 0.0.0.0 for %s, as DNS filters (Pi-hole, AdGuard, company filters) do for names they block. The name itself is right.", in.resolvers(), in.host()),
-			Fix:    "Allow " + in.host() + " in the DNS filter (its allow list), or ask the network administrator to."}
+		return Diagnosis{Code: "resolve.blocked", Family: FamilyDNS, Title: in.tr.Tf("A DNS filter blocks %s", in.host()),
+			Detail: in.tr.Tf("This device's DNS server (%s) answered 0.0.0.0 for %s, as DNS filters (Pi-hole, AdGuard, company filters) do for names they block. The name itself is right.", in.resolvers(), in.host()),
+			Fix:    in.tr.Tf("Allow %s in the DNS filter (its allow list), or ask the network administrator to.", in.host())}
 	}},
 
 	// DNS: blame this machine's DNS when a second, well-known name fails too.
@@ -107,35 +111,35 @@ var netRules = []netRule{
 		return in.kind(KindDNSFailed, KindDNSNotFound) && in.n.ControlName != "" && !in.n.ControlOK
 	},
 		func(in netInput) Diagnosis {
-			answer := "did not answer"
+			answer := in.tr.T("did not answer")
 			if in.kind(KindDNSNotFound) {
-				answer = "answered that the name does not exist, although it does"
+				answer = in.tr.T("answered that the name does not exist, although it does")
 			}
-			return Diagnosis{Code: "resolve.failed", Family: FamilyDNS, Transient: true, Title: "This device's DNS does not work",
-				Detail: fmt.Sprintf("Neither %s nor %s could be looked up: the DNS server %s. The name servers of this device: %s.", in.host(), in.n.ControlName, answer, in.resolvers()),
-				Fix:    "Fix this device's DNS: check the name servers above (resolvectl status, or " + DefaultResolvConf + "), that they are reachable, and that no DNS filter blocks mail servers; or ask the network administrator. The host name is not the problem."}
+			return Diagnosis{Code: "resolve.failed", Family: FamilyDNS, Transient: true, Title: in.tr.T("This device's DNS does not work"),
+				Detail: in.tr.Tf("Neither %s nor %s could be looked up: the DNS server %s. The name servers of this device: %s.", in.host(), in.n.ControlName, answer, in.resolvers()),
+				Fix:    in.tr.Tf("Fix this device's DNS: check the name servers above (resolvectl status, or %s), that they are reachable, and that no DNS filter blocks mail servers; or ask the network administrator. The host name is not the problem.", DefaultResolvConf)}
 		}},
 	{func(in netInput) bool { return in.kind(KindDNSNotFound) }, func(in netInput) Diagnosis {
-		d := Diagnosis{Code: "resolve.not_found", Family: FamilyDNS, Title: fmt.Sprintf("The server name %q does not exist", in.host()),
-			Detail: "DNS answered that there is no such name, while other names resolve: DNS works on this device.",
-			Fix:    "Check the spelling of the host name."}
+		d := Diagnosis{Code: "resolve.not_found", Family: FamilyDNS, Title: in.tr.Tf("The server name %q does not exist", in.host()),
+			Detail: in.tr.T("DNS answered that there is no such name, while other names resolve: DNS works on this device."),
+			Fix:    in.tr.T("Check the spelling of the host name.")}
 		if in.catalogueHost() {
-			d.Detail = fmt.Sprintf("%s is %s's server, but the DNS server of this device (%s) says it does not exist, while other names resolve: a DNS filter may block it.", in.host(), in.p.Name, in.resolvers())
-			d.Fix = "Ask the network administrator to let this device look up " + in.host() + "."
+			d.Detail = in.tr.Tf("%s is %s's server, but the DNS server of this device (%s) says it does not exist, while other names resolve: a DNS filter may block it.", in.host(), in.p.Name, in.resolvers())
+			d.Fix = in.tr.Tf("Ask the network administrator to let this device look up %s.", in.host())
 		} else if in.f.Host != "" {
-			d.Fix = "Check the sign-in addresses in the provider catalogue (token_url, device_authorization_url)."
+			d.Fix = in.tr.T("Check the sign-in addresses in the provider catalogue (token_url, device_authorization_url).")
 		} else if in.p != nil && in.p.Host != "" {
-			d.Fix += fmt.Sprintf(" %s's server is %s.", in.p.Name, in.p.Host)
+			d.Fix = in.tr.Tf("Check the spelling of the host name. %s's server is %s.", in.p.Name, in.p.Host)
 		}
 		return d
 	}},
 	{func(in netInput) bool { return in.kind(KindDNSFailed) }, func(in netInput) Diagnosis {
-		d := Diagnosis{Code: "resolve.failed", Family: FamilyDNS, Transient: true, Title: fmt.Sprintf("The name %s could not be looked up", in.host()),
-			Detail: "The DNS server of this device did not answer for this name: " + in.resolvers() + ".",
-			Fix:    "Test again in a minute; if it persists, check this device's name servers (resolvectl status, or " + DefaultResolvConf + ")."}
+		d := Diagnosis{Code: "resolve.failed", Family: FamilyDNS, Transient: true, Title: in.tr.Tf("The name %s could not be looked up", in.host()),
+			Detail: in.tr.Tf("The DNS server of this device did not answer for this name: %s.", in.resolvers()),
+			Fix:    in.tr.Tf("Test again in a minute; if it persists, check this device's name servers (resolvectl status, or %s).", DefaultResolvConf)}
 		if in.n.ControlOK {
-			d.Detail = fmt.Sprintf("DNS works on this device (%s resolves), but the lookup of %s failed: the DNS servers of its domain may be down.", in.n.ControlName, in.host())
-			d.Fix = "Test again later; if it persists, ask the server's administrator."
+			d.Detail = in.tr.Tf("DNS works on this device (%s resolves), but the lookup of %s failed: the DNS servers of its domain may be down.", in.n.ControlName, in.host())
+			d.Fix = in.tr.T("Test again later; if it persists, ask the server's administrator.")
 		}
 		return d
 	}},
@@ -150,29 +154,29 @@ var netRules = []netRule{
 	{func(in netInput) bool {
 		return in.kind(KindSpeaksTLS) || in.f.Stage == StageGreeting && in.kind(KindTimeout) && in.s.Port == 465
 	}, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "greeting.timeout", Family: FamilyWrongMode, Title: fmt.Sprintf("Port %d expects TLS from the first byte", in.s.Port),
-			Detail: fmt.Sprintf("The server sent no greeting, but it answers TLS on port %d: %s waits for a plain-text greeting that never comes.", in.s.Port, in.s.Security.Label()),
-			Fix:    "Switch to SSL/TLS on this port.", Suggestion: &Suggestion{SecuritySSL, in.s.Port}}
+		return Diagnosis{Code: "greeting.timeout", Family: FamilyWrongMode, Title: in.tr.Tf("Port %d expects TLS from the first byte", in.s.Port),
+			Detail: in.tr.Tf("The server sent no greeting, but it answers TLS on port %d: %s waits for a plain-text greeting that never comes.", in.s.Port, in.s.Security.LabelIn(in.tr)),
+			Fix:    in.tr.T("Switch to SSL/TLS on this port."), Suggestion: &Suggestion{SecuritySSL, in.s.Port}}
 	}},
 	{func(in netInput) bool { return in.f.Stage == StageGreeting && in.kind(KindTimeout) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "greeting.timeout", Family: FamilyNetwork, Transient: true, Title: "The server never greeted",
-			Detail: "The connection opened, but the server sent nothing, and it does not answer TLS either. It may be overloaded, slowing down unknown clients, or not a mail server.",
-			Fix:    "Check the host and port; try again later, or with a longer --timeout."}
+		return Diagnosis{Code: "greeting.timeout", Family: FamilyNetwork, Transient: true, Title: in.tr.T("The server never greeted"),
+			Detail: in.tr.T("The connection opened, but the server sent nothing, and it does not answer TLS either. It may be overloaded, slowing down unknown clients, or not a mail server."),
+			Fix:    in.tr.T("Check the host and port; try again later, or with a longer --timeout.")}
 	}},
 	{func(in netInput) bool { return in.kind(KindHTTP) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "server.unexpected", Family: FamilyNetwork, Transient: true, Title: "A web server answered instead of a mail server",
-			Detail: "The reply was HTTP. A captive portal (hotel, guest Wi-Fi), a web proxy or a firewall page is intercepting the connection.",
-			Fix:    "Log in to the network's portal or use another network, then test again."}
+		return Diagnosis{Code: "server.unexpected", Family: FamilyNetwork, Transient: true, Title: in.tr.T("A web server answered instead of a mail server"),
+			Detail: in.tr.T("The reply was HTTP. A captive portal (hotel, guest Wi-Fi), a web proxy or a firewall page is intercepting the connection."),
+			Fix:    in.tr.T("Log in to the network's portal or use another network, then test again.")}
 	}},
 	{func(in netInput) bool { return in.kind(KindNotTLS) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "tls.not_tls", Family: FamilyWrongMode, Title: fmt.Sprintf("Port %d does not speak TLS from the first byte", in.s.Port),
-			Detail: fmt.Sprintf("We started TLS, and the server answered in plain text (%q). It expects a plain greeting and then STARTTLS.", in.f.Seen),
-			Fix:    "Switch to STARTTLS on this port.", Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
+		return Diagnosis{Code: "tls.not_tls", Family: FamilyWrongMode, Title: in.tr.Tf("Port %d does not speak TLS from the first byte", in.s.Port),
+			Detail: in.tr.Tf("We started TLS, and the server answered in plain text (%q). It expects a plain greeting and then STARTTLS.", in.f.Seen),
+			Fix:    in.tr.T("Switch to STARTTLS on this port."), Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
 	}},
 	{func(in netInput) bool { return in.kind(KindClosed, KindReset) && in.f.Stage == StageTLS }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "tls.not_tls", Family: FamilyWrongMode, Title: fmt.Sprintf("The server on port %d hung up when TLS started", in.s.Port),
-			Detail: "It closed the connection instead of answering TLS: it probably expects plain text first, then STARTTLS.",
-			Fix:    "Switch to STARTTLS.", Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
+		return Diagnosis{Code: "tls.not_tls", Family: FamilyWrongMode, Title: in.tr.Tf("The server on port %d hung up when TLS started", in.s.Port),
+			Detail: in.tr.T("It closed the connection instead of answering TLS: it probably expects plain text first, then STARTTLS."),
+			Fix:    in.tr.T("Switch to STARTTLS."), Suggestion: &Suggestion{SecuritySTARTTLS, in.s.Port}}
 	}},
 
 	// Certificates: a pinned certificate that changed first (no CA is
@@ -180,53 +184,57 @@ var netRules = []netRule{
 	{func(in netInput) bool { return in.kind(KindTLSPinChanged) }, pinDiagnosis},
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) && in.f.NoSystemRoots && in.s.CAFile == "" },
 		func(in netInput) Diagnosis {
-			return Diagnosis{Code: "tls.no_ca_bundle", Family: FamilyCertificate, Title: "This device has no CA certificates",
-				Detail: "Its certificate bundle is missing or empty (common on minimal appliance and container images), so no certificate can be verified, the server's included.",
-				Fix:    "Install the CA bundle (Debian, Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates; Fedora: dnf install ca-certificates), or give the server's CA with --ca-file, or use --builtin-roots to trust the public CAs compiled into smtpsetup. Never skip verification."}
+			return Diagnosis{Code: "tls.no_ca_bundle", Family: FamilyCertificate, Title: in.tr.T("This device has no CA certificates"),
+				Detail: in.tr.T("Its certificate bundle is missing or empty (common on minimal appliance and container images), so no certificate can be verified, the server's included."),
+				Fix:    in.tr.T("Install the CA bundle (Debian, Ubuntu: apt-get install ca-certificates; Alpine: apk add ca-certificates; Fedora: dnf install ca-certificates), or give the server's CA with --ca-file, or use --builtin-roots to trust the public CAs compiled into smtpsetup. Never skip verification.")}
 		}},
 	{func(in netInput) bool {
 		return in.kind(KindTLSExpired) && clockIsWrong(in.f.LocalTime, in.f.Certificate)
 	},
 		func(in netInput) Diagnosis {
-			return Diagnosis{Code: "clock.wrong", Family: FamilyCertificate, Title: "This device's clock is wrong",
-				Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + ", so the certificate looks not yet valid." + certValidity(in.f.Certificate) + " The certificate is fine: the clock is behind (common on first boot, or without a clock battery, until NTP runs).",
-				Fix:    "Set the clock: turn on network time with \"timedatectl set-ntp true\" (or start the NTP service: chrony, ntpd, systemd-timesyncd), or set it by hand with date -s \"YYYY-MM-DD HH:MM\" as root; then test again."}
+			return Diagnosis{Code: "clock.wrong", Family: FamilyCertificate, Title: in.tr.T("This device's clock is wrong"),
+				Detail: in.tr.Tf("This device's clock says %s, so the certificate looks not yet valid.", in.f.LocalTime.Format("2006-01-02 15:04 MST")) + certValidity(in.f.Certificate, in.tr) + in.tr.T(" The certificate is fine: the clock is behind (common on first boot, or without a clock battery, until NTP runs)."),
+				Fix:    in.tr.T("Set the clock: turn on network time with \"timedatectl set-ntp true\" (or start the NTP service: chrony, ntpd, systemd-timesyncd), or set it by hand with date -s \"YYYY-MM-DD HH:MM\" as root; then test again.")}
 		}},
 	{func(in netInput) bool { return in.kind(KindTLSExpired) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "tls.expired", Family: FamilyCertificate, Title: "The server's certificate has expired",
-			Detail: "This device's clock says " + in.f.LocalTime.Format("2006-01-02 15:04 MST") + "." + certValidity(in.f.Certificate),
-			Fix:    "If the date on this device is wrong, set the clock (timedatectl set-ntp true) and test again. If it is right, the server's certificate has expired: tell the server's administrator."}
+		return Diagnosis{Code: "tls.expired", Family: FamilyCertificate, Title: in.tr.T("The server's certificate has expired"),
+			Detail: in.tr.Tf("This device's clock says %s.", in.f.LocalTime.Format("2006-01-02 15:04 MST")) + certValidity(in.f.Certificate, in.tr),
+			Fix:    in.tr.T("If the date on this device is wrong, set the clock (timedatectl set-ntp true) and test again. If it is right, the server's certificate has expired: tell the server's administrator.")}
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHostname) }, func(in netInput) Diagnosis { return hostnameDiagnosis(in) }},
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) && in.catalogueHost() && in.s.CAFile == "" },
 		func(in netInput) Diagnosis {
-			return interceptedDiagnosis(in, "is signed by an authority this device does not trust")
+			return interceptedDiagnosis(in, false)
 		}},
 	{func(in netInput) bool { return in.kind(KindTLSUntrusted) }, func(in netInput) Diagnosis {
-		return Diagnosis{Code: "tls.untrusted", Family: FamilyCertificate, Title: "The server's certificate is not from a trusted authority",
-			Detail: "The certificate" + certIssuedBy(in.f.Certificate) + " is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.",
-			Fix:    "Give the CA certificate with --ca-file (in the wizard: Edit the CA file, on the server step), or update this device's CA certificates. Skipping verification would let anyone read the password." + pinHint(in.f.Certificate)}
+		detail := in.tr.T("The certificate is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.")
+		if c := in.f.Certificate; c != nil {
+			detail = in.tr.Tf("The certificate (%s, issued by %s) is signed by an authority this device does not trust: a private CA, a self-signed certificate, a device without an up-to-date CA bundle, or a proxy that intercepts TLS.", c.Subject, c.Issuer)
+		}
+		fix := in.tr.T("Give the CA certificate with --ca-file (in the wizard: Edit the CA file, on the server step), or update this device's CA certificates. Skipping verification would let anyone read the password.")
+		return Diagnosis{Code: "tls.untrusted", Family: FamilyCertificate, Title: in.tr.T("The server's certificate is not from a trusted authority"),
+			Detail: detail, Fix: fix + pinHint(in.f.Certificate, in.tr), withoutPin: fix}
 	}},
 	{func(in netInput) bool { return in.kind(KindTLSHandshake) }, func(in netInput) Diagnosis {
 		// Most often a server that offers only TLS 1.0/1.1: the reply
 		// family for "TLS version too old".
-		return Diagnosis{Code: "tls.handshake", Family: "tls_required", Title: "The TLS handshake failed",
-			Detail: "The server and this device could not agree on encryption: " + in.f.Error,
-			Fix:    "The server may only offer old TLS versions (we require 1.2 or newer), or something between us tampers with TLS. Try the other mode or port, or ask the server's administrator."}
+		return Diagnosis{Code: "tls.handshake", Family: "tls_required", Title: in.tr.T("The TLS handshake failed"),
+			Detail: in.tr.Tf("The server and this device could not agree on encryption: %s", in.f.Error),
+			Fix:    in.tr.T("The server may only offer old TLS versions (we require 1.2 or newer), or something between us tampers with TLS. Try the other mode or port, or ask the server's administrator.")}
 	}},
 
 	// A server refusing our EHLO name: at EHLO, or (Postfix delays it) at
 	// MAIL or RCPT.
 	{func(in netInput) bool { return in.kind(KindReply) && heloRefused(in.f) }, func(in netInput) Diagnosis {
-		helo := firstNonEmpty(CleanLine(in.r.Helo), "this device's name")
+		helo := firstNonEmpty(CleanLine(in.r.Helo), in.tr.T("this device's name"))
 		d := Diagnosis{Code: "helo.rejected", Family: "protocol", Transient: in.f.Reply.Code/100 == 4, // a reply family
-			Title:  "The server refused the name this device said hello with",
-			Detail: fmt.Sprintf("We said EHLO %s, and it answered: %s. Many servers require a fully-qualified name (nas.example.com), not a bare host name.", helo, in.f.Reply),
-			Fix:    "Give a fully-qualified name for this device (in the wizard: Edit opens the HELO name; check and setup: --helo NAME; config: helo:), for example its name in your domain, or [its public IP address] in brackets.",
+			Title:  in.tr.T("The server refused the name this device said hello with"),
+			Detail: in.tr.Tf("We said EHLO %s, and it answered: %s. Many servers require a fully-qualified name (nas.example.com), not a bare host name.", helo, in.f.Reply),
+			Fix:    in.tr.T("Give a fully-qualified name for this device (in the wizard: Edit opens the HELO name; check and setup: --helo NAME; config: helo:), for example its name in your domain, or [its public IP address] in brackets."),
 			Reply:  wireLines(in.f.Reply.Code, in.f.Reply.Text)}
 		if strings.Contains(strings.ToLower(in.f.Reply.Text), "not found") {
-			d.Detail = fmt.Sprintf("We said EHLO %s, and it answered: %s. The server looked the name up in DNS and did not find it.", helo, in.f.Reply)
-			d.Fix = "Give a name that exists in public DNS for this device's address (in the wizard: Edit opens the HELO name; check and setup: --helo NAME; config: helo:), or [its public IP address] in brackets."
+			d.Detail = in.tr.Tf("We said EHLO %s, and it answered: %s. The server looked the name up in DNS and did not find it.", helo, in.f.Reply)
+			d.Fix = in.tr.T("Give a name that exists in public DNS for this device's address (in the wizard: Edit opens the HELO name; check and setup: --helo NAME; config: helo:), or [its public IP address] in brackets.")
 		}
 		return d
 	}},
@@ -261,35 +269,35 @@ func heloRefused(f *Failure) bool {
 // one that answers is one key away.
 func connectDiagnosis(in netInput) Diagnosis {
 	refused := in.kind(KindRefused)
-	d := Diagnosis{Code: "connect.timeout", Family: FamilyNetwork, Transient: true, Title: fmt.Sprintf("No answer from port %d", in.s.Port),
-		Detail: "The server did not answer the connection at all: a firewall, or your Internet provider, most likely drops this port. Many networks block port 25, some block 465 or 587."}
+	d := Diagnosis{Code: "connect.timeout", Family: FamilyNetwork, Transient: true, Title: in.tr.Tf("No answer from port %d", in.s.Port),
+		Detail: in.tr.T("The server did not answer the connection at all: a firewall, or your Internet provider, most likely drops this port. Many networks block port 25, some block 465 or 587.")}
 	if refused {
-		d = Diagnosis{Code: "connect.refused", Family: FamilyNetwork, Title: fmt.Sprintf("Port %d refused the connection", in.s.Port),
-			Detail: fmt.Sprintf("%s refused the connection on port %d: the port is wrong, the mail service is down, or a firewall rejects it.", in.host(), in.s.Port)}
+		d = Diagnosis{Code: "connect.refused", Family: FamilyNetwork, Title: in.tr.Tf("Port %d refused the connection", in.s.Port),
+			Detail: in.tr.Tf("%s refused the connection on port %d: the port is wrong, the mail service is down, or a firewall rejects it.", in.host(), in.s.Port)}
 	}
 	documented := in.p != nil && slices.ContainsFunc(in.p.Ports, func(o PortOption) bool { return o.Port == in.s.Port })
 	if documented {
-		d.Detail = fmt.Sprintf("%s documents port %d, so a firewall on this network or your Internet provider most likely blocks it.", in.p.Name, in.s.Port)
+		d.Detail = in.tr.Tf("%s documents port %d, so a firewall on this network or your Internet provider most likely blocks it.", in.p.Name, in.s.Port)
 	}
 	var tried []string
 	for _, pr := range in.n.Ports {
-		tried = append(tried, fmt.Sprintf("%d: %s", pr.Port, pr.Result))
+		tried = append(tried, fmt.Sprintf("%d: %s", pr.Port, in.tr.T(pr.Result)))
 	}
 	if len(tried) > 0 {
-		d.Detail += " Other ports of the server: " + strings.Join(tried, ", ") + "."
+		d.Detail += in.tr.Tf(" Other ports of the server: %s.", strings.Join(tried, ", "))
 	}
 	if alt, ok := openAlternative(in.n.Ports, in.p); ok {
 		d.Suggestion = &Suggestion{alt.Security, alt.Port}
-		d.Fix = fmt.Sprintf("Port %d answers: switch to %s. Or ask the network administrator to allow outgoing connections to port %d.", alt.Port, d.Suggestion, in.s.Port)
+		d.Fix = in.tr.Tf("Port %d answers: switch to %s. Or ask the network administrator to allow outgoing connections to port %d.", alt.Port, d.Suggestion.StringIn(in.tr), in.s.Port)
 		return d
 	}
 	switch {
 	case len(tried) > 0:
-		d.Fix = "None of the server's ports answered from this network: ask the network administrator or Internet provider whether outgoing mail ports are blocked, or check that the server is up."
+		d.Fix = in.tr.T("None of the server's ports answered from this network: ask the network administrator or Internet provider whether outgoing mail ports are blocked, or check that the server is up.")
 	case refused:
-		d.Fix = "Check the port: 465 for SSL/TLS, 587 for STARTTLS."
+		d.Fix = in.tr.T("Check the port: 465 for SSL/TLS, 587 for STARTTLS.")
 	default:
-		d.Fix = "Try the other port (587 with STARTTLS, or 465 with SSL/TLS), or ask your network administrator to allow outgoing connections to it."
+		d.Fix = in.tr.T("Try the other port (587 with STARTTLS, or 465 with SSL/TLS), or ask your network administrator to allow outgoing connections to it.")
 	}
 	if len(tried) > 0 {
 		return d
@@ -298,7 +306,7 @@ func connectDiagnosis(in netInput) Diagnosis {
 	// convention, still gives a likely way out.
 	if rec, ok := in.recommended(); ok && rec.Port != in.s.Port {
 		d.Suggestion = &Suggestion{rec.Security, rec.Port}
-		d.Fix = fmt.Sprintf("%s uses %s.", in.p.Name, d.Suggestion)
+		d.Fix = in.tr.Tf("%s uses %s.", in.p.Name, d.Suggestion.StringIn(in.tr))
 	} else if !refused {
 		switch in.s.Port {
 		case 25, 2525, 465:
@@ -337,24 +345,24 @@ func hostnameDiagnosis(in netInput) Diagnosis {
 			related = append(related, n)
 		}
 	}
-	d := Diagnosis{Code: "tls.hostname_mismatch", Family: FamilyCertificate, Title: fmt.Sprintf("The certificate is not for %q", in.host()),
-		Detail: "The server presented a certificate for other names, so we cannot tell it from an impostor."}
+	d := Diagnosis{Code: "tls.hostname_mismatch", Family: FamilyCertificate, Title: in.tr.Tf("The certificate is not for %q", in.host()),
+		Detail: in.tr.T("The server presented a certificate for other names, so we cannot tell it from an impostor.")}
 	if len(names) > 0 {
-		d.Detail = "The certificate is for " + strings.Join(names, ", ") + "."
+		d.Detail = in.tr.Tf("The certificate is for %s.", strings.Join(names, ", "))
 	}
 	switch {
 	case len(owned) > 0 && !strings.HasPrefix(owned[0], "*."):
-		d.Fix = fmt.Sprintf("Use %s as the host name: it belongs to %s.", owned[0], in.p.Name)
+		d.Fix = in.tr.Tf("Use %s as the host name: it belongs to %s.", owned[0], in.p.Name)
 	case len(owned) > 0:
-		d.Fix = fmt.Sprintf("Use %s's documented host name (%s).", in.p.Name, firstNonEmpty(in.p.Host, strings.TrimPrefix(owned[0], "*.")))
+		d.Fix = in.tr.Tf("Use %s's documented host name (%s).", in.p.Name, firstNonEmpty(in.p.Host, strings.TrimPrefix(owned[0], "*.")))
 	case in.catalogueHost() || !in.f.ChainTrusted && len(names) > 0:
-		return interceptedDiagnosis(in, "is for other names")
+		return interceptedDiagnosis(in, true)
 	case len(related) > 0 && !strings.HasPrefix(related[0], "*."):
-		d.Fix = fmt.Sprintf("If your provider's documentation names %s, use it as the host name: it is in the same domain as %s.", related[0], in.host())
+		d.Fix = in.tr.Tf("If your provider's documentation names %s, use it as the host name: it is in the same domain as %s.", related[0], in.host())
 	case net.ParseIP(host) != nil:
-		d.Fix = "You typed an IP address; certificates name host names. Type the server's host name from your provider's documentation."
+		d.Fix = in.tr.T("You typed an IP address; certificates name host names. Type the server's host name from your provider's documentation.")
 	default:
-		d.Fix = "Check the host name against your provider's documentation. A certificate for unrelated names can also mean that something on the network intercepts TLS: do not log in until this is explained."
+		d.Fix = in.tr.T("Check the host name against your provider's documentation. A certificate for unrelated names can also mean that something on the network intercepts TLS: do not log in until this is explained.")
 	}
 	return d
 }
@@ -362,30 +370,28 @@ func hostnameDiagnosis(in netInput) Diagnosis {
 // interceptedDiagnosis says that something between this device and the
 // server terminates TLS: a provider's real server never presents a
 // certificate for unrelated names or from an unknown authority.
-func interceptedDiagnosis(in netInput, what string) Diagnosis {
-	issuer := ""
-	if c := in.f.Certificate; c != nil && c.Issuer != "" {
-		issuer = " It was issued by " + c.Issuer + "."
-	}
+// otherNames is true for a certificate for other names, false for one from
+// an unknown authority.
+func interceptedDiagnosis(in netInput, otherNames bool) Diagnosis {
 	whose := in.host()
 	if in.catalogueHost() {
-		whose = in.p.Name + "'s server " + in.host()
+		whose = in.tr.Tf("%s's server %s", in.p.Name, in.host())
 	}
-	return Diagnosis{Code: "tls.intercepted", Family: FamilyCertificate, Title: "Something on this network intercepts encrypted connections",
-		Detail: fmt.Sprintf("The certificate presented for %s %s.%s A firewall or proxy that inspects TLS (corporate networks, some antivirus and parental filters) answers in the server's place.", whose, what, issuer),
-		Fix:    "Ask the network administrator to exempt " + in.host() + " from TLS inspection, or, if this network's policy is to inspect, to give you the proxy's CA certificate and pass it with --ca-file. Do not log in through it, and do not switch to another host name."}
+	detail := in.tr.Tf("The certificate presented for %s is signed by an authority this device does not trust.", whose)
+	if otherNames {
+		detail = in.tr.Tf("The certificate presented for %s is for other names.", whose)
+	}
+	if c := in.f.Certificate; c != nil && c.Issuer != "" {
+		detail += in.tr.Tf(" It was issued by %s.", c.Issuer)
+	}
+	return Diagnosis{Code: "tls.intercepted", Family: FamilyCertificate, Title: in.tr.T("Something on this network intercepts encrypted connections"),
+		Detail: detail + in.tr.T(" A firewall or proxy that inspects TLS (corporate networks, some antivirus and parental filters) answers in the server's place."),
+		Fix:    in.tr.Tf("Ask the network administrator to exempt %s from TLS inspection, or, if this network's policy is to inspect, to give you the proxy's CA certificate and pass it with --ca-file. Do not log in through it, and do not switch to another host name.", in.host())}
 }
 
-func certIssuedBy(c *CertInfo) string {
+func certValidity(c *CertInfo, tr *i18n.Printer) string {
 	if c == nil {
 		return ""
 	}
-	return fmt.Sprintf(" (%s, issued by %s)", c.Subject, c.Issuer)
-}
-
-func certValidity(c *CertInfo) string {
-	if c == nil {
-		return ""
-	}
-	return fmt.Sprintf(" The certificate is valid from %s to %s.", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly))
+	return tr.Tf(" The certificate is valid from %s to %s.", c.NotBefore.UTC().Format(time.DateOnly), c.NotAfter.UTC().Format(time.DateOnly))
 }

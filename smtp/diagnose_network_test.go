@@ -37,7 +37,7 @@ func TestConnectionRulesKeepOffReplies(t *testing.T) {
 		r := newReply(code, text)
 		rep := &Report{Settings: Settings{Host: "smtp.example.com", Port: 587, Security: SecuritySTARTTLS}, Helo: "nas",
 			Failure: &Failure{Stage: Stage(e.Stage), Kind: KindReply, Command: commands[e.Stage], Reply: &r}}
-		d := diagnoseConnection(rep, nil)
+		d := diagnoseConnection(rep, nil, nil)
 		if d == nil {
 			continue
 		}

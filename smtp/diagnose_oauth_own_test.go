@@ -48,6 +48,9 @@ func TestOAuthOwnFailuresAreNotTheProviders(t *testing.T) {
 			o.Token, o.Resolver, o.InterfaceAddrs = tc.token, onlyLocalhost{}, online
 			rep := smtp.Test(context.Background(), s, o)
 			d := smtp.Diagnose(rep, nil)
+			if err := smtp.CheckPseudo(rep, nil, d); err != nil {
+				t.Error(err)
+			}
 			var out bytes.Buffer
 			output.Text(&out, rep, d)
 			if d == nil || d.Code != tc.code {

@@ -45,7 +45,7 @@ func TestDiagnoseTable(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.f
 			r := &Report{Settings: tc.s, Failure: &f, Server: tc.server}
-			d := Diagnose(r, tc.p)
+			d := diagnoseBoth(t, r, tc.p)
 			if d == nil || d.Code != tc.code {
 				t.Fatalf("got %+v, want %s", d, tc.code)
 			}
@@ -96,7 +96,7 @@ func TestSuggestionsNeverAlternate(t *testing.T) {
 	seen := map[Suggestion]bool{}
 	for range 6 {
 		r := &Report{Settings: s, Failure: &Failure{Stage: StageConnect, Kind: KindTimeout}, Tried: tried}
-		d := Diagnose(r, nil)
+		d := diagnoseBoth(t, r, nil)
 		tried = Remember(tried, r)
 		if d.Suggestion == nil {
 			if len(seen) != 1 || !strings.Contains(d.Fix, "tried already") {
@@ -212,7 +212,7 @@ func TestCertificateNamesAreSuggestedOnlyWhenOwned(t *testing.T) {
 	} {
 		r := &Report{Settings: Settings{Host: tc.host, Port: 465, Security: SecuritySSL},
 			Failure: &Failure{Stage: StageTLS, Kind: KindTLSHostname, ChainTrusted: tc.trusted, Certificate: &CertInfo{Names: tc.names}}}
-		d := Diagnose(r, tc.p)
+		d := diagnoseBoth(t, r, tc.p)
 		all := d.Title + " " + d.Detail + " " + d.Fix
 		if d.Code != tc.code || !strings.Contains(all, tc.says) || tc.never != "" && strings.Contains(strings.ToLower(d.Fix), strings.ToLower(tc.never)) {
 			t.Errorf("%s with %v: %s\n%s\n%s", tc.host, tc.names, d.Code, d.Detail, d.Fix)

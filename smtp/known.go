@@ -243,3 +243,18 @@ func matchKnown(rf replyFacts) *knownReply {
 	}
 	return nil
 }
+
+// KnownReplyTexts are the words of replies-known.yaml a diagnosis shows
+// (title, meaning, fix): the texts a translation of it covers. The
+// diagnosis translates them where it is written (describeReply).
+func KnownReplyTexts() []string {
+	var out []string
+	for _, k := range knownReplies() {
+		for _, s := range []string{k.Title, k.Means, k.Fix} {
+			if s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}

@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // NetworkFacts is what the test learned about this machine's side when the
@@ -59,13 +60,13 @@ func Remember(tried []Attempt, r *Report) []Attempt {
 
 // withoutTried drops a suggestion that was already tried (or is what just
 // failed), and says so instead.
-func withoutTried(r *Report, d *Diagnosis) *Diagnosis {
+func withoutTried(r *Report, d *Diagnosis, tr *i18n.Printer) *Diagnosis {
 	if d == nil || d.Suggestion == nil {
 		return d
 	}
 	a := Attempt{strings.ToLower(r.Settings.Host), d.Suggestion.Security, d.Suggestion.Port}
 	if a == r.Attempt() || slices.Contains(r.Tried, a) {
-		d.Fix += fmt.Sprintf(" (%s was tried already and failed too.)", d.Suggestion)
+		d.Fix += tr.Tf(" (%s was tried already and failed too.)", d.Suggestion.StringIn(tr))
 		d.Suggestion = nil
 	}
 	return d
@@ -249,7 +250,7 @@ func (t *tester) connectFacts() {
 
 // familyNote says which address family failed when the other one worked:
 // an appliance with an IPv6 address but no IPv6 route is common.
-func familyNote(failed []dialFailure, used net.IP) string {
+func familyNote(failed []dialFailure, used net.IP) (familyFacts, bool) {
 	fam := func(ip net.IP) string {
 		if ip.To4() != nil {
 			return "IPv4"
@@ -258,10 +259,19 @@ func familyNote(failed []dialFailure, used net.IP) string {
 	}
 	for _, f := range failed {
 		if fam(f.ip) != fam(used) {
-			return fmt.Sprintf("%s did not work (%s: %s); connected over %s instead (%s).", fam(f.ip), f.ip, f.why, fam(used), used)
+			return familyFacts{fam(f.ip), f.ip.String(), f.why, fam(used), used.String()}, true
 		}
 	}
-	return ""
+	return familyFacts{}, false
+}
+
+// familyFacts are what a family note says, kept apart from its English
+// (Report.Server.Notes) so that NetworkLinesIn can say it in another
+// language.
+type familyFacts struct{ failed, failedIP, why, used, usedIP string }
+
+func (f familyFacts) in(tr *i18n.Printer) string {
+	return tr.Tf("%s did not work (%s: %s); connected over %s instead (%s).", f.failed, f.failedIP, tr.T(f.why), f.used, f.usedIP)
 }
 
 type dialFailure struct {
@@ -274,13 +284,13 @@ func dialWhy(err error) string {
 	var ne net.Error
 	switch {
 	case isRefused(err):
-		return "connection refused"
+		return i18n.N("connection refused")
 	case isUnreachable(err):
-		return "no route"
+		return i18n.N("no route")
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
-		return "no answer"
+		return i18n.N("no answer")
 	}
-	return "failed"
+	return i18n.N("failed")
 }
 
 // NetworkLines says, one fact a line, what the test learned about this
@@ -288,24 +298,33 @@ func dialWhy(err error) string {
 // worked) and, when the server was not reached, the name servers, the
 // second name looked up and the other ports tried. Every screen and report
 // shows the same lines.
-func (r *Report) NetworkLines() []string {
+func (r *Report) NetworkLines() []string { return r.NetworkLinesIn(nil) }
+
+// NetworkLinesIn is NetworkLines in tr's language; a note this run did not
+// write (a report read back) stays as it was written.
+func (r *Report) NetworkLinesIn(tr *i18n.Printer) []string {
 	lines := slices.Clone(r.Server.Notes)
+	if !tr.English() && len(r.noteFacts) == len(lines) {
+		for i, f := range r.noteFacts {
+			lines[i] = f.in(tr)
+		}
+	}
 	n := r.Network
 	if n.NoAddress {
-		lines = append(lines, "this device has no network address but loopback")
+		lines = append(lines, tr.T("this device has no network address but loopback"))
 	}
 	if len(n.Resolvers) > 0 {
-		lines = append(lines, "name servers: "+strings.Join(n.Resolvers, ", "))
+		lines = append(lines, tr.Tf("name servers: %s", strings.Join(n.Resolvers, ", ")))
 	}
 	if n.ControlName != "" {
-		state := "does not resolve either"
+		line := tr.Tf("%s does not resolve either", n.ControlName)
 		if n.ControlOK {
-			state = "resolves"
+			line = tr.Tf("%s resolves", n.ControlName)
 		}
-		lines = append(lines, n.ControlName+" "+state)
+		lines = append(lines, line)
 	}
 	for _, p := range n.Ports {
-		lines = append(lines, fmt.Sprintf("port %d (%s): %s", p.Port, p.Security.Label(), p.Result))
+		lines = append(lines, tr.Tf("port %d (%s): %s", p.Port, p.Security.LabelIn(tr), tr.T(p.Result)))
 	}
 	return lines
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+
+	"smtpsetup/i18n"
 )
 
 // Trust on first use: a self-signed or private certificate can be accepted
@@ -29,7 +31,7 @@ func ParsePin(s string) (string, error) {
 	v = strings.NewReplacer(":", "", " ", "", "\t", "").Replace(v)
 	b, err := hex.DecodeString(v)
 	if err != nil || len(b) != sha256.Size {
-		return "", FieldError{PinField, "is not a SHA-256 fingerprint", "give the 64 hex digits shown as the certificate's sha256, as AB:CD:...; smtpsetup check shows it"}
+		return "", FieldError{Field: PinField, Problem: i18n.N("is not a SHA-256 fingerprint"), Fix: i18n.N("give the 64 hex digits shown as the certificate's sha256, as AB:CD:...; smtpsetup check shows it")}
 	}
 	return colonHex(b), nil
 }
@@ -44,9 +46,9 @@ func (s Settings) validatePin() []FieldError {
 	}
 	switch {
 	case !s.Security.Encrypted():
-		return []FieldError{{PinField, "is set but security is none", "choose ssl or starttls: a fingerprint is checked only over TLS"}}
+		return []FieldError{{Field: PinField, Problem: i18n.N("is set but security is none"), Fix: i18n.N("choose ssl or starttls: a fingerprint is checked only over TLS")}}
 	case s.InsecureSkipVerify:
-		return []FieldError{{PinField, "and insecure_skip_verify are both set", "keep the fingerprint and remove insecure_skip_verify"}}
+		return []FieldError{{Field: PinField, Problem: i18n.N("and insecure_skip_verify are both set"), Fix: i18n.N("keep the fingerprint and remove insecure_skip_verify")}}
 	}
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // PortProbe is one of the provider's other ports, tried when the chosen
@@ -76,7 +78,7 @@ func (t *tester) newPortProber(addrs []net.IPAddr) *portProber {
 					return
 				}
 				c.Close() // nothing is sent: we only ask whether it answers
-				pp.results[i].Open, pp.results[i].Result = true, "open"
+				pp.results[i].Open, pp.results[i].Result = true, i18n.N("open")
 			}()
 		}
 	}

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	gmsmtp "github.com/wneessen/go-mail/smtp"
+
+	"smtpsetup/i18n"
 )
 
 // DefaultStageTimeout bounds each stage of a test. A stage that waits on a
@@ -128,6 +130,9 @@ func Test(ctx context.Context, s Settings, opts Options) *Report {
 }
 
 type tester struct {
+	// said is the current stage's detail as a format and its values, when
+	// the detail has words of ours (say), for StageResult.DetailIn.
+	said *worded
 	s    Settings
 	opts Options
 	ctx  context.Context
@@ -163,7 +168,7 @@ func (t *tester) run() {
 	resolve := func() (string, error) {
 		var err error
 		addrs, err = t.resolve()
-		return describeAddrs(addrs), err
+		return t.describeAddrs(addrs), err
 	}
 	connect := func() (string, error) { return t.connect(addrs) }
 	steps := []struct {
@@ -199,8 +204,16 @@ func (t *tester) stage(s Stage, do func() (string, error)) error {
 	if t.raw != nil {
 		t.raw.SetDeadline(time.Now().Add(t.opts.Timeout))
 	}
+	t.said = nil
 	detail, err := do()
 	res := StageResult{Stage: s, OK: err == nil, Duration: time.Since(start), Detail: t.mask.apply(detail)}
+	if w := t.said; w != nil && err == nil {
+		masked := worded{format: w.format}
+		for _, a := range w.args {
+			masked.args = append(masked.args, t.mask.apply(a))
+		}
+		res.said = &masked
+	}
 	if err != nil && t.rep.Failure == nil {
 		t.rep.Failure = t.classify(s, err)
 	}
@@ -221,16 +234,37 @@ func (t *tester) emit(e Event) {
 	}
 }
 
-func describeAddrs(addrs []net.IPAddr) string {
+func (t *tester) describeAddrs(addrs []net.IPAddr) string {
 	var s []string
 	for i, a := range addrs {
 		if i == 3 {
-			s = append(s, fmt.Sprintf("and %d more", len(addrs)-3))
-			break
+			return t.say(i18n.N("%s, and %s more"), strings.Join(s, ", "), strconv.Itoa(len(addrs)-3))
 		}
 		s = append(s, a.String())
 	}
 	return strings.Join(s, ", ")
+}
+
+// worded is a stage's detail with words of ours: its format, marked for
+// translation, and its values.
+type worded struct {
+	format string
+	args   []string
+}
+
+// say records the stage's detail as a format and values, and returns it in
+// English.
+func (t *tester) say(format string, args ...string) string {
+	t.said = &worded{format, args}
+	return t.said.in(nil)
+}
+
+func (w worded) in(tr *i18n.Printer) string {
+	args := make([]any, len(w.args))
+	for i, a := range w.args {
+		args[i] = a
+	}
+	return tr.Tf(w.format, args...)
 }
 
 func (t *tester) resolve() ([]net.IPAddr, error) {
@@ -296,8 +330,9 @@ func (t *tester) connect(addrs []net.IPAddr) (string, error) {
 			t.raw = guard(t.ctx, c, t.opts.MaxRead)
 			t.conn = t.raw
 			t.rep.Server.Address = addr
-			if note := familyNote(failed, a.IP); note != "" {
-				t.rep.Server.Notes = append(t.rep.Server.Notes, note)
+			if note, ok := familyNote(failed, a.IP); ok {
+				t.rep.Server.Notes = append(t.rep.Server.Notes, note.in(nil))
+				t.rep.noteFacts = append(t.rep.noteFacts, note)
 			}
 			return addr, nil
 		}
@@ -651,7 +686,7 @@ func (t *tester) auth() (string, error) {
 	if err := t.saslExchange(a, host); err != nil {
 		return "", err
 	}
-	return strings.ToUpper(string(mech)) + " as " + CleanLine(user), nil
+	return t.say(i18n.N("%s as %s"), strings.ToUpper(string(mech)), CleanLine(user)), nil
 }
 
 // saslExchange runs AUTH with a go-mail mechanism (RFC 4954).
@@ -739,7 +774,7 @@ func (t *tester) send() (string, error) {
 		return "", &replyError{"DATA", reply}
 	}
 	t.rep.Sent = sent
-	return "to " + t.opts.SendTo + ", code " + sent.Code, nil
+	return t.say(i18n.N("to %s, code %s"), t.opts.SendTo, sent.Code), nil
 }
 
 // sender is the envelope sender.
@@ -757,7 +792,7 @@ func (t *tester) quit() (string, error) {
 	t.raw.SetDeadline(time.Now().Add(min(t.opts.Timeout, quitWait)))
 	reply, err := t.cmd("QUIT")
 	if err != nil {
-		return "no answer; the connection is closed", nil
+		return t.say(i18n.N("no answer; the connection is closed")), nil
 	}
 	return reply.String(), nil
 }

@@ -32,7 +32,11 @@ func run(t *testing.T, s smtp.Settings, o smtp.Options, p *smtp.Provider) (*smtp
 	t.Helper()
 	rep := smtp.Test(context.Background(), s, o)
 	assertNoSecret(t, rep)
-	return rep, smtp.Diagnose(rep, p)
+	d := smtp.Diagnose(rep, p)
+	if err := smtp.CheckPseudo(rep, p, d); err != nil {
+		t.Error(err)
+	}
+	return rep, d
 }
 
 // assertNoSecret checks that the password, in clear or in any base64 form

@@ -3,6 +3,8 @@ package smtp
 import (
 	"fmt"
 	"time"
+
+	"smtpsetup/i18n"
 )
 
 // Stage is one step of the live test, in the order they run.
@@ -25,28 +27,35 @@ const (
 )
 
 // Label is the stage as a user reads it on the test screen.
-func (s Stage) Label() string {
+func (s Stage) Label() string { return s.LabelIn(nil) }
+
+// LabelIn is Label in tr's language.
+func (s Stage) LabelIn(tr *i18n.Printer) string {
+	return tr.T(s.label())
+}
+
+func (s Stage) label() string {
 	switch s {
 	case StageResolve:
-		return "Look up the server name"
+		return i18n.N("Look up the server name")
 	case StageConnect:
-		return "Connect"
+		return i18n.N("Connect")
 	case StageTLS:
-		return "Start TLS encryption"
+		return i18n.N("Start TLS encryption")
 	case StageGreeting:
-		return "Wait for the server's greeting"
+		return i18n.N("Wait for the server's greeting")
 	case StageEHLO:
-		return "Say hello (EHLO)"
+		return i18n.N("Say hello (EHLO)")
 	case StageSTARTTLS:
-		return "Upgrade to encryption (STARTTLS)"
+		return i18n.N("Upgrade to encryption (STARTTLS)")
 	case StageAuth:
-		return "Log in"
+		return i18n.N("Log in")
 	case StageSender:
-		return "Check the sender (MAIL FROM)"
+		return i18n.N("Check the sender (MAIL FROM)")
 	case StageSend:
-		return "Send a test message"
+		return i18n.N("Send a test message")
 	case StageQuit:
-		return "Say goodbye (QUIT)"
+		return i18n.N("Say goodbye (QUIT)")
 	}
 	return string(s)
 }
@@ -81,6 +90,17 @@ type StageResult struct {
 	OK       bool          `json:"ok"`
 	Duration time.Duration `json:"-"`
 	Detail   string        `json:"detail"` // cleaned, for the user
+
+	said *worded // Detail's format and values when it has words of ours
+}
+
+// DetailIn is Detail in tr's language: the server's words stay as they
+// were said, our own words are translated.
+func (r StageResult) DetailIn(tr *i18n.Printer) string {
+	if tr.English() || r.said == nil {
+		return r.Detail
+	}
+	return r.said.in(tr)
 }
 
 // Took is the stage's duration as people read it: "12ms", "2.0s".
@@ -208,6 +228,8 @@ type Report struct {
 	Helo      string       `json:"helo,omitempty"`   // the name we gave in EHLO
 	Network   NetworkFacts `json:"network,omitzero"` // this machine's side, when the server was not reached
 	Tried     []Attempt    `json:"-"`                // from Options.Tried
+
+	noteFacts []familyFacts // Server.Notes' facts, for NetworkLinesIn
 }
 
 // SentMessage identifies the test message, so the user can find it.

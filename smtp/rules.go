@@ -1,8 +1,11 @@
 package smtp
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"smtpsetup/i18n"
 )
 
 // This file holds the rules the wizard's two renderers (the screens and the
@@ -47,41 +50,82 @@ func (p *Provider) OAuthOnly() bool {
 }
 
 // Label is the entry's name with its status, as a list shows it.
-func (p Provider) Label() string {
-	status := map[string]string{
-		StatusOAuthOnly: " (OAuth only: passwords refused)",
-		StatusChanging:  " (changing: see notes)",
-		StatusBroken:    " (known not to work)",
+func (p Provider) Label() string { return p.LabelIn(nil) }
+
+// LabelIn is Label in tr's language (the name stays as it is).
+func (p Provider) LabelIn(tr *i18n.Printer) string {
+	switch p.Status {
+	case StatusOAuthOnly:
+		return tr.Tf("%s (OAuth only: passwords refused)", p.Name)
+	case StatusChanging:
+		return tr.Tf("%s (changing: see notes)", p.Name)
+	case StatusBroken:
+		return tr.Tf("%s (known not to work)", p.Name)
 	}
-	return p.Name + status[p.Status]
+	return p.Name
 }
 
 // StatusLine is the status note marked by its weight ("Warning: ..." when
 // a login cannot work, "Note: ..." otherwise), or "" without a note.
-func (p *Provider) StatusLine() string {
+func (p *Provider) StatusLine() string { return p.StatusLineIn(nil) }
+
+// StatusLineIn is StatusLine in tr's language; the note is the entry's own
+// text, translated for the translated entries.
+func (p *Provider) StatusLineIn(tr *i18n.Printer) string {
 	switch {
 	case p == nil || p.StatusNote == "":
 		return ""
 	case p.Status == StatusOAuthOnly || p.Status == StatusBroken:
-		return "Warning: " + p.StatusNote
+		return tr.Tf("Warning: %s", tr.T(p.StatusNote))
 	}
-	return "Note: " + p.StatusNote
+	return tr.Tf("Note: %s", tr.T(p.StatusNote))
 }
 
 // Describe is the mode as a user chooses it: its name, what it does, and
 // the port it goes with.
-func (s Security) Describe(port int) string {
-	what := map[Security]string{
-		SecuritySSL:      "encrypted from the first byte",
-		SecuritySTARTTLS: "plain greeting, then encrypted",
-		SecurityNone:     "no encryption (trusted networks only)",
-	}[s]
-	return fmt.Sprintf("%-9s %s, port %d", s.Label(), what, port)
+func (s Security) Describe(port int) string { return s.DescribeIn(port, nil) }
+
+// DescribeIn is Describe in tr's language. The name is padded to the
+// widest English one so the lines of a list align.
+func (s Security) DescribeIn(port int, tr *i18n.Printer) string {
+	var what string
+	switch s {
+	case SecuritySSL:
+		what = tr.Tf("encrypted from the first byte, port %d", port)
+	case SecuritySTARTTLS:
+		what = tr.Tf("plain greeting, then encrypted, port %d", port)
+	case SecurityNone:
+		what = tr.Tf("no encryption (trusted networks only), port %d", port)
+	default:
+		what = tr.Tf(", port %d", port)
+	}
+	return padCells(s.LabelIn(tr), 9) + " " + what
+}
+
+// padCells pads s with spaces to n terminal cells (a CJK letter is two).
+func padCells(s string, n int) string {
+	if w := ansi.StringWidth(s); w < n {
+		return s + strings.Repeat(" ", n-w)
+	}
+	return s
 }
 
 // Sentence is the error as a form shows it under its field: the field, the
 // problem and the fix.
-func (e FieldError) Sentence() string { return e.Field + " " + e.Problem + ": " + e.Fix }
+func (e FieldError) Sentence() string { return e.SentenceIn(nil) }
+
+// SentenceIn is Sentence in tr's language: the field's name, problem and
+// fix are each translated where they are written (i18n.N), here.
+func (e FieldError) SentenceIn(tr *i18n.Printer) string {
+	problem, fix := tr.T(e.Problem), tr.T(e.Fix)
+	if e.problemf != "" && strings.Contains(e.problemf, "%s") {
+		problem = tr.Tf(e.problemf, e.quote)
+	}
+	if e.fixf != "" && strings.Contains(e.fixf, "%s") {
+		fix = tr.Tf(e.fixf, e.quote)
+	}
+	return tr.Tf("%s %s: %s", tr.T(e.Field), problem, fix)
+}
 
 // Part is a part of the settings a user edits together.
 type Part int
@@ -92,7 +136,12 @@ const (
 	PartAccount             // address, login and secret
 )
 
-func (p Part) String() string { return [...]string{"server settings", "account"}[p] }
+func (p Part) String() string { return p.StringIn(nil) }
+
+// StringIn is String in tr's language.
+func (p Part) StringIn(tr *i18n.Printer) string {
+	return tr.T([...]string{i18n.N("server settings"), i18n.N("account")}[p])
+}
 
 // EditTarget is the part of the settings that most likely needs changing
 // after this failure: the account for a refused login or sender, the server
@@ -165,8 +214,11 @@ const (
 	FieldHelo         // this device's name in EHLO: the server refused it
 )
 
-func (f Field) String() string {
-	return [...]string{"", "sender address", "password", "encryption and port", "CA file", "HELO name"}[f]
+func (f Field) String() string { return f.StringIn(nil) }
+
+// StringIn is String in tr's language.
+func (f Field) StringIn(tr *i18n.Printer) string {
+	return tr.T([...]string{"", i18n.N("sender address"), i18n.N("password"), i18n.N("encryption and port"), i18n.N("CA file"), i18n.N("HELO name")}[f])
 }
 
 // EditField is the field within EditTarget's part that most likely needs
@@ -218,6 +270,19 @@ func (p *Provider) RecommendedSettings() (host string, rec PortOption, ok bool) 
 // text, else its title said by the user ("You created an App Password"
 // becomes "I created an App Password").
 func (p Prerequisite) Checked() string {
+	return p.CheckedIn(nil)
+}
+
+// CheckedIn is Checked in tr's language: a translated entry's texts
+// (Provider.Texts) carry the checked form, whether written or derived.
+func (p Prerequisite) CheckedIn(tr *i18n.Printer) string {
+	if !tr.English() {
+		return tr.T(p.checked())
+	}
+	return p.checked()
+}
+
+func (p Prerequisite) checked() string {
 	if p.Done != "" {
 		return p.Done
 	}

@@ -1,9 +1,10 @@
 package smtp
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+
+	"smtpsetup/i18n"
 )
 
 // envelopeSender is the address given in MAIL FROM: the From address, else
@@ -40,7 +41,7 @@ func (t *tester) checkSender() (string, error) {
 	if reply.Code != 250 {
 		return "", &replyError{"RSET", reply}
 	}
-	return CleanLine(from) + " accepted", nil
+	return t.say(i18n.N("%s accepted"), CleanLine(from)), nil
 }
 
 // What a test can prove, in the order it proves them; Report.Proven lists
@@ -83,31 +84,40 @@ func (r *Report) NoLogin() bool {
 // Verdict says in one sentence what a passed test showed, naming only what
 // was proven: a test without a login does not claim one, a message the
 // server took is not yet a message delivered. The wizard and check share it.
-func (r *Report) Verdict() string {
+func (r *Report) Verdict() string { return r.VerdictIn(nil) }
+
+// VerdictIn is Verdict in tr's language.
+func (r *Report) VerdictIn(tr *i18n.Printer) string {
 	var parts []string
 	proven := r.Proven()
 	has := func(p string) bool { return slices.Contains(proven, p) }
 	if has(ProvenLogin) {
-		parts = append(parts, "the login")
+		parts = append(parts, tr.T("the login"))
 	}
 	if has(ProvenSender) {
-		parts = append(parts, "the sender "+CleanLine(r.Settings.envelopeSender()))
+		parts = append(parts, tr.Tf("the sender %s", CleanLine(r.Settings.envelopeSender())))
 	}
 	if has(ProvenMessage) {
-		parts = append(parts, fmt.Sprintf("the test message to %s (code %s)", CleanLine(r.Sent.To), r.Sent.Code))
+		parts = append(parts, tr.Tf("the test message to %s (code %s)", CleanLine(r.Sent.To), r.Sent.Code))
 	}
-	if len(parts) == 0 {
-		return "the server accepted the connection; no sender was given to check."
+	var what string
+	switch len(parts) {
+	case 0:
+		return tr.T("the server accepted the connection; no sender was given to check.")
+	case 1:
+		what = parts[0]
+	case 2:
+		what = tr.Tf("%s and %s", parts[0], parts[1])
+	default:
+		what = tr.Tf("%s, %s and %s", parts[0], parts[1], parts[2])
 	}
-	msg := "the server accepted " + parts[0]
-	for i, p := range parts[1:] {
-		msg += map[bool]string{true: " and ", false: ", "}[i == len(parts)-2] + p
+	switch noLogin, delivered := r.NoLogin(), has(ProvenDelivery); {
+	case noLogin && delivered:
+		return tr.Tf("the server accepted %s without a login, and the code came back: delivery confirmed.", what)
+	case noLogin:
+		return tr.Tf("the server accepted %s without a login.", what)
+	case delivered:
+		return tr.Tf("the server accepted %s, and the code came back: delivery confirmed.", what)
 	}
-	if r.NoLogin() {
-		msg += " without a login"
-	}
-	if has(ProvenDelivery) {
-		msg += ", and the code came back: delivery confirmed"
-	}
-	return msg + "."
+	return tr.Tf("the server accepted %s.", what)
 }

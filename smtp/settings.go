@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"smtpsetup/i18n"
 )
 
 // Security is how the connection is encrypted.
@@ -55,14 +57,18 @@ func (s Security) DefaultPort() int {
 }
 
 // Label is the mode as a user reads it.
-func (s Security) Label() string {
+func (s Security) Label() string { return s.LabelIn(nil) }
+
+// LabelIn is Label in tr's language: only "None" is a word; SSL/TLS and
+// STARTTLS are names.
+func (s Security) LabelIn(tr *i18n.Printer) string {
 	switch s {
 	case SecuritySSL:
 		return "SSL/TLS"
 	case SecuritySTARTTLS:
 		return "STARTTLS"
 	case SecurityNone:
-		return "None"
+		return tr.T("None")
 	}
 	return string(s)
 }
@@ -149,12 +155,15 @@ func (s Settings) Address() string {
 
 // PortMismatch reports a port that conventionally goes with another mode, as a
 // sentence for the user, or "" when the port and mode agree.
-func (s Settings) PortMismatch() string {
+func (s Settings) PortMismatch() string { return s.PortMismatchIn(nil) }
+
+// PortMismatchIn is PortMismatch in tr's language.
+func (s Settings) PortMismatchIn(tr *i18n.Printer) string {
 	want, known := SecurityForPort(s.Port)
 	if !known || want == s.Security {
 		return ""
 	}
-	return fmt.Sprintf("port %d usually expects %s, but %s is chosen", s.Port, want.Label(), s.Security.Label())
+	return tr.Tf("port %d usually expects %s, but %s is chosen", s.Port, want.LabelIn(tr), s.Security.LabelIn(tr))
 }
 
 // FieldError is a problem with one field, said so that the user can fix it.
@@ -162,6 +171,23 @@ type FieldError struct {
 	Field   string // the field as the user sees it: "host", "port", ...
 	Problem string
 	Fix     string
+
+	// For a problem or fix that quotes the input: their formats (marked
+	// for translation) and the quote, so SentenceIn can translate them.
+	problemf, fixf, quote string
+}
+
+// quoting is a FieldError whose problem or fix (a format, "" for a plain
+// text) quotes part of the input.
+func quoting(field, problemf, fixf, quote string) FieldError {
+	e := FieldError{Field: field, Problem: problemf, Fix: fixf, problemf: problemf, fixf: fixf, quote: quote}
+	if strings.Contains(problemf, "%s") {
+		e.Problem = fmt.Sprintf(problemf, quote)
+	}
+	if strings.Contains(fixf, "%s") {
+		e.Fix = fmt.Sprintf(fixf, quote)
+	}
+	return e
 }
 
 func (e FieldError) Error() string { return e.Field + ": " + e.Problem + "; " + e.Fix }
@@ -180,23 +206,23 @@ func ValidateHost(h string) error {
 	h = strings.TrimSpace(h)
 	switch {
 	case h == "":
-		return FieldError{"host", "is empty", "type the SMTP server name, for example smtp.example.com"}
+		return FieldError{Field: i18n.N("host"), Problem: i18n.N("is empty"), Fix: i18n.N("type the SMTP server name, for example smtp.example.com")}
 	case len(h) > MaxHostLen:
-		return FieldError{"host", "is longer than 253 characters", "type only the server name"}
+		return FieldError{Field: i18n.N("host"), Problem: i18n.N("is longer than 253 characters"), Fix: i18n.N("type only the server name")}
 	case strings.Contains(h, "://"):
-		return FieldError{"host", "contains a URL scheme", "leave out \"" + h[:strings.Index(h, "://")+3] + "\": type only the server name"}
+		return quoting(i18n.N("host"), i18n.N("contains a URL scheme"), i18n.N("leave out \"%s\": type only the server name"), h[:strings.Index(h, "://")+3])
 	case strings.ContainsAny(h, "/@ \t\r\n"):
-		return FieldError{"host", "contains a space, '/', '@' or a line break", "type only the server name, for example smtp.example.com"}
+		return FieldError{Field: i18n.N("host"), Problem: i18n.N("contains a space, '/', '@' or a line break"), Fix: i18n.N("type only the server name, for example smtp.example.com")}
 	}
 	if ip := net.ParseIP(strings.Trim(h, "[]")); ip != nil {
 		return nil
 	}
 	if strings.Contains(h, ":") {
-		return FieldError{"host", "contains a port", "type the port in the Port field, not after the host"}
+		return FieldError{Field: i18n.N("host"), Problem: i18n.N("contains a port"), Fix: i18n.N("type the port in the Port field, not after the host")}
 	}
 	for _, label := range strings.Split(strings.TrimSuffix(h, "."), ".") {
 		if label == "" || len(label) > 63 {
-			return FieldError{"host", "has an empty or over-long part between dots", "check the spelling of the server name"}
+			return FieldError{Field: i18n.N("host"), Problem: i18n.N("has an empty or over-long part between dots"), Fix: i18n.N("check the spelling of the server name")}
 		}
 		if err := checkLabel(label); err != nil {
 			return err
@@ -210,21 +236,21 @@ func ValidateHost(h string) error {
 // else would reach exports that expand it: Postfix expands $name, msmtp %H,
 // a shell $(...).
 func checkLabel(label string) error {
-	fix := "type only the server name: letters, digits, dots and dashes, for example smtp.example.com"
+	fix := i18n.N("type only the server name: letters, digits, dots and dashes, for example smtp.example.com")
 	for _, r := range label {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
 		case r > unicode.MaxASCII && unicode.IsLetter(r):
-			return FieldError{"host", "contains a non-ASCII letter " + strconv.QuoteRune(r),
-				"type the name in its ASCII form (it starts with xn--; `idn2 NAME` prints it)"}
+			return quoting(i18n.N("host"), i18n.N("contains a non-ASCII letter %s"), i18n.N("type the name in its ASCII form (it starts with xn--; `idn2 NAME` prints it)"), strconv.QuoteRune(r))
+
 		case r == '[' || r == ']':
-			return FieldError{"host", "has brackets around a name", "only an IPv6 address goes in brackets: type the name without them"}
+			return FieldError{Field: i18n.N("host"), Problem: i18n.N("has brackets around a name"), Fix: i18n.N("only an IPv6 address goes in brackets: type the name without them")}
 		default:
-			return FieldError{"host", "contains " + strconv.QuoteRune(r) + ", which no server name has", fix}
+			return quoting(i18n.N("host"), i18n.N("contains %s, which no server name has"), fix, strconv.QuoteRune(r))
 		}
 	}
 	if strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
-		return FieldError{"host", "has a part that starts or ends with a dash", fix}
+		return FieldError{Field: i18n.N("host"), Problem: i18n.N("has a part that starts or ends with a dash"), Fix: fix}
 	}
 	return nil
 }
@@ -232,15 +258,15 @@ func checkLabel(label string) error {
 // ValidateHelo checks the name given in EHLO: a fully-qualified host name
 // or an address literal such as [192.0.2.1] (RFC 5321 §4.1.1.1).
 func ValidateHelo(h string) error {
-	fix := "give this machine's fully-qualified name, such as nas.example.com, or an address literal such as [192.0.2.1]"
+	fix := i18n.N("give this machine's fully-qualified name, such as nas.example.com, or an address literal such as [192.0.2.1]")
 	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
 		if net.ParseIP(strings.TrimPrefix(strings.Trim(h, "[]"), "IPv6:")) != nil {
 			return nil
 		}
-		return FieldError{"helo", "is not an address literal", fix}
+		return FieldError{Field: i18n.N("helo"), Problem: i18n.N("is not an address literal"), Fix: fix}
 	}
 	if len(h) > MaxHostLen || net.ParseIP(h) != nil || !heloPattern.MatchString(h) {
-		return FieldError{"helo", "is not a host name", fix}
+		return FieldError{Field: i18n.N("helo"), Problem: i18n.N("is not a host name"), Fix: fix}
 	}
 	return nil
 }
@@ -251,7 +277,7 @@ var heloPattern = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9]
 func ValidatePort(p string) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(p))
 	if err != nil || n < 1 || n > 65535 {
-		return 0, FieldError{"port", "must be a number from 1 to 65535", "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
+		return 0, FieldError{Field: i18n.N("port"), Problem: i18n.N("must be a number from 1 to 65535"), Fix: i18n.N("use 465 for SSL/TLS, 587 for STARTTLS or 25 for none")}
 	}
 	return n, nil
 }
@@ -260,14 +286,14 @@ func ValidatePort(p string) (int, error) {
 func ValidateAddress(field, a string) error {
 	a = strings.TrimSpace(a)
 	if a == "" {
-		return FieldError{field, "is empty", "type an e-mail address such as nas@example.com"}
+		return FieldError{Field: field, Problem: i18n.N("is empty"), Fix: i18n.N("type an e-mail address such as nas@example.com")}
 	}
 	if len(a) > MaxAddressLen {
-		return FieldError{field, "is longer than 320 characters", "type a single e-mail address"}
+		return FieldError{Field: field, Problem: i18n.N("is longer than 320 characters"), Fix: i18n.N("type a single e-mail address")}
 	}
 	p, err := mail.ParseAddress(a)
 	if err != nil || p.Address != a || p.Name != "" || !strings.Contains(a, "@") {
-		return FieldError{field, "is not an e-mail address", "type it as name@example.com, without a display name or <>"}
+		return FieldError{Field: field, Problem: i18n.N("is not an e-mail address"), Fix: i18n.N("type it as name@example.com, without a display name or <>")}
 	}
 	return nil
 }
@@ -276,11 +302,11 @@ func ValidateAddress(field, a string) error {
 func ValidateSecret(s string) error {
 	switch {
 	case len(s) > MaxSecretLen:
-		return FieldError{"password", "is longer than 1024 characters", "paste only the password"}
+		return FieldError{Field: i18n.N("password"), Problem: i18n.N("is longer than 1024 characters"), Fix: i18n.N("paste only the password")}
 	case strings.ContainsAny(s, "\r\n\x00"):
-		return FieldError{"password", "contains a line break", "paste the password on one line"}
+		return FieldError{Field: i18n.N("password"), Problem: i18n.N("contains a line break"), Fix: i18n.N("paste the password on one line")}
 	case !utf8.ValidString(s):
-		return FieldError{"password", "is not valid text", "type the password again"}
+		return FieldError{Field: i18n.N("password"), Problem: i18n.N("is not valid text"), Fix: i18n.N("type the password again")}
 	}
 	return CheckText("password", s)
 }
@@ -294,15 +320,15 @@ func ValidateSecret(s string) error {
 func CheckText(field, v string) error {
 	switch {
 	case strings.ContainsAny(v, "\r\n"):
-		return FieldError{field, "contains a line break", "type it on one line"}
+		return FieldError{Field: field, Problem: i18n.N("contains a line break"), Fix: i18n.N("type it on one line")}
 	case strings.ContainsRune(v, 0):
-		return FieldError{field, "contains a NUL character", "type it again without control characters"}
+		return FieldError{Field: field, Problem: i18n.N("contains a NUL character"), Fix: i18n.N("type it again without control characters")}
 	case !utf8.ValidString(v):
-		return FieldError{field, "is not valid UTF-8 text", "type it again"}
+		return FieldError{Field: field, Problem: i18n.N("is not valid UTF-8 text"), Fix: i18n.N("type it again")}
 	}
 	for _, r := range v {
 		if r != '\t' && unicode.IsControl(r) {
-			return FieldError{field, "contains the control character " + strings.Trim(strconv.QuoteRuneToASCII(r), "'"), "type it again without control characters"}
+			return quoting(field, i18n.N("contains the control character %s"), i18n.N("type it again without control characters"), strings.Trim(strconv.QuoteRuneToASCII(r), "'"))
 		}
 	}
 	return nil
@@ -318,10 +344,10 @@ func (s Settings) Validate() []FieldError {
 	}
 	add(ValidateHost(s.Host))
 	if s.Port < 1 || s.Port > 65535 {
-		errs = append(errs, FieldError{"port", "must be a number from 1 to 65535", "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"})
+		errs = append(errs, FieldError{Field: i18n.N("port"), Problem: i18n.N("must be a number from 1 to 65535"), Fix: i18n.N("use 465 for SSL/TLS, 587 for STARTTLS or 25 for none")})
 	}
 	if _, err := ParseSecurity(string(s.Security)); err != nil || s.Security == "" {
-		errs = append(errs, FieldError{"security", "is not set", "choose ssl, starttls or none"})
+		errs = append(errs, FieldError{Field: i18n.N("security"), Problem: i18n.N("is not set"), Fix: i18n.N("choose ssl, starttls or none")})
 	}
 	if s.wantsAuth() {
 		add(ValidateSecret(s.Password.Reveal()))
@@ -329,25 +355,25 @@ func (s Settings) Validate() []FieldError {
 		if s.Password.IsZero() && s.Auth != AuthXOAUTH2 {
 			// AUTH with an empty password can only fail, and counts toward
 			// the provider's lockout.
-			errs = append(errs, FieldError{"password", "is empty but a login is set", "give the password, or leave the login empty for a relay that needs none"})
+			errs = append(errs, FieldError{Field: i18n.N("password"), Problem: i18n.N("is empty but a login is set"), Fix: i18n.N("give the password, or leave the login empty for a relay that needs none")})
 		}
 	}
 	if len(s.Username) > MaxUsernameLen || strings.ContainsAny(s.Username, "\r\n") {
-		errs = append(errs, FieldError{"username", "is too long or contains a line break", "type the login on one line"})
+		errs = append(errs, FieldError{Field: i18n.N("username"), Problem: i18n.N("is too long or contains a line break"), Fix: i18n.N("type the login on one line")})
 	}
-	for _, f := range []struct{ name, value string }{{"username", s.Username}, {"sender name", s.FromName}, {"provider", s.Provider},
-		{"ca-file", s.CAFile}, {"password-file", s.PasswordFile}} {
+	for _, f := range []struct{ name, value string }{{i18n.N("username"), s.Username}, {i18n.N("sender name"), s.FromName}, {i18n.N("provider"), s.Provider},
+		{i18n.N("ca-file"), s.CAFile}, {i18n.N("password-file"), s.PasswordFile}} {
 		add(CheckText(f.name, f.value))
 	}
 	if s.From != "" {
-		add(ValidateAddress("from", s.From))
+		add(ValidateAddress(i18n.N("from"), s.From))
 	}
 	if s.Helo != "" {
 		add(ValidateHelo(s.Helo))
 	}
 	errs = append(errs, s.validatePin()...)
 	if strings.ContainsAny(s.FromName, "\r\n") || len(s.FromName) > MaxNameLen {
-		errs = append(errs, FieldError{"sender name", "is too long or contains a line break", "type a short name on one line"})
+		errs = append(errs, FieldError{Field: i18n.N("sender name"), Problem: i18n.N("is too long or contains a line break"), Fix: i18n.N("type a short name on one line")})
 	}
 	return errs
 }

@@ -19,7 +19,7 @@ func FuzzXOAUTH2Status(f *testing.F) {
 		}
 		r := newReply(535, "5.7.3 Authentication unsuccessful")
 		rep := &Report{Settings: Settings{Host: "h", Auth: AuthXOAUTH2}, Failure: &Failure{Stage: StageAuth, Kind: KindReply, Command: "AUTH", Reply: &r, OAuth: &st}}
-		d := Diagnose(rep, nil)
+		d := diagnoseBoth(t, rep, nil)
 		if d == nil || d.Code != "auth.oauth_token_refused" {
 			t.Fatalf("diagnosis %+v", d)
 		}

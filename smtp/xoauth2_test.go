@@ -128,6 +128,9 @@ func TestSignInDiagnoses(t *testing.T) {
 	} {
 		rep := smtp.SignInFailed(smtp.Settings{Auth: smtp.AuthXOAUTH2}, tc.of, "sign-in: "+tc.of.Error)
 		d := smtp.Diagnose(rep, nil)
+		if err := smtp.CheckPseudo(rep, nil, d); err != nil {
+			t.Error(err)
+		}
 		if d.Code != tc.code || !strings.Contains(d.Fix, tc.want) {
 			t.Errorf("%+v: got %s, fix %q; want %s mentioning %q", tc.of, d.Code, d.Fix, tc.code, tc.want)
 		}

@@ -214,7 +214,7 @@ func (s *SignIn) Finish(result any) Outcome {
 }
 
 func (s *SignIn) fail(err error) Outcome {
-	s.diag = smtp.Diagnose(smtp.SignInError(s.s.Draft.Settings, err), s.s.Provider())
+	s.diag = smtp.DiagnoseIn(smtp.SignInError(s.s.Draft.Settings, err), s.s.Provider(), s.s.Lang)
 	s.state, s.again = signInFailed, true
 	return Outcome{}
 }

@@ -123,7 +123,7 @@ func (t *Test) Finish(result any) Outcome {
 		t.state = testCancelled
 	default:
 		t.state = testFailed
-		t.diag = smtp.Diagnose(rep, t.s.Provider())
+		t.diag = smtp.DiagnoseIn(rep, t.s.Provider(), t.s.Lang)
 	}
 	t.s.Results.Report = rep
 	t.s.Results.Tried = smtp.Remember(t.s.Results.Tried, rep) // a suggestion never sends the user back
