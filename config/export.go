@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"smtpsetup/i18n"
 	"strconv"
 	"strings"
 	"text/template"
@@ -266,8 +267,8 @@ func (b *limitedBuffer) Write(p []byte) (int, error) {
 // password over an unencrypted link, unless the user allowed it.
 func needsPlaintextConsent(s smtp.Settings) error {
 	if usesAuth(s) && s.Security == smtp.SecurityNone && !s.AllowPlaintextAuth {
-		return smtp.FieldError{Field: "security", Problem: "is none, so the password would cross the network unencrypted",
-			Fix: "choose ssl or starttls, or set allow_plaintext_auth: true for a trusted network"}
+		return smtp.FieldError{Field: "security", Problem: i18n.N("is none, so the password would cross the network unencrypted"),
+			Fix: i18n.N("choose ssl or starttls, or set allow_plaintext_auth: true for a trusted network")}
 	}
 	return nil
 }
@@ -283,13 +284,13 @@ func normalized(s smtp.Settings) (smtp.Settings, error) {
 	}
 	s.Security, s.Auth, s.TLSPinSHA256 = smtp.Security(f.Security), smtp.AuthMethod(f.Auth), f.TLSPinSHA256
 	if s.Security == "" {
-		return s, smtp.FieldError{Field: "security", Problem: "is not set", Fix: "choose ssl, starttls or none"}
+		return s, smtp.FieldError{Field: "security", Problem: i18n.N("is not set"), Fix: i18n.N("choose ssl, starttls or none")}
 	}
 	if err := smtp.ValidateHost(s.Host); err != nil {
 		return s, err
 	}
 	if s.Port < 1 || s.Port > 65535 {
-		return s, smtp.FieldError{Field: "port", Problem: "must be a number from 1 to 65535", Fix: "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
+		return s, smtp.FieldError{Field: "port", Problem: i18n.N("must be a number from 1 to 65535"), Fix: i18n.N("use 465 for SSL/TLS, 587 for STARTTLS or 25 for none")}
 	}
 	return s, needsPlaintextConsent(s)
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"path/filepath"
+	"smtpsetup/i18n"
 	"strconv"
 	"strings"
 	"unicode"
@@ -28,7 +29,7 @@ const msmtpMaxLine = 499
 func msmtpArg(field, v string) (string, error) {
 	for _, r := range v {
 		if unicode.IsControl(r) && r != '\t' {
-			return "", smtp.FieldError{Field: field, Problem: "contains a control character, which msmtp's config cannot hold", Fix: "type it again without control characters"}
+			return "", smtp.FieldError{Field: field, Problem: i18n.N("contains a control character, which msmtp's config cannot hold"), Fix: i18n.N("type it again without control characters")}
 		}
 	}
 	return `"` + v + `"`, nil
@@ -43,7 +44,7 @@ func msmtpFrom(from string) error {
 	for _, p := range []string{"%U", "%H", "%C", "%M"} {
 		if strings.Contains(from, p) {
 			return smtp.FieldError{Field: "from",
-				Problem: "contains " + p + ", which msmtp replaces (%U user, %H host name, %C canonical name, %M /etc/mailname) and cannot escape",
+				Problem: i18n.N("contains ") + p + ", which msmtp replaces (%U user, %H host name, %C canonical name, %M /etc/mailname) and cannot escape",
 				Fix:     "use an address without " + p + " for msmtp, or export another format (postfix, env, json)"}
 		}
 	}
@@ -96,7 +97,7 @@ func MsmtpConfig(s smtp.Settings, opts ExportOptions) ([]byte, error) {
 		}
 		l := cmd + " " + arg
 		if len(l) > msmtpMaxLine {
-			return smtp.FieldError{Field: field, Problem: "is too long for msmtp, which reads config lines of at most 500 characters", Fix: "shorten it"}
+			return smtp.FieldError{Field: field, Problem: i18n.N("is too long for msmtp, which reads config lines of at most 500 characters"), Fix: i18n.N("shorten it")}
 		}
 		b.WriteString(l + "\n")
 		return nil
@@ -161,13 +162,13 @@ func msmtpLogin(b *bytes.Buffer, line func(cmd, field, v string, quote bool) err
 			return err
 		}
 		if len("password "+q) > msmtpMaxLine {
-			return smtp.FieldError{Field: "password", Problem: "is too long to fit on one msmtp config line",
-				Fix: "keep it in a password file (password_file, or --password-file for the export)"}
+			return smtp.FieldError{Field: "password", Problem: i18n.N("is too long to fit on one msmtp config line"),
+				Fix: i18n.N("keep it in a password file (password_file, or --password-file for the export)")}
 		}
 		return line("password", "password", s.Password.Reveal(), true)
 	}
 	if !filepath.IsAbs(pwFile) {
-		return smtp.FieldError{Field: "password_file", Problem: "is not an absolute path", Fix: "give the full path, starting with /"}
+		return smtp.FieldError{Field: "password_file", Problem: i18n.N("is not an absolute path"), Fix: i18n.N("give the full path, starting with /")}
 	}
 	// passwordeval runs through /bin/sh: the path is shell-quoted, and "--"
 	// keeps a path starting with '-' from being read as an option.

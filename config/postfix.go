@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"fmt"
 	"net"
+	"smtpsetup/i18n"
 	"strconv"
 	"strings"
 	"unicode"
@@ -106,8 +107,8 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 	add("smtp_sasl_security_options", "noanonymous")
 	switch s.Auth {
 	case smtp.AuthXOAUTH2:
-		return nil, "", smtp.FieldError{Field: "auth", Problem: "is xoauth2, which Postfix cannot do without a SASL plugin",
-			Fix: "use an App Password with auth plain or login, or the msmtp export"}
+		return nil, "", smtp.FieldError{Field: "auth", Problem: i18n.N("is xoauth2, which Postfix cannot do without a SASL plugin"),
+			Fix: i18n.N("use an App Password with auth plain or login, or the msmtp export")}
 	case smtp.AuthPlain, smtp.AuthLogin, smtp.AuthCRAMMD5:
 		add("smtp_sasl_mechanism_filter", string(s.Auth))
 	}
@@ -124,17 +125,17 @@ func PostfixConfig(s smtp.Settings, opts ExportOptions) (mainCF []PostfixSetting
 func saslLine(key, user, pw string) (string, error) {
 	switch {
 	case strings.Contains(user, ":"):
-		return "", smtp.FieldError{Field: "username", Problem: "contains ':', where Postfix splits the username from the password", Fix: "use the msmtp export for this account"}
+		return "", smtp.FieldError{Field: "username", Problem: i18n.N("contains ':', where Postfix splits the username from the password"), Fix: i18n.N("use the msmtp export for this account")}
 	case strings.TrimSpace(user) != user:
-		return "", smtp.FieldError{Field: "username", Problem: "starts or ends with a blank, which Postfix's table drops", Fix: "remove the blanks"}
+		return "", smtp.FieldError{Field: "username", Problem: i18n.N("starts or ends with a blank, which Postfix's table drops"), Fix: i18n.N("remove the blanks")}
 	case strings.TrimRightFunc(pw, unicode.IsSpace) != pw:
-		return "", smtp.FieldError{Field: "password", Problem: "ends with a blank, which Postfix's table drops", Fix: "use the msmtp export, or change the password"}
+		return "", smtp.FieldError{Field: "password", Problem: i18n.N("ends with a blank, which Postfix's table drops"), Fix: i18n.N("use the msmtp export, or change the password")}
 	case pw == "":
-		return "", smtp.FieldError{Field: "password", Problem: "is empty", Fix: "type the password"}
+		return "", smtp.FieldError{Field: "password", Problem: i18n.N("is empty"), Fix: i18n.N("type the password")}
 	}
 	for _, f := range []struct{ name, v string }{{"username", user}, {"password", pw}} {
 		if hasControl(f.v) {
-			return "", smtp.FieldError{Field: f.name, Problem: "contains a control character, which Postfix's table cannot hold", Fix: "type it again without control characters"}
+			return "", smtp.FieldError{Field: f.name, Problem: i18n.N("contains a control character, which Postfix's table cannot hold"), Fix: i18n.N("type it again without control characters")}
 		}
 	}
 	return key + " " + user + ":" + pw + "\n", nil
@@ -145,9 +146,9 @@ func saslLine(key, user, pw string) (string, error) {
 func postfixValue(field, v string) error {
 	switch {
 	case strings.Contains(v, "$"):
-		return smtp.FieldError{Field: field, Problem: "contains '$', which Postfix expands as a parameter", Fix: "use a path without '$'"}
+		return smtp.FieldError{Field: field, Problem: i18n.N("contains '$', which Postfix expands as a parameter"), Fix: i18n.N("use a path without '$'")}
 	case strings.TrimSpace(v) != v || hasControl(v):
-		return smtp.FieldError{Field: field, Problem: "starts or ends with a blank or holds a control character", Fix: "use a plain path"}
+		return smtp.FieldError{Field: field, Problem: i18n.N("starts or ends with a blank or holds a control character"), Fix: i18n.N("use a plain path")}
 	}
 	return nil
 }
@@ -160,7 +161,7 @@ func postfixMap(m string) error {
 	}
 	typ, path, ok := strings.Cut(m, ":")
 	if !ok || typ == "" || !strings.HasPrefix(path, "/") || strings.ContainsAny(m, " \t,") {
-		return smtp.FieldError{Field: "PostfixSASLMap", Problem: "is not a table such as hash:/etc/postfix/sasl_passwd", Fix: "give type:/absolute/path without blanks or commas"}
+		return smtp.FieldError{Field: "PostfixSASLMap", Problem: i18n.N("is not a table such as hash:/etc/postfix/sasl_passwd"), Fix: i18n.N("give type:/absolute/path without blanks or commas")}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"smtpsetup/i18n"
 )
 
 // ReadPublicFile reads a file WritePublicFile wrote (at most 64 KiB,
@@ -35,15 +36,15 @@ func WritePublicFile(path string, data []byte, ours func(old []byte) bool) error
 	if fi, err := os.Stat(dir); err != nil {
 		return saveError(path, "open the directory "+dir, err)
 	} else if !fi.IsDir() {
-		return &SaveError{Path: path, Step: "use the directory " + dir, Err: errors.New("it is not a directory"), Fix: "choose another file"}
+		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file")}
 	}
 	old, _, exists, err := readExisting(path)
 	if err != nil {
 		return err
 	}
 	if exists && !ours(old) {
-		return &SaveError{Path: path, Step: "replace the file", Err: fmt.Errorf("it exists and is not a file smtpsetup wrote"),
-			Fix: "check the path; if it is right, move the file away"}
+		return &SaveError{Path: path, Step: i18n.N("replace the file"), Err: fmt.Errorf("it exists and is not a file smtpsetup wrote"),
+			Fix: i18n.N("check the path; if it is right, move the file away")}
 	}
 	tmp, err := stage(osOps, dir, filepath.Base(path), data, path, 0o644)
 	if err != nil {
@@ -54,8 +55,8 @@ func WritePublicFile(path string, data []byte, ours func(old []byte) bool) error
 		return saveError(path, "replace the file", err)
 	}
 	if err := osOps.syncDir(dir); err != nil {
-		return &SaveError{Path: path, Step: "flush the directory to disk", Err: err,
-			Fix: "the new file is in place but may not survive a power cut; run sync, then check the disk"}
+		return &SaveError{Path: path, Step: i18n.N("flush the directory to disk"), Err: err,
+			Fix: i18n.N("the new file is in place but may not survive a power cut; run sync, then check the disk")}
 	}
 	return nil
 }

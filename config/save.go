@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"syscall"
 
 	"smtpsetup/i18n"
@@ -71,6 +72,23 @@ func (e *SaveError) Error() string {
 	return msg
 }
 
+// In is Error in tr's language: the step and the fix translated, the path
+// and the system's own words (the cause) as they are.
+func (e *SaveError) In(tr *i18n.Printer) string {
+	step := tr.T(e.Step)
+	if dir, ok := strings.CutPrefix(e.Step, "use the directory "); ok {
+		step = tr.Tf("use the directory %s", dir)
+	}
+	msg := tr.Tf("cannot save %s: could not %s", e.Path, step)
+	if e.Err != nil {
+		msg = tr.Tf("%s: %s", msg, e.Err.Error())
+	}
+	if e.Fix != "" {
+		msg = tr.Tf("%s; %s", msg, tr.T(e.Fix))
+	}
+	return msg
+}
+
 // Unwrap gives the cause.
 func (e *SaveError) Unwrap() error { return e.Err }
 
@@ -119,7 +137,7 @@ func Save(path string, s smtp.Settings, opts SaveOptions) (SaveResult, error) {
 func save(ops fileOps, path string, s smtp.Settings, opts SaveOptions) (res SaveResult, err error) {
 	res = SaveResult{Path: path, PasswordFile: s.PasswordFile}
 	if path == "" {
-		return res, &SaveError{Path: "the config", Step: "start", Fix: "give a file name with --config"}
+		return res, &SaveError{Path: "the config", Step: i18n.N("start"), Fix: i18n.N("give a file name with --config")}
 	}
 	data, err := Marshal(s)
 	if err != nil {
@@ -127,7 +145,7 @@ func save(ops fileOps, path string, s smtp.Settings, opts SaveOptions) (res Save
 	}
 	if s.PasswordFile != "" {
 		if filepath.Clean(s.PasswordFile) == filepath.Clean(path) || filepath.Clean(s.PasswordFile) == filepath.Clean(path)+".bak" {
-			return res, smtp.FieldError{Field: "password_file", Problem: "is the config file itself", Fix: "choose another file for the password"}
+			return res, smtp.FieldError{Field: "password_file", Problem: i18n.N("is the config file itself"), Fix: i18n.N("choose another file for the password")}
 		}
 		if !s.Password.IsZero() {
 			old, readErr := os.ReadFile(s.PasswordFile)
@@ -158,13 +176,13 @@ func save(ops fileOps, path string, s smtp.Settings, opts SaveOptions) (res Save
 // writePasswordFile writes pw alone to path, the way Save writes the config.
 func writePasswordFile(ops fileOps, path string, pw smtp.Secret, keepBackup bool) (bool, string, error) {
 	if !filepath.IsAbs(path) {
-		return false, "", smtp.FieldError{Field: "password_file", Problem: "is not an absolute path", Fix: "give the full path, starting with /"}
+		return false, "", smtp.FieldError{Field: "password_file", Problem: i18n.N("is not an absolute path"), Fix: i18n.N("give the full path, starting with /")}
 	}
 	if err := smtp.ValidateSecret(pw.Reveal()); err != nil {
 		return false, "", err
 	}
 	if pw.IsZero() {
-		return false, "", smtp.FieldError{Field: "password", Problem: "is empty", Fix: "type the password"}
+		return false, "", smtp.FieldError{Field: "password", Problem: i18n.N("is empty"), Fix: i18n.N("type the password")}
 	}
 	return writeFile(ops, path, passwordFileContent(pw.Reveal()), keepBackup, isPasswordFile)
 }
@@ -199,8 +217,8 @@ func writeFile(ops fileOps, path string, data []byte, keepBackup bool, replaceab
 		return false, "", err
 	}
 	if exists && !replaceable(old, oldMode) {
-		return false, "", &SaveError{Path: path, Step: "replace the file", Err: errors.New("it exists and is not a file smtpsetup wrote"),
-			Fix: "check the path; if it is right, move the file away (a password file must be one line, mode 0600)"}
+		return false, "", &SaveError{Path: path, Step: i18n.N("replace the file"), Err: errors.New("it exists and is not a file smtpsetup wrote"),
+			Fix: i18n.N("check the path; if it is right, move the file away (a password file must be one line, mode 0600)")}
 	}
 	if exists && bytes.Equal(old, data) && oldMode.Perm() == 0o600 {
 		return false, "", nil
@@ -222,13 +240,13 @@ func writeFile(ops fileOps, path string, data []byte, keepBackup bool, replaceab
 		return false, backup, saveError(path, "replace the file", err)
 	}
 	if err := ops.syncDir(dir); err != nil {
-		return true, backup, &SaveError{Path: path, Step: "flush the directory to disk", Err: err,
-			Fix: "the new file is in place but may not survive a power cut; run sync, then check the disk"}
+		return true, backup, &SaveError{Path: path, Step: i18n.N("flush the directory to disk"), Err: err,
+			Fix: i18n.N("the new file is in place but may not survive a power cut; run sync, then check the disk")}
 	}
 	// Verify what landed: a regular file, 0600, no matter what was there before.
 	if fi, err := os.Lstat(path); err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
-		return true, backup, &SaveError{Path: path, Step: "check the new file", Err: err,
-			Fix: "another program changed it while saving; save again"}
+		return true, backup, &SaveError{Path: path, Step: i18n.N("check the new file"), Err: err,
+			Fix: i18n.N("another program changed it while saving; save again")}
 	}
 	return true, backup, nil
 }
@@ -239,7 +257,7 @@ func writeFile(ops fileOps, path string, data []byte, keepBackup bool, replaceab
 // when the old file was 0644.
 func replaceBackup(ops fileOps, dir, backup string, old []byte, path string) error {
 	if fi, err := os.Lstat(backup); err == nil && fi.IsDir() {
-		return &SaveError{Path: path, Step: "keep a backup", Err: errors.New(backup + " is a directory"), Fix: "remove it, or save with no backup"}
+		return &SaveError{Path: path, Step: i18n.N("keep a backup"), Err: errors.New(backup + " is a directory"), Fix: i18n.N("remove it, or save with no backup")}
 	}
 	tmp, err := stage(ops, dir, filepath.Base(backup), old, path, 0o600)
 	if err != nil {
@@ -347,22 +365,22 @@ func prepareDir(ops fileOps, dir, path string) error {
 		return saveError(path, "open the directory "+dir, err)
 	}
 	if !fi.IsDir() {
-		return &SaveError{Path: path, Step: "use the directory " + dir, Err: errors.New("it is not a directory"), Fix: "choose another file with --config"}
+		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file with --config")}
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return &SaveError{Path: path, Step: "use the directory " + dir,
+		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir,
 			Err: fmt.Errorf("it is writable by group or others (mode %04o), so another user could replace the file", fi.Mode().Perm()),
 			Fix: openDirFix(dir, fi)}
 	}
 	if uid, ok := fileOwner(fi); ok && uid != 0 && uid != os.Geteuid() {
-		return &SaveError{Path: path, Step: "use the directory " + dir,
+		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir,
 			Err: fmt.Errorf("it belongs to another user (uid %d), who could replace the file", uid),
-			Fix: "keep the config in a directory you or root own"}
+			Fix: i18n.N("keep the config in a directory you or root own")}
 	}
 	if li, err := os.Lstat(path); err == nil && li.Mode()&fs.ModeSymlink != 0 {
 		target, _ := os.Readlink(path)
-		return &SaveError{Path: path, Step: "replace the file", Err: fmt.Errorf("it is a symbolic link to %s", target),
-			Fix: "smtpsetup replaces files and does not write through links: give the real file with --config, or remove the link"}
+		return &SaveError{Path: path, Step: i18n.N("replace the file"), Err: fmt.Errorf("it is a symbolic link to %s", target),
+			Fix: i18n.N("smtpsetup replaces files and does not write through links: give the real file with --config, or remove the link")}
 	}
 	return nil
 }
@@ -376,13 +394,13 @@ func readExisting(path string) ([]byte, fs.FileMode, bool, error) {
 	}
 	switch {
 	case errors.Is(err, syscall.ELOOP):
-		return nil, 0, false, &SaveError{Path: path, Step: "replace the file", Err: errors.New("it is a symbolic link"),
-			Fix: "give the real file with --config, or remove the link"}
+		return nil, 0, false, &SaveError{Path: path, Step: i18n.N("replace the file"), Err: errors.New("it is a symbolic link"),
+			Fix: i18n.N("give the real file with --config, or remove the link")}
 	case errors.Is(err, errNotRegular):
-		return nil, 0, false, &SaveError{Path: path, Step: "replace the file", Err: err, Fix: "choose another file with --config"}
+		return nil, 0, false, &SaveError{Path: path, Step: i18n.N("replace the file"), Err: err, Fix: i18n.N("choose another file with --config")}
 	case errors.Is(err, errTooLarge):
-		return nil, 0, false, &SaveError{Path: path, Step: "replace the file", Err: errors.New("it is larger than any smtpsetup config"),
-			Fix: "check --config: it names some other file"}
+		return nil, 0, false, &SaveError{Path: path, Step: i18n.N("replace the file"), Err: errors.New("it is larger than any smtpsetup config"),
+			Fix: i18n.N("check --config: it names some other file")}
 	case err != nil:
 		return nil, 0, false, saveError(path, "read the current file", err)
 	}

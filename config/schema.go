@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"smtpsetup/i18n"
 	"strconv"
 	"strings"
 	"unicode"
@@ -117,22 +118,22 @@ func toFile(s smtp.Settings, withPassword bool) (file, error) {
 		}
 	}
 	if s.Port < 0 || s.Port > 65535 {
-		return file{}, smtp.FieldError{Field: "port", Problem: "must be a number from 1 to 65535", Fix: "use 465 for SSL/TLS, 587 for STARTTLS or 25 for none"}
+		return file{}, smtp.FieldError{Field: "port", Problem: i18n.N("must be a number from 1 to 65535"), Fix: i18n.N("use 465 for SSL/TLS, 587 for STARTTLS or 25 for none")}
 	}
 	if s.Security != "" {
 		sec, err := smtp.ParseSecurity(string(s.Security))
 		if err != nil {
-			return file{}, smtp.FieldError{Field: "security", Problem: "is not ssl, starttls or none", Fix: "choose one of them"}
+			return file{}, smtp.FieldError{Field: "security", Problem: i18n.N("is not ssl, starttls or none"), Fix: i18n.N("choose one of them")}
 		}
 		f.Security = string(sec)
 	}
 	auth, err := smtp.ParseAuthMethod(string(s.Auth))
 	if err != nil {
-		return file{}, smtp.FieldError{Field: "auth", Problem: "is not a known method", Fix: "use auto, plain, login, cram-md5, xoauth2 or none"}
+		return file{}, smtp.FieldError{Field: "auth", Problem: i18n.N("is not a known method"), Fix: i18n.N("use auto, plain, login, cram-md5, xoauth2 or none")}
 	}
 	f.Auth = string(auth)
 	if s.PasswordFile != "" && !filepath.IsAbs(s.PasswordFile) {
-		return file{}, smtp.FieldError{Field: "password_file", Problem: "is not an absolute path", Fix: "give the full path, starting with /"}
+		return file{}, smtp.FieldError{Field: "password_file", Problem: i18n.N("is not an absolute path"), Fix: i18n.N("give the full path, starting with /")}
 	}
 	return f, nil
 }
@@ -157,7 +158,7 @@ func Load(path string) (smtp.Settings, error) {
 	}
 	if !s.Password.IsZero() {
 		if loose := loosePerms(mode); loose != "" {
-			return smtp.Settings{}, &LoadError{Path: path, Problem: "holds a password but " + loose,
+			return smtp.Settings{}, &LoadError{Path: path, Problem: i18n.N("holds a password but ") + loose,
 				Fix: secretFileFix(path, "")}
 		}
 	}
@@ -332,23 +333,23 @@ func parse(data []byte, name string) (smtp.Settings, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	err := dec.Decode(&doc)
 	if errors.Is(err, io.EOF) {
-		return smtp.Settings{}, &LoadError{Path: name, Problem: "is empty", Fix: "run smtpsetup setup to write it, or start it with version: 1"}
+		return smtp.Settings{}, &LoadError{Path: name, Problem: i18n.N("is empty"), Fix: i18n.N("run smtpsetup setup to write it, or start it with version: 1")}
 	}
 	if err != nil {
 		return smtp.Settings{}, syntaxError(name, data, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return smtp.Settings{}, &LoadError{Path: name, Line: extra.Line, Problem: "holds more than one YAML document (a second ---)",
-			Fix: "keep only one block of settings"}
+		return smtp.Settings{}, &LoadError{Path: name, Line: extra.Line, Problem: i18n.N("holds more than one YAML document (a second ---)"),
+			Fix: i18n.N("keep only one block of settings")}
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
 	if root.Kind != yaml.MappingNode {
-		return smtp.Settings{}, &LoadError{Path: name, Line: root.Line, Problem: "is not a list of field: value lines",
-			Fix: "write one setting per line, as host: smtp.example.com"}
+		return smtp.Settings{}, &LoadError{Path: name, Line: root.Line, Problem: i18n.N("is not a list of field: value lines"),
+			Fix: i18n.N("write one setting per line, as host: smtp.example.com")}
 	}
 	f, err := walk(root, name)
 	if err != nil {
@@ -403,14 +404,14 @@ func walk(root *yaml.Node, name string) (file, error) {
 		}
 	}
 	if !versionSeen {
-		return f, &LoadError{Path: name, Field: "version", Problem: "is missing",
+		return f, &LoadError{Path: name, Field: "version", Problem: i18n.N("is missing"),
 			Fix: fmt.Sprintf("add version: %d as the first line (this smtpsetup reads version %d)", Version, Version)}
 	}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return f, &LoadError{Path: name, Line: k.Line, Problem: "has " + describe(k) + " where a field name belongs",
-				Fix: "write one setting per line, as host: smtp.example.com"}
+			return f, &LoadError{Path: name, Line: k.Line, Problem: i18n.N("has ") + describe(k) + " where a field name belongs",
+				Fix: i18n.N("write one setting per line, as host: smtp.example.com")}
 		}
 		set, known := setters[k.Value]
 		if !known {
@@ -418,7 +419,7 @@ func walk(root *yaml.Node, name string) (file, error) {
 		}
 		if first, dup := seen[k.Value]; dup {
 			return f, &LoadError{Path: name, Line: k.Line, Field: k.Value,
-				Problem: fmt.Sprintf("appears twice (first on line %d)", first), Fix: "keep one of them"}
+				Problem: fmt.Sprintf("appears twice (first on line %d)", first), Fix: i18n.N("keep one of them")}
 		}
 		seen[k.Value] = k.Line
 		if p, fix := set(&f, v); p != "" {
@@ -443,9 +444,9 @@ func unknownField(name string, k *yaml.Node) error {
 		fix = fmt.Sprintf("did you mean %q? Otherwise remove the line", best)
 	}
 	if !plainName.MatchString(k.Value) {
-		return &LoadError{Path: name, Line: k.Line, Problem: "has a line that is not a known field", Fix: fix}
+		return &LoadError{Path: name, Line: k.Line, Problem: i18n.N("has a line that is not a known field"), Fix: fix}
 	}
-	return &LoadError{Path: name, Line: k.Line, Field: k.Value, Problem: "is not a known field", Fix: fix}
+	return &LoadError{Path: name, Line: k.Line, Field: k.Value, Problem: i18n.N("is not a known field"), Fix: fix}
 }
 
 // nearest is the known field within two edits of s, or one that s starts
@@ -558,11 +559,11 @@ func fromFile(f file, name string, root *yaml.Node) (smtp.Settings, error) {
 	}
 	if f.Password != "" && f.PasswordFile != "" {
 		return smtp.Settings{}, &LoadError{Path: name, Line: line("password_file"), Field: "password_file",
-			Problem: "is set, and so is password", Fix: "keep one: the password itself, or the file that holds it"}
+			Problem: i18n.N("is set, and so is password"), Fix: i18n.N("keep one: the password itself, or the file that holds it")}
 	}
 	if f.PasswordFile != "" && !filepath.IsAbs(f.PasswordFile) {
 		return smtp.Settings{}, &LoadError{Path: name, Line: line("password_file"), Field: "password_file",
-			Problem: "is not an absolute path", Fix: "give the full path, starting with /"}
+			Problem: i18n.N("is not an absolute path"), Fix: i18n.N("give the full path, starting with /")}
 	}
 	return s, nil
 }
@@ -577,8 +578,8 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // "password:" in the raw text as a last resort.
 func syntaxError(name string, data []byte, err error) error {
 	msg := err.Error()
-	le := &LoadError{Path: name, Problem: "is not valid YAML",
-		Fix: "put a value in double quotes if it contains : # ' \" or starts with * & ! | >"}
+	le := &LoadError{Path: name, Problem: i18n.N("is not valid YAML"),
+		Fix: i18n.N("put a value in double quotes if it contains : # ' \" or starts with * & ! | >")}
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		le.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
@@ -656,8 +657,8 @@ func rawTextError(data []byte, name string) *LoadError {
 		if problem == "" {
 			continue
 		}
-		le := &LoadError{Path: name, Line: i + 1, Problem: "this line " + problem,
-			Fix: "the file was damaged or is not a smtpsetup config: delete that character (cat -A shows it), or write a new file with smtpsetup setup"}
+		le := &LoadError{Path: name, Line: i + 1, Problem: i18n.N("this line ") + problem,
+			Fix: i18n.N("the file was damaged or is not a smtpsetup config: delete that character (cat -A shows it), or write a new file with smtpsetup setup")}
 		if m := fieldOnLine.FindSubmatch(l); m != nil {
 			if _, known := setters[string(m[1])]; known {
 				le.Field, le.Problem = string(m[1]), problem

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"smtpsetup/i18n"
 	"strings"
 	"syscall"
 	"time"
@@ -34,7 +35,7 @@ func (p TokenFile) Load() ([]byte, error) {
 		return nil, fileError(string(p), "token file", err)
 	}
 	if loose := loosePerms(mode); loose != "" {
-		return nil, &LoadError{Path: string(p), Problem: "holds a sign-in token but " + loose, Fix: "run: chmod 600 " + shellQuote(string(p))}
+		return nil, &LoadError{Path: string(p), Problem: i18n.N("holds a sign-in token but ") + loose, Fix: i18n.N("run: chmod 600 ") + shellQuote(string(p))}
 	}
 	return data, nil
 }
@@ -56,7 +57,7 @@ func (p TokenFile) Save(data []byte) error {
 func (p TokenFile) Lock(ctx context.Context) (func(), error) {
 	f, err := os.OpenFile(string(p)+".lock", os.O_RDWR|os.O_CREATE|syscall.O_CLOEXEC|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
-		return nil, &SaveError{Path: string(p) + ".lock", Step: "lock the token file", Err: err, Fix: "check that the directory is writable by this user"}
+		return nil, &SaveError{Path: string(p) + ".lock", Step: i18n.N("lock the token file"), Err: err, Fix: i18n.N("check that the directory is writable by this user")}
 	}
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -65,7 +66,7 @@ func (p TokenFile) Lock(ctx context.Context) (func(), error) {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			f.Close()
-			return nil, &SaveError{Path: string(p) + ".lock", Step: "lock the token file", Err: err}
+			return nil, &SaveError{Path: string(p) + ".lock", Step: i18n.N("lock the token file"), Err: err}
 		}
 		select {
 		case <-ctx.Done():
