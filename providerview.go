@@ -15,7 +15,7 @@ import (
 // name to recognise, and the status. A name too long for its column wraps
 // under itself. `providers ID` shows the rest.
 func writeProviderList(w io.Writer, cat *smtp.Catalogue, tr *i18n.Printer) error {
-	idH, nameH, stH := tr.T("ID"), tr.T("NAME"), tr.T("STATUS")
+	idH, nameH, stH := "ID", tr.T("NAME"), tr.T("STATUS") // the ID column holds what --provider takes
 	idW, stW := ansi.StringWidth(idH), ansi.StringWidth(stH)
 	for _, p := range cat.Providers {
 		idW, stW = max(idW, ansi.StringWidth(p.ID)), max(stW, ansi.StringWidth(p.Status))

@@ -123,7 +123,7 @@ type Result struct {
 	Login        string        // login rule when the source says; "" when unknown (use the address)
 	Alternatives []Candidate   // other servers found, best first
 	Unchecked    []string      // what could not be checked, said for a user: "DNS: no resolver answered ..."
-	notes []note // Unchecked's formats and values, for UncheckedIn
+	notes        []note        // Unchecked's formats and values, for UncheckedIn
 
 	// Domain is what DNS said of the address's domain when it named no
 	// mail server: DomainNoMX or DomainUnknown; "" when it has MX records

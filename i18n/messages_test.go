@@ -211,6 +211,14 @@ func TestMessages(t *testing.T) {
 		t.Errorf("messages/en.yaml is not what the code prints: run go test ./i18n -run TestMessages -update, then translate the new texts in every language")
 	}
 	t.Logf("%d texts (%d with plural forms)", len(ids), len(plural))
+	for _, id := range ids {
+		// go-i18n reads these keys as a message's own fields, whatever
+		// their case: such a text cannot be a message ID.
+		switch strings.ToLower(id) {
+		case "id", "description", "hash", "leftdelim", "rightdelim", "zero", "one", "two", "few", "many", "other", "translation":
+			t.Errorf("%q is a word go-i18n keeps for itself: print it untranslated, or make it a longer text", id)
+		}
+	}
 	for _, l := range i18n.Languages[1:] {
 		t.Run(l.Tag, func(t *testing.T) { checkLanguage(t, l.Tag, ids, plural) })
 	}
