@@ -27,8 +27,9 @@ func brokenConfig(cmd *cobra.Command, d *steps.Session, loadErr error, lines boo
 	var choice wizard.BrokenChoice
 	var err error
 	if lines {
-		choice, err = wizard.AskBrokenConfigLines(d.ConfigPath, loadErr, os.Stdin, cmd.OutOrStdout())
+		choice, err = wizard.AskBrokenConfigLines(d.Lang, d.ConfigPath, loadErr, os.Stdin, cmd.OutOrStdout())
 	} else {
+		opts.Lang = d.Lang
 		choice, err = wizard.AskBrokenConfig(cmd.Context(), d.ConfigPath, loadErr, opts)
 	}
 	if err != nil {

@@ -153,15 +153,17 @@ func startDemo(d *steps.Session, pathFlag string) (*smtptest.Server, error) {
 		d.ConfigPath = filepath.Join(os.TempDir(), "smtpsetup-demo", "smtp.yaml")
 	}
 	demo := smtp.Provider{
-		ID: "demo", Name: i18n.N("Demo server (built in)"), Host: "localhost",
+		// The name is not one of the entry's Texts: a screen shows it as
+		// written, so it is translated here.
+		ID: "demo", Name: tr.T("Demo server (built in)"), Host: "localhost",
 		Ports: []smtp.PortOption{{Security: smtp.SecuritySTARTTLS, Port: srv.Port(), Recommended: true}},
 		Login: smtp.LoginAddress, Status: smtp.StatusOK, LastChecked: time.Now().Format(time.DateOnly),
 		Secret: smtp.SecretRule{Label: "Password"},
 		Prerequisites: []smtp.Prerequisite{{
 			Title: i18n.N("The demo server is running"),
-			// Translated here, as it holds the port: the steps show the
-			// catalogue's words through T, which leaves it as it is.
-			Detail: tr.Tf("It was started on localhost port %d for this run, with STARTTLS and one account; it stops when you quit.", srv.Port()),
+			// Without the port (the server step shows it), so that the
+			// steps translate it as every catalogue text is.
+			Detail: i18n.N("It was started on localhost for this run, with STARTTLS and one account; it stops when you quit."),
 			Why:    i18n.N("A real provider lists here what it demands first, such as Gmail's App Password."),
 		}},
 	}

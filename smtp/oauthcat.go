@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"smtpsetup/i18n"
 )
 
 // OAuth is a catalogue entry's OAuth 2.0 sign-in: the device authorization
@@ -156,7 +158,7 @@ func checkOAuthWord(field, v string) error {
 // --client-id: it names the field and the fix.
 func CheckClientID(v string) error {
 	if err := checkOAuthWord("client-id", v); err != nil || strings.TrimSpace(v) == "" {
-		return FieldError{Field: "client id", Problem: "is empty or not one word", Fix: "paste the Application (client) ID of the app your administrator registered, such as 00000000-0000-0000-0000-000000000000"}
+		return FieldError{Field: i18n.N("client id"), Problem: i18n.N("is empty or not one word"), Fix: i18n.N("paste the Application (client) ID of the app your administrator registered, such as 00000000-0000-0000-0000-000000000000")}
 	}
 	return nil
 }
@@ -164,7 +166,7 @@ func CheckClientID(v string) error {
 // CheckTenant checks a tenant given with --tenant.
 func CheckTenant(v string) error {
 	if err := checkOAuthWord("tenant", v); err != nil || strings.TrimSpace(v) == "" {
-		return FieldError{Field: "tenant", Problem: "is empty or not one word", Fix: "give the directory (tenant) ID, a domain such as example.com, or organizations / consumers"}
+		return FieldError{Field: i18n.N("tenant"), Problem: i18n.N("is empty or not one word"), Fix: i18n.N("give the directory (tenant) ID, a domain such as example.com, or organizations / consumers")}
 	}
 	return nil
 }

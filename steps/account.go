@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -35,7 +36,7 @@ const (
 )
 
 // Title implements Flow.
-func (a *Account) Title() string { return "Account" }
+func (a *Account) Title() string { return i18n.N("Account") }
 
 // Skip implements Flow.
 func (a *Account) Skip(*Session) bool { return false }
@@ -78,7 +79,7 @@ func (a *Account) shortFits() bool {
 	if pr == nil || pr.ID == smtp.OtherID || pr.OffersNoLogin() || a.signsIn() || a.name != "" || a.derived == "" {
 		return false
 	}
-	if smtp.ValidateAddress("e-mail address", a.address) != nil || a.login != "" && a.login != a.derived {
+	if smtp.ValidateAddress(i18n.N("e-mail address"), a.address) != nil || a.login != "" && a.login != a.derived {
 		return false
 	}
 	return pr.NeedsSecret(a.derived, a.s.Draft.Settings.Auth)
@@ -87,7 +88,7 @@ func (a *Account) shortFits() bool {
 // complete reports an account with nothing left to type: a valid address,
 // and a login and secret unless it is a relay without one.
 func (a *Account) complete() bool {
-	if smtp.ValidateAddress("e-mail address", a.address) != nil {
+	if smtp.ValidateAddress(i18n.N("e-mail address"), a.address) != nil {
 		return false
 	}
 	pr := a.s.Provider()
@@ -103,14 +104,15 @@ func (a *Account) keep() bool { return a.use == useRecommended }
 
 // summary is the filled account in one line.
 func (a *Account) summary() string {
-	who := "no login"
-	if !a.relay() {
-		who = "login " + smtp.CleanLine(a.login)
-		if a.secret != "" {
-			who += ", " + strings.ToLower(a.s.Provider().SecretLabel()) + " set"
-		}
+	tr := a.s.Lang
+	addr := smtp.CleanLine(a.address)
+	switch {
+	case a.relay():
+		return tr.Tf("%s (no login)", addr)
+	case a.secret != "":
+		return tr.Tf("%s (login %s, %s set)", addr, smtp.CleanLine(a.login), a.s.Provider().SecretNameIn(tr))
 	}
-	return smtp.CleanLine(a.address) + " (" + who + ")"
+	return tr.Tf("%s (login %s)", addr, smtp.CleanLine(a.login))
 }
 
 // relay reports the choice of no login.
@@ -118,32 +120,32 @@ func (a *Account) relay() bool { return a.how == noLogin }
 
 // Page implements Flow.
 func (a *Account) Page() Page {
-	pr := a.s.Provider()
+	pr, tr := a.s.Provider(), a.s.Lang
 	fields := []Field{
 		{
-			Kind: TextField, Title: "E-mail address", Description: "The address the mail comes from (the sender the test checks).",
+			Kind: TextField, Title: tr.T("E-mail address"), Description: tr.T("The address the mail comes from (the sender the test checks)."),
 			Placeholder: "nas@example.com", Limit: smtp.MaxAddressLen, Value: &a.address, Skip: a.keepOrShort,
-			Check:   func(v string) error { return smtp.ValidateAddress("e-mail address", v) },
+			Check:   func(v string) error { return smtp.ValidateAddress(i18n.N("e-mail address"), v) },
 			Changed: func(string) { a.prefillLogin() },
 		},
 		{
-			Kind: TextField, Title: "Login", Description: upperFirst(pr.LoginDescription()) + ".",
+			Kind: TextField, Title: tr.T("Login"), Description: upperFirst(pr.LoginDescriptionIn(tr)) + ".",
 			Limit: smtp.MaxUsernameLen, Value: &a.login, Check: checkLogin,
 			Skip: func() bool { return a.keepOrShort() || a.relay() },
 		},
 		{
-			Kind: SecretField, Title: pr.SecretLabel(), Description: secretHint(pr),
+			Kind: SecretField, Title: pr.SecretLabelIn(tr), Description: secretHint(tr, pr),
 			Limit: smtp.MaxSecretLen, Value: &a.secret, Check: a.checkSecret,
 			Skip:    func() bool { return a.keep() || a.relay() || !pr.NeedsSecret(a.login, a.s.Draft.Settings.Auth) },
 			Replace: a.focus == smtp.FieldSecret,
 		},
 		{
-			Kind: TextField, Title: "Sender name", Description: "Shown as the sender, e.g. \"Office NAS\". Optional.",
+			Kind: TextField, Title: tr.T("Sender name"), Description: tr.T("Shown as the sender, e.g. \"Office NAS\". Optional."),
 			Limit: smtp.MaxNameLen, Value: &a.name, Check: checkName, Skip: a.keepOrShort,
 		},
 	}
 	if a.focus == smtp.FieldSecret {
-		fields[2].Description = "The server refused it: type it again (typing replaces it)."
+		fields[2].Description = tr.T("The server refused it: type it again (typing replaces it).")
 	}
 	if a.signsIn() {
 		// The next step signs in instead of asking for a password.
@@ -151,31 +153,31 @@ func (a *Account) Page() Page {
 	}
 	if pr.OffersNoLogin() {
 		fields = append([]Field{{
-			Kind: ChoiceField, Title: "How does this machine log in?", Value: &a.how, Skip: a.keep,
+			Kind: ChoiceField, Title: tr.T("How does this machine log in?"), Value: &a.how, Skip: a.keep,
 			Options: []Option{
-				{"With a login and password", withLogin},
-				{"No login (relay by address: the server trusts this machine's IP)", noLogin},
+				{tr.T("With a login and password"), withLogin},
+				{tr.T("No login (relay by address: the server trusts this machine's IP)"), noLogin},
 			},
 		}}, fields...)
 	}
 	if a.offerKeep {
-		name := ""
+		use := tr.Tf("Use %s", a.summary())
 		if a.name != "" {
-			name = ", sender name \"" + smtp.CleanLine(a.name) + "\""
+			use = tr.Tf("Use %s, sender name \"%s\"", a.summary(), smtp.CleanLine(a.name))
 		}
 		fields = append([]Field{{
-			Kind: ChoiceField, Title: "Account", Value: &a.use,
+			Kind: ChoiceField, Title: tr.T("Account"), Value: &a.use,
 			Options: []Option{
-				{"Use " + a.summary() + name, useRecommended},
-				{"Change the address, login, password or sender name", useChange},
+				{use, useRecommended},
+				{tr.T("Change the address, login, password or sender name"), useChange},
 			},
 		}}, fields...)
 	}
 	page := Page{Fields: fields}
 	if a.short {
-		page.Intro = []string{"Sending as " + smtp.CleanLine(a.address) + ", login " + smtp.CleanLine(a.login) + "."}
+		page.Intro = []string{tr.Tf("Sending as %s, login %s.", smtp.CleanLine(a.address), smtp.CleanLine(a.login))}
 		page.More = &More{
-			Label: "Change the address, login or sender name", Key: "change address, login, name",
+			Label: tr.T("Change the address, login or sender name"), Key: tr.T("change address, login, name"),
 			Open: func() { a.short, a.more = false, true },
 		}
 	}
@@ -193,23 +195,23 @@ func (a *Account) signsIn() bool {
 	return a.s.Provider().SignsInWithCode() && !a.s.Draft.NoOAuth
 }
 
-func secretHint(p *smtp.Provider) string {
+func secretHint(tr *i18n.Printer, p *smtp.Provider) string {
 	if p.Secret.ShapeHint != "" {
-		return "Not your account password: " + p.Secret.ShapeHint + ". Hidden as you type."
+		return tr.Tf("Not your account password: %s. Hidden as you type.", tr.T(p.Secret.ShapeHint))
 	}
-	return "Hidden as you type; never shown or logged."
+	return tr.T("Hidden as you type; never shown or logged.")
 }
 
 func checkLogin(v string) error {
 	if len(v) > smtp.MaxUsernameLen || strings.ContainsAny(v, "\r\n") {
-		return errors.New("login is too long or has a line break: type only the login")
+		return smtp.FieldError{Field: i18n.N("login"), Problem: i18n.N("is too long or has a line break"), Fix: i18n.N("type only the login")}
 	}
 	return nil
 }
 
 func checkName(v string) error {
 	if len(v) > smtp.MaxNameLen || strings.ContainsAny(v, "\r\n") {
-		return errors.New("sender name is too long or has a line break: type a short name on one line")
+		return smtp.FieldError{Field: i18n.N("sender name"), Problem: i18n.N("is too long or has a line break"), Fix: i18n.N("type a short name on one line")}
 	}
 	return nil
 }
@@ -223,15 +225,15 @@ func (a *Account) checkSecret(v string) error {
 		return nil // no login: a relay that needs none
 	}
 	if v == "" {
-		return errors.New(strings.ToLower(pr.SecretLabel()) + " is empty: paste it here (it stays hidden)")
+		return errors.New(a.s.Lang.Tf("%s is empty: paste it here (it stays hidden)", pr.SecretNameIn(a.s.Lang)))
 	}
-	chk := pr.CheckSecret(v)
+	chk := pr.CheckSecretIn(v, a.s.Lang)
 	if err := smtp.ValidateSecret(chk.Value); err != nil {
 		return err
 	}
 	if chk.Warning != "" && a.warned != v {
 		a.warned = v
-		return Warning(chk.Warning + ". Press Enter again to use it anyway")
+		return Warning(a.s.Lang.Tf("%s. Press Enter again to use it anyway", chk.Warning))
 	}
 	return nil
 }
@@ -264,7 +266,7 @@ func (a *Account) Submit() Outcome {
 	if set.Auth == smtp.AuthNone {
 		set.Auth = smtp.AuthAuto // the user chose to log in again
 	}
-	chk := pr.CheckSecret(a.secret)
+	chk := pr.CheckSecretIn(a.secret, a.s.Lang)
 	if !a.signsIn() {
 		set.Password = smtp.NewSecret(chk.Value)
 	}
@@ -273,7 +275,7 @@ func (a *Account) Submit() Outcome {
 	}
 	a.s.Notes = append(a.s.Notes, chk.Notes...)
 	if pr.SenderRule != "" && set.From != "" && !strings.EqualFold(set.From, set.Username) {
-		a.s.Notes = append(a.s.Notes, pr.Name+": "+pr.SenderRule)
+		a.s.Notes = append(a.s.Notes, pr.Name+": "+a.s.Lang.T(pr.SenderRule))
 	}
 	return Outcome{Action: Action{Kind: Next}}
 }

@@ -2,11 +2,13 @@ package steps
 
 import (
 	"errors"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/huh/v2"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -122,28 +124,29 @@ func IsWarning(err error) bool {
 	return errors.As(err, &w)
 }
 
-// Sentence is an error as the user reads it under a field.
-func Sentence(err error) string {
+// Sentence is an error as the user reads it under a field, in tr's
+// language.
+func Sentence(tr *i18n.Printer, err error) string {
 	var fe smtp.FieldError
 	if errors.As(err, &fe) {
-		return fe.Sentence()
+		return fe.SentenceIn(tr)
 	}
 	return err.Error()
 }
 
 // plain turns a FieldError into its sentence, for the forms.
-func plain(err error) error {
+func plain(tr *i18n.Printer, err error) error {
 	if err == nil {
 		return nil
 	}
 	if IsWarning(err) {
 		return err
 	}
-	return errors.New(Sentence(err))
+	return errors.New(Sentence(tr, err))
 }
 
-// huhField draws a field as a huh field.
-func (f Field) huhField(height int) huh.Field {
+// huhField draws a field as a huh field, its errors in tr's language.
+func (f Field) huhField(height int, tr *i18n.Printer) huh.Field {
 	switch f.Kind {
 	case ChoiceField:
 		var opts []huh.Option[string]
@@ -168,15 +171,17 @@ func (f Field) huhField(height int) huh.Field {
 		}
 		return c
 	}
-	return newTextField(f)
+	return newTextField(f, tr)
 }
 
-// upperFirst capitalises a phrase to start a sentence.
+// upperFirst capitalises a phrase to start a sentence: its first letter,
+// whatever its script (a letter with no case stays as it is).
 func upperFirst(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 || r == utf8.RuneError {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // skippable is a huh field that is hidden and passed over while its

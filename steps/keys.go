@@ -1,6 +1,10 @@
 package steps
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"smtpsetup/i18n"
+)
 
 // KeyMap is every key the wizard and its steps handle, declared once: the
 // handlers match with key.Matches, and the footer and the ? screen show
@@ -32,34 +36,35 @@ type KeyMap struct {
 	Plain      key.Binding // AUTH without TLS on a private address, warned
 }
 
-// NewKeyMap is the wizard's key map.
-func NewKeyMap() *KeyMap {
+// NewKeyMap is the wizard's key map, its help in tr's language. Key names
+// (esc, enter, ctrl+c) stay as the keyboard writes them; "any key" is words.
+func NewKeyMap(tr *i18n.Printer) *KeyMap {
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	return &KeyMap{
-		Back: b([]string{"esc"}, "esc", "back"),
-		Quit: b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		Help: b([]string{"?"}, "?", "help"),
+		Back: b([]string{"esc"}, "esc", tr.T("back")),
+		Quit: b([]string{"ctrl+c"}, "ctrl+c", tr.T("quit")),
+		Help: b([]string{"?"}, "?", tr.T("help")),
 
-		Skip:       b([]string{"enter", "esc"}, "enter/esc", "skip"),
-		Cancel:     b([]string{"esc"}, "esc", "cancel the test"),
-		Continue:   b([]string{"enter"}, "enter", "continue"),
-		Apply:      b([]string{"a"}, "a", "apply fix"),
-		Edit:       b([]string{"e"}, "e", "edit"),
-		Retry:      b([]string{"r"}, "r", "retry"),
-		SaveAnyway: b([]string{"s"}, "s", "save anyway"),
-		Details:    b([]string{"t"}, "t", "details"),
-		Leave:      b([]string{"q"}, "q", "quit"),
-		Scroll:     b([]string{"up", "down", "k", "j", "space"}, "↑/↓", "scroll"),
-		PageScroll: b([]string{"pgup", "pgdown"}, "pgup/pgdn", "page"),
-		QR:         b([]string{"p"}, "p", "QR code for your phone"),
-		AnyKey:     b([]string{"enter"}, "any key", "close"),
-		Password:   b([]string{"ctrl+p"}, "ctrl+p", "use a password instead"),
-		Trust:      b([]string{"f"}, "f", "trust this certificate"),
-		Send:       b([]string{"m"}, "m", "send a test message"),
-		More:       b([]string{"ctrl+o"}, "ctrl+o", "more fields"),
-		Plain:      b([]string{"u"}, "u", "log in unencrypted (private network)"),
+		Skip:       b([]string{"enter", "esc"}, "enter/esc", tr.T("skip")),
+		Cancel:     b([]string{"esc"}, "esc", tr.T("cancel the test")),
+		Continue:   b([]string{"enter"}, "enter", tr.T("continue")),
+		Apply:      b([]string{"a"}, "a", tr.T("apply fix")),
+		Edit:       b([]string{"e"}, "e", tr.T("edit")),
+		Retry:      b([]string{"r"}, "r", tr.T("retry")),
+		SaveAnyway: b([]string{"s"}, "s", tr.T("save anyway")),
+		Details:    b([]string{"t"}, "t", tr.T("details")),
+		Leave:      b([]string{"q"}, "q", tr.T("quit")),
+		Scroll:     b([]string{"up", "down", "k", "j", "space"}, "↑/↓", tr.T("scroll")),
+		PageScroll: b([]string{"pgup", "pgdown"}, "pgup/pgdn", tr.T("page")),
+		QR:         b([]string{"p"}, "p", tr.T("QR code for your phone")),
+		AnyKey:     b([]string{"enter"}, tr.T("any key"), tr.T("close")),
+		Password:   b([]string{"ctrl+p"}, "ctrl+p", tr.T("use a password instead")),
+		Trust:      b([]string{"f"}, "f", tr.T("trust this certificate")),
+		Send:       b([]string{"m"}, "m", tr.T("send a test message")),
+		More:       b([]string{"ctrl+o"}, "ctrl+o", tr.T("more fields")),
+		Plain:      b([]string{"u"}, "u", tr.T("log in unencrypted (private network)")),
 	}
 }
 

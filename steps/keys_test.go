@@ -126,7 +126,7 @@ type state struct {
 func screenOf(t *testing.T, f drawn, s *Session, setup func()) Step {
 	t.Helper()
 	sc := &screen{drawn: f}
-	c := NewCommon(80, 24, nil)
+	c := NewCommon(80, 24, nil, nil)
 	c.Styles = testStyles
 	ctx := t.Context()
 	cmd := sc.Enter(ctx, s, c)
@@ -229,7 +229,7 @@ func TestTestStepCancel(t *testing.T) {
 	s, _ := demoSession(t)
 	tt := &Test{}
 	sc := &screen{drawn: tt}
-	c := NewCommon(80, 24, testStyles)
+	c := NewCommon(80, 24, testStyles, nil)
 	sc.Enter(t.Context(), s, c)
 	if !sc.working || tt.state != testRunning || !sc.Capturing() {
 		t.Fatalf("working %v, state %v", sc.working, tt.state)
@@ -255,7 +255,7 @@ func TestSaveStep(t *testing.T) {
 	if sv.state != saveAsking || sv.path != s.ConfigPath || sv.choice != saveInline {
 		t.Fatalf("begin: %v %q %q", sv.state, sv.path, sv.choice)
 	}
-	if err := CheckPath("  "); err == nil {
+	if err := CheckPath(nil, "  "); err == nil {
 		t.Error("an empty path was accepted")
 	}
 	o := sv.Submit()

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -28,7 +29,7 @@ type Prerequisites struct {
 }
 
 // Title implements Flow.
-func (p *Prerequisites) Title() string { return "Before you start" }
+func (p *Prerequisites) Title() string { return i18n.N("Before you start") }
 
 // Skip implements Flow: a custom server, or a provider that demands
 // nothing and has no warning to give, has no prerequisites.
@@ -45,39 +46,43 @@ func (p *Prerequisites) Begin(s *Session) Outcome {
 
 // Page implements Flow.
 func (p *Prerequisites) Page() Page {
-	pr := p.s.Provider()
+	pr, tr := p.s.Provider(), p.s.Lang
 	if p.howto {
 		// One item a page, so each fits a small terminal; the notes and
 		// what is unconfirmed come with the last.
-		how := howTo(p.missing[p.at:p.at+1], p.at)
-		heading := "How to do it"
+		how := howTo(tr, p.missing[p.at:p.at+1], p.at)
+		heading := tr.T("How to do it")
 		if len(p.missing) > 1 {
-			heading = fmt.Sprintf("How to do it (%d of %d)", p.at+1, len(p.missing))
+			heading = tr.Tf("How to do it (%d of %d)", p.at+1, len(p.missing))
 		}
 		if p.at == len(p.missing)-1 {
-			how = append(how, notes(p.s.Provider())...)
-			if u := p.s.Provider().Unconfirmed; len(u) > 0 {
-				how = append(how, "Not confirmed from "+p.s.Provider().Name+"'s own documents: "+strings.Join(u, "; ")+".")
+			how = append(how, notes(tr, pr)...)
+			if u := pr.Unconfirmed; len(u) > 0 {
+				said := make([]string, len(u))
+				for i, x := range u {
+					said[i] = tr.T(x)
+				}
+				how = append(how, tr.Tf("Not confirmed from %s's own documents: %s.", pr.Name, strings.Join(said, "; ")))
 			}
 		}
 		return Page{Heading: heading, Intro: how, Fields: []Field{{
-			Kind: ConfirmField, Title: "Done? Do these on any device (a phone is fine), then continue.",
-			Affirmative: "Continue", Negative: "Back to the checklist", Yes: &p.goOn,
+			Kind: ConfirmField, Title: tr.T("Done? Do these on any device (a phone is fine), then continue."),
+			Affirmative: tr.T("Continue"), Negative: tr.T("Back to the checklist"), Yes: &p.goOn,
 		}}}
 	}
-	page := Page{Heading: pr.Name, Intro: intro(pr)}
+	page := Page{Heading: pr.Name, Intro: intro(tr, pr)}
 	if tasks := pr.Tasks(); len(tasks) > 0 {
 		// One question for all the items, each an action the user has done
 		// or not; the how-to has the details and links.
-		title, list := doneAll(tasks)
+		title, list := doneAll(tr, tasks)
 		page.Fields = append(page.Fields, Field{
 			Kind: ConfirmField, Title: title, Description: list,
-			Affirmative: "Done", Negative: "Not yet: show me how", Yes: &p.done,
+			Affirmative: tr.T("Done"), Negative: tr.T("Not yet: show me how"), Yes: &p.done,
 		})
 	} else {
 		page.Fields = append(page.Fields, Field{
-			Kind: ConfirmField, Title: "Continue with " + pr.Name + "?",
-			Affirmative: "Continue", Negative: "Choose another provider", Yes: &p.goOn,
+			Kind: ConfirmField, Title: tr.Tf("Continue with %s?", pr.Name),
+			Affirmative: tr.T("Continue"), Negative: tr.T("Choose another provider"), Yes: &p.goOn,
 		})
 	}
 	return page
@@ -87,7 +92,20 @@ func (p *Prerequisites) Page() Page {
 // Verification and created an App Password" when every item reads as
 // something I did and the sentence stays short; else a title over the
 // items, one a line.
-func doneAll(items []smtp.Prerequisite) (title, list string) {
+//
+// The one sentence is English grammar ("I ... and ..."): another language
+// gets the list, each item as its translator wrote it.
+func doneAll(tr *i18n.Printer, items []smtp.Prerequisite) (title, list string) {
+	if len(items) == 1 {
+		return items[0].CheckedIn(tr), ""
+	}
+	if !tr.English() {
+		var lines []string
+		for _, it := range items {
+			lines = append(lines, "• "+it.CheckedIn(tr))
+		}
+		return tr.T("All of these are done or true"), strings.Join(lines, "\n")
+	}
 	said := make([]string, len(items))
 	joinable := true
 	for i, it := range items {
@@ -97,9 +115,6 @@ func doneAll(items []smtp.Prerequisite) (title, list string) {
 			joinable = joinable && ok
 			said[i] = rest
 		}
-	}
-	if len(items) == 1 {
-		return said[0], ""
 	}
 	if joinable && strings.HasPrefix(said[0], "I ") {
 		s := strings.Join(said[:len(said)-1], ", ") + " and " + said[len(said)-1]
@@ -111,49 +126,53 @@ func doneAll(items []smtp.Prerequisite) (title, list string) {
 	for _, it := range items {
 		lines = append(lines, "• "+it.Checked())
 	}
-	return "All of these are done or true", strings.Join(lines, "\n")
+	return tr.T("All of these are done or true"), strings.Join(lines, "\n")
 }
 
 // intro is what the user must know before typing a password for this
 // provider: its status and its sender rule.
-func intro(pr *smtp.Provider) []string {
+func intro(tr *i18n.Printer, pr *smtp.Provider) []string {
 	var parts []string
-	if l := pr.StatusLine(); l != "" {
+	if l := englishNotes(tr, pr); l != "" {
+		parts = append(parts, l) // once, before the provider's own words
+	}
+	if l := pr.StatusLineIn(tr); l != "" {
 		parts = append(parts, l)
 	}
 	// What it asks for is the checklist question itself, not counted here:
 	// a small terminal keeps room for its buttons.
 	if pr.SenderRule != "" {
-		parts = append(parts, pr.SenderRule)
+		parts = append(parts, tr.T(pr.SenderRule))
 	}
 	return parts
 }
 
 // notes are the items to know, not to do (Prerequisite.Note); the
 // checklist names how many there are, the how-to shows them.
-func notes(pr *smtp.Provider) []string {
+func notes(tr *i18n.Printer, pr *smtp.Provider) []string {
 	var out []string
 	for _, it := range pr.Prerequisites {
 		if it.Note {
-			out = append(out, "Note: "+it.Title+". "+it.Detail)
+			out = append(out, tr.Tf("Note: %s. %s", tr.T(it.Title), tr.T(it.Detail)))
 		}
 	}
 	return out
 }
 
-// howTo is the how-to of items, numbered from after the first skip.
-func howTo(items []smtp.Prerequisite, skip int) []string {
+// howTo is the how-to of items, numbered from after the first skip; a
+// link opens in the user's language where the provider takes one.
+func howTo(tr *i18n.Printer, items []smtp.Prerequisite, skip int) []string {
 	var out []string
 	for i, item := range items {
-		out = append(out, fmt.Sprintf("%d. %s", skip+i+1, item.Title))
+		out = append(out, fmt.Sprintf("%d. %s", skip+i+1, tr.T(item.Title)))
 		if item.Detail != "" {
-			out = append(out, item.Detail)
+			out = append(out, tr.T(item.Detail))
 		}
 		if item.URL != "" {
-			out = append(out, "Open: "+item.URL)
+			out = append(out, tr.Tf("Open: %s", smtp.URLIn(item.URL, tr.Tag())))
 		}
 		if item.Why != "" {
-			out = append(out, "Why: "+item.Why)
+			out = append(out, tr.Tf("Why: %s", tr.T(item.Why)))
 		}
 	}
 	return out
@@ -201,12 +220,13 @@ func (p *Prerequisites) nextQR(i int) int {
 
 func (p *Prerequisites) qrView(c *Common) string {
 	item := p.s.Provider().Prerequisites[p.qr-1]
-	st := c.Styles
-	code := qrText(item.URL, c.Width-2, c.Height-7)
+	st, tr := c.Styles, c.Lang
+	url := smtp.URLIn(item.URL, tr.Tag()) // the page the phone opens, in the user's language
+	code := qrText(url, c.Width-2, c.Height-7)
 	if code == "" {
-		code = st.Warning.Render(wrap(c, "The terminal is too small for the QR code; enlarge it, or type the address.")) + "\n"
+		code = st.Warning.Render(wrap(c, tr.T("The terminal is too small for the QR code; enlarge it, or type the address."))) + "\n"
 	}
-	return st.Title.Render(item.Title) + "\n" + code + st.Link.Hyperlink(item.URL).Render(item.URL)
+	return st.Title.Render(clip(tr.T(item.Title), c.Width-2)) + "\n" + code + st.Link.Hyperlink(url).Render(url)
 }
 
 func (p *Prerequisites) view(c *Common, f frame) (string, bool) {
@@ -239,7 +259,7 @@ func (p *Prerequisites) key(c *Common, k tea.KeyPressMsg, _ bool) (Outcome, bool
 func (p *Prerequisites) keys(c *Common, _ bool) []key.Binding {
 	switch {
 	case p.qr > 0 && p.nextQR(p.qr) > 0:
-		return []key.Binding{as(c.Keys.QR, "next code"), as(c.Keys.AnyKey, "other keys: close")}
+		return []key.Binding{as(c.Keys.QR, c.Lang.T("next code")), as(c.Keys.AnyKey, c.Lang.T("other keys: close"))}
 	case p.qr > 0:
 		return []key.Binding{c.Keys.AnyKey}
 	}
@@ -248,7 +268,7 @@ func (p *Prerequisites) keys(c *Common, _ bool) []key.Binding {
 		k = append(k, c.Keys.QR)
 	}
 	if p.howto {
-		k = append(k, as(c.Keys.Back, "back to the checklist"))
+		k = append(k, as(c.Keys.Back, c.Lang.T("back to the checklist")))
 	}
 	return k
 }

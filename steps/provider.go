@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"smtpsetup/detect"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -48,7 +49,7 @@ type Provider struct {
 }
 
 // Title implements Flow.
-func (p *Provider) Title() string { return "Provider" }
+func (p *Provider) Title() string { return i18n.N("Provider") }
 
 // Skip implements Flow.
 func (p *Provider) Skip(*Session) bool { return false }
@@ -69,26 +70,27 @@ func (p *Provider) Begin(s *Session) Outcome {
 
 // Page implements Flow.
 func (p *Provider) Page() Page {
+	tr := p.s.Lang
 	switch p.phase {
 	case phaseExisting:
 		set := p.s.Draft.Settings
 		return Page{Fields: []Field{{
 			Kind:  ChoiceField,
-			Title: "This machine already has settings",
-			Description: p.s.ConfigPath + ": " + smtp.CleanLine(set.Address()) + " (" + set.Security.Label() + "), login " +
-				smtp.CleanLine(set.Username),
+			Title: tr.T("This machine already has settings"),
+			Description: tr.Tf("%s: %s (%s), login %s", p.s.ConfigPath, smtp.CleanLine(set.Address()), set.Security.LabelIn(tr),
+				smtp.CleanLine(set.Username)),
 			Options: []Option{
-				{"Test the current settings", existingTest},
-				{"Change the settings (every step prefilled)", existingChange},
-				{"Start over", existingOver},
+				{tr.T("Test the current settings"), existingTest},
+				{tr.T("Change the settings (every step prefilled)"), existingChange},
+				{tr.T("Start over"), existingOver},
 			},
 			Value: &p.existing,
 		}}}
 	case phaseAddress:
 		return Page{Fields: []Field{{
 			Kind:        TextField,
-			Title:       "Your e-mail address",
-			Description: "We look up which service handles it. Leave it empty to pick from the list.",
+			Title:       tr.T("Your e-mail address"),
+			Description: tr.T("We look up which service handles it. Leave it empty to pick from the list."),
 			Placeholder: "nas@example.com",
 			Limit:       smtp.MaxAddressLen,
 			Value:       &p.address,
@@ -96,16 +98,17 @@ func (p *Provider) Page() Page {
 				if strings.TrimSpace(v) == "" {
 					return nil
 				}
-				return smtp.ValidateAddress("e-mail address", strings.TrimSpace(v))
+				return smtp.ValidateAddress(i18n.N("e-mail address"), strings.TrimSpace(v))
 			},
 		}}}
 	case phaseDetecting:
-		return Page{Intro: []string{"Looking up " + smtp.CleanLine(p.address) + " (catalogue, MX, autoconfig; a few seconds at most)…"}}
+		return Page{Intro: []string{tr.Tf("Looking up %s (catalogue, MX, autoconfig; a few seconds at most)…", smtp.CleanLine(p.address))}}
 	}
 	return p.listPage()
 }
 
 func (p *Provider) listPage() Page {
+	tr := p.s.Lang
 	var intro []string
 	if p.looked() && !p.detected.Found() {
 		intro = append(intro, p.notFound())
@@ -115,11 +118,11 @@ func (p *Provider) listPage() Page {
 	pinned := ""
 	if pr, ok := p.s.Cat().ByID(p.choice); ok && p.detected.Found() {
 		pinned = pr.ID
-		opts = append(opts, Option{pr.Label() + "  ← " + p.foundBy(), pr.ID})
+		opts = append(opts, Option{pr.LabelIn(tr) + "  ← " + p.foundBy(), pr.ID})
 	}
 	for _, pr := range p.s.Cat().Providers {
 		if pr.ID != pinned {
-			opts = append(opts, Option{pr.Label(), pr.ID})
+			opts = append(opts, Option{pr.LabelIn(tr), pr.ID})
 		}
 	}
 	offer := 0
@@ -128,12 +131,12 @@ func (p *Provider) listPage() Page {
 	}
 	var back *More
 	if p.backToAddress() {
-		back = &More{Label: "Change the address", Key: changeAddress, Open: p.toAddress}
+		back = &More{Label: tr.T("Change the address"), Key: tr.T("change the address"), Open: p.toAddress}
 	}
 	return Page{Intro: intro, Back: back, Fields: []Field{{
 		Kind:        ChoiceField,
-		Title:       "Which service sends your mail?",
-		Description: "Type / to filter the list. Not listed? Choose \"Other server\".",
+		Title:       tr.T("Which service sends your mail?"),
+		Description: tr.T("Type / to filter the list. Not listed? Choose \"Other server\"."),
 		Options:     opts,
 		Value:       &p.choice,
 		Offer:       offer,
@@ -151,23 +154,24 @@ func (p *Provider) looked() bool {
 // notFound says why detection found nothing: what could not be checked
 // (no network, no DNS), else that the domain names no server we know.
 func (p *Provider) notFound() string {
-	domain := p.address[strings.LastIndex(p.address, "@")+1:]
+	tr := p.s.Lang
+	domain := smtp.CleanLine(p.address[strings.LastIndex(p.address, "@")+1:])
 	if p.detected.Source == sourceSkipped {
-		return "The look-up was skipped: choose your provider, or Esc to change the address."
+		return tr.T("The look-up was skipped: choose your provider, or Esc to change the address.")
 	}
-	switch note := p.detected.DomainNote(); p.detected.Domain {
+	switch note := p.detected.DomainNoteIn(tr); p.detected.Domain {
 	case detect.DomainUnknown:
-		return "Nothing found for " + smtp.CleanLine(domain) + ": " + note + ". Check the address for a typo and go back to change it, or choose your provider."
+		return tr.Tf("Nothing found for %s: %s. Check the address for a typo and go back to change it, or choose your provider.", domain, note)
 	case detect.DomainNoMX:
-		return "Nothing found for " + smtp.CleanLine(domain) + ": " + note + ", and no usual server name answered. " +
-			"Choose \"Other server\" and type what your mail administrator gives you."
+		return tr.Tf("Nothing found for %s: %s, and no usual server name answered. "+
+			"Choose \"Other server\" and type what your mail administrator gives you.", domain, note)
 	}
 	if len(p.detected.Unchecked) > 0 {
-		return "Nothing found for " + smtp.CleanLine(domain) + ": " + smtp.CleanLine(strings.Join(p.detected.Unchecked, "; ")) +
-			". Choose your provider, or \"Other server\" and type what your mail administrator gives you."
+		return tr.Tf("Nothing found for %s: %s. Choose your provider, or \"Other server\" and type what your mail administrator gives you.",
+			domain, smtp.CleanLine(strings.Join(p.detected.UncheckedIn(tr), "; ")))
 	}
-	return "Nothing found for " + smtp.CleanLine(domain) + ": its mail servers (MX) and autoconfig name no provider we know, and no " +
-		"usual server name answered. Choose \"Other server\" and type what your mail administrator gives you."
+	return tr.Tf("Nothing found for %s: its mail servers (MX) and autoconfig name no provider we know, and no "+
+		"usual server name answered. Choose \"Other server\" and type what your mail administrator gives you.", domain)
 }
 
 // showList preselects the draft's provider, else the detected one.
@@ -190,17 +194,18 @@ func (p *Provider) showList() {
 
 // foundBy says where the detected provider came from.
 func (p *Provider) foundBy() string {
+	tr := p.s.Lang
 	switch p.detected.Source {
 	case detect.SourceCatalogue:
-		return "your address"
+		return tr.T("your address")
 	case detect.SourceMX:
-		return "detected from the domain's mail servers (MX)"
+		return tr.T("detected from the domain's mail servers (MX)")
 	case detect.SourceAutoconfig:
-		return "detected from the domain's autoconfig"
+		return tr.T("detected from the domain's autoconfig")
 	case detect.SourceGuess:
-		return "found " + p.detected.Host + " answering"
+		return tr.Tf("found %s answering", p.detected.Host)
 	}
-	return "detected (" + p.detected.Source + ")"
+	return tr.Tf("detected (%s)", p.detected.Source)
 }
 
 // Submit implements Flow.
@@ -271,7 +276,7 @@ func (p *Provider) view(c *Common, f frame) (string, bool) {
 	if p.phase != phaseDetecting {
 		return "", false
 	}
-	return f.spin + " " + p.Page().Intro[0] + "\n\n" + c.Styles.Subtle.Render("Enter or Esc skips to the list."), true
+	return f.spin + " " + Wrap(p.Page().Intro[0], c.Width-4) + "\n\n" + c.Styles.Subtle.Render(Wrap(c.Lang.T("Enter or Esc skips to the list."), c.Width-2)), true
 }
 
 func (p *Provider) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool) {
@@ -284,10 +289,6 @@ func (p *Provider) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, boo
 	}
 	return Outcome{}, false
 }
-
-// changeAddress is the way back to the address, as the footer and the
-// line mode's prompt name it.
-const changeAddress = "change the address"
 
 // toAddress goes back to the address, to fix it and look it up again.
 func (p *Provider) toAddress() {
@@ -303,7 +304,7 @@ func (p *Provider) keys(c *Common, working bool) []key.Binding {
 	case working:
 		return []key.Binding{c.Keys.Skip}
 	case p.backToAddress():
-		return []key.Binding{as(c.Keys.Back, changeAddress)}
+		return []key.Binding{as(c.Keys.Back, c.Lang.T("change the address"))} // as the line mode's prompt names it
 	}
 	return nil
 }

@@ -11,7 +11,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -62,7 +65,7 @@ const (
 )
 
 // Title implements Flow.
-func (s *Save) Title() string { return "Save" }
+func (s *Save) Title() string { return i18n.N("Save") }
 
 // Skip implements Flow.
 func (s *Save) Skip(*Session) bool { return false }
@@ -88,50 +91,51 @@ func passwordFileFor(config string) string {
 }
 
 // CheckPath is the rule for the path to save to.
-func CheckPath(v string) error {
+func CheckPath(tr *i18n.Printer, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return errors.New("path is empty: type where to save, e.g. /etc/smtpsetup/smtp.yaml")
+		return errors.New(tr.T("path is empty: type where to save, e.g. /etc/smtpsetup/smtp.yaml"))
 	}
 	return nil
 }
 
 // Page implements Flow.
 func (s *Save) Page() Page {
+	tr := s.s.Lang
 	switch s.state {
 	case saveWriting:
-		return Page{Intro: []string{"Writing " + s.cleanPath() + " …"}}
+		return Page{Intro: []string{tr.Tf("Writing %s …", s.cleanPath())}}
 	case saveFailed:
-		return Page{Intro: []string{"Could not save: " + s.err.Error(), "Nothing was changed. Choose another path."}}
+		return Page{Intro: []string{tr.Tf("Could not save: %s", s.errText()), tr.T("Nothing was changed. Choose another path.")}}
 	case saveDone:
-		return Page{Intro: SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, s.failedCode(), s.limits(), s.s.Demo)}
+		return Page{Intro: SavedLines(tr, *s.s.Results.Saved, s.s.Draft.Settings, s.failedCode(), s.limits(), s.s.Demo)}
 	}
 	var intro []string
 	if code := s.failedCode(); code != "" {
-		intro = append(intro, "Warning: the test failed ["+code+"]; the settings are saved as they are.")
+		intro = append(intro, tr.Tf("Warning: the test failed [%s]; the settings are saved as they are.", code))
 	}
 	hasPassword := !s.s.Draft.Settings.Password.IsZero()
-	opts := []Option{{"Save", saveInline}}
+	opts := []Option{{tr.T("Save"), saveInline}}
 	if hasPassword {
 		// The password in the config, or in a file of its own beside it
 		// (so the config can be shown or versioned).
 		opts = []Option{
-			{"Save, the password in the config file (mode 0600)", saveInline},
-			{"Save, the password in a file of its own beside it (smtp.password, 0600)", saveFile},
+			{tr.T("Save, the password in the config file (mode 0600)"), saveInline},
+			{tr.T("Save, the password in a file of its own beside it (smtp.password, 0600)"), saveFile},
 		}
 	}
 	notElsewhere := func() bool { return s.choice != saveElsewhere }
 	return Page{Intro: intro, Fields: []Field{
 		{
 			Kind: ChoiceField, TitleFunc: s.overwriteTitle, Value: &s.choice,
-			Description: s.cleanPath() + ": written whole or not at all, readable only by you (mode 0600).",
-			Options:     append(opts, Option{"Save elsewhere: type another path", saveElsewhere}),
+			Description: tr.Tf("%s: written whole or not at all, readable only by you (mode 0600).", s.cleanPath()),
+			Options:     append(opts, Option{tr.T("Save elsewhere: type another path"), saveElsewhere}),
 		},
 		{
-			Kind: TextField, Title: "Save the settings to", Limit: 4096, Value: &s.path, Check: s.checkPath, Skip: notElsewhere,
-			Description: "An existing file is replaced, and the old one kept as a .bak.",
+			Kind: TextField, Title: tr.T("Save the settings to"), Limit: 4096, Value: &s.path, Check: s.checkPath, Skip: notElsewhere,
+			Description: tr.T("An existing file is replaced, and the old one kept as a .bak."),
 		},
 		{
-			Kind: ChoiceField, Title: "Where should the password live?", Value: &s.where,
+			Kind: ChoiceField, Title: tr.T("Where should the password live?"), Value: &s.where,
 			Skip:    func() bool { return notElsewhere() || !hasPassword },
 			Options: opts,
 		},
@@ -141,13 +145,13 @@ func (s *Save) Page() Page {
 // checkPath takes another path to save to, and warns once when a file is
 // there: the same path again replaces it.
 func (s *Save) checkPath(v string) error {
-	if err := CheckPath(v); err != nil {
+	if err := CheckPath(s.s.Lang, v); err != nil {
 		return err
 	}
 	p := filepath.Clean(strings.TrimSpace(v))
 	if _, err := os.Lstat(p); err == nil && s.warned != p {
 		s.warned = p
-		return Warning(p + " exists: press Enter again to replace it (the old one is kept as a .bak)")
+		return Warning(s.s.Lang.Tf("%s exists: press Enter again to replace it (the old one is kept as a .bak)", p))
 	}
 	return nil
 }
@@ -155,7 +159,7 @@ func (s *Save) checkPath(v string) error {
 // limits are the provider's sending limits from the catalogue, if known.
 func (s *Save) limits() string {
 	if pr := s.s.Provider(); pr != nil && pr.Limits != "" {
-		return smtp.CleanLine(pr.Name + ": " + pr.Limits)
+		return smtp.CleanLine(pr.Name + ": " + s.s.Lang.T(pr.Limits))
 	}
 	return ""
 }
@@ -166,16 +170,26 @@ func (s *Save) failedCode() string {
 	if rep == nil || rep.OK {
 		return ""
 	}
-	return smtp.Diagnose(rep, s.s.Provider()).Code
+	return smtp.Diagnose(rep, s.s.Provider()).Code // the code only: English
+}
+
+// errText is the failed write in the user's language: what could not be
+// done and what to do, the path and the system's own words kept.
+func (s *Save) errText() string {
+	var se *config.SaveError
+	if errors.As(s.err, &se) {
+		return se.In(s.s.Lang)
+	}
+	return s.err.Error()
 }
 
 func (s *Save) cleanPath() string { return filepath.Clean(strings.TrimSpace(s.path)) }
 
 func (s *Save) overwriteTitle() string {
 	if _, err := os.Lstat(s.cleanPath()); err == nil {
-		return "The file exists: replace it? (the old one is kept as a .bak)"
+		return s.s.Lang.T("The file exists: replace it? (the old one is kept as a .bak)")
 	}
-	return "Write the file?"
+	return s.s.Lang.T("Write the file?")
 }
 
 // passwordFile is where the password file goes: the one the settings name
@@ -209,10 +223,10 @@ func (s *Save) Submit() Outcome {
 	if where == saveFile && !settings.Password.IsZero() {
 		settings.PasswordFile = s.passwordFile(abs)
 	}
-	d := s.s.Draft // a copy for the work's goroutine
+	d, tr := s.s.Draft, s.s.Lang // a copy for the work's goroutine
 	d.Settings = settings
 	return Outcome{Work: func(context.Context, func(smtp.Event)) any {
-		undo, err := d.SaveCA(abs, &settings)
+		undo, err := d.SaveCA(tr, abs, &settings)
 		if err != nil {
 			return savedResult{err: err}
 		}
@@ -247,61 +261,76 @@ func (s *Save) Finish(result any) Outcome {
 // SavedLines says what was written where, and what to do next: commands
 // that work (the config named), and for the demo that its server stops
 // when the wizard ends. failed is the code of a failed test, "" if passed.
-func SavedLines(res config.SaveResult, set smtp.Settings, failed, limits string, demo bool) []string {
+func SavedLines(tr *i18n.Printer, res config.SaveResult, set smtp.Settings, failed, limits string, demo bool) []string {
 	var out []string
-	switch {
-	case !res.Changed:
-		out = append(out, "Nothing to change: "+res.Path+" already holds these settings.")
-	case failed != "":
-		out = append(out, "Saved, but the test failed: "+failed+". Wrote "+res.Path+" (mode 0600, readable only by its owner).")
-	default:
-		out = append(out, "Saved. Wrote "+res.Path+" (mode 0600, readable only by its owner).")
+	if mark, rest := savedHead(tr, res, failed); !res.Changed {
+		out = append(out, tr.Tf("Nothing to change: %s already holds these settings.", res.Path))
+	} else {
+		out = append(out, mark+" "+rest)
 	}
 	if res.Backup != "" {
-		out = append(out, "The previous file is kept as "+res.Backup+".")
+		out = append(out, tr.Tf("The previous file is kept as %s.", res.Backup))
 	}
 	if res.PasswordFile != "" {
-		out = append(out, "The password is in "+res.PasswordFile+" (mode 0600).")
+		out = append(out, tr.Tf("The password is in %s (mode 0600).", res.PasswordFile))
 	}
 	if limits != "" {
-		out = append(out, "Limits: "+limits+".")
+		out = append(out, tr.Tf("Limits: %s.", limits))
 	}
 	login := smtp.CleanLine(set.Username)
 	if set.NoLogin() {
-		login = "none (relay by address)"
+		login = tr.T("none (relay by address)")
+	}
+	// The three labels make a column, as wide as the longest and two.
+	labels := []string{tr.T("Server"), tr.T("Login"), tr.T("From")}
+	col := 0
+	for _, l := range labels {
+		col = max(col, ansi.StringWidth(l)+2)
+	}
+	for i, l := range labels {
+		labels[i] = l + strings.Repeat(" ", col-ansi.StringWidth(l))
 	}
 	out = append(out,
-		"Server  "+smtp.CleanLine(set.Address())+" ("+set.Security.Label()+")",
-		"Login   "+login,
-		"From    "+smtp.CleanLine(set.From))
-	check := "Next: smtpsetup check --config " + res.Path + " tests it again at any time;"
+		labels[0]+smtp.CleanLine(set.Address())+" ("+set.Security.LabelIn(tr)+")",
+		labels[1]+login,
+		labels[2]+smtp.CleanLine(set.From))
+	check := tr.Tf("Next: %s tests it again at any time;", "smtpsetup check --config "+res.Path)
 	if demo {
-		check = "Next: the demo server stops when the wizard ends, so this file is an example; run smtpsetup for your own server;"
+		check = tr.T("Next: the demo server stops when the wizard ends, so this file is an example; run smtpsetup for your own server;")
 	}
 	return append(out, check,
-		"smtpsetup export --config "+res.Path+" --format msmtp --output FILE writes it for msmtp (also: postfix, env, json).")
+		tr.Tf("%s writes it for msmtp (also: postfix, env, json).", "smtpsetup export --config "+res.Path+" --format msmtp --output FILE"))
+}
+
+// savedHead is what the write did, in two parts: the mark ("Saved.") and
+// the file it wrote.
+func savedHead(tr *i18n.Printer, res config.SaveResult, failed string) (mark, rest string) {
+	switch {
+	case !res.Changed:
+		return tr.T("Nothing to change."), tr.Tf("%s already holds these settings.", res.Path)
+	case failed != "":
+		return tr.Tf("Saved, but the test failed: %s.", failed), tr.Tf("Wrote %s (mode 0600, readable only by its owner).", res.Path)
+	}
+	return tr.T("Saved."), tr.Tf("Wrote %s (mode 0600, readable only by its owner).", res.Path)
 }
 
 // Leave implements Flow.
 func (s *Save) Leave() {}
 
 func (s *Save) view(c *Common, f frame) (string, bool) {
-	st := c.Styles
+	st, tr := c.Styles, c.Lang
 	switch s.state {
 	case saveFailed:
-		return st.Error.Render("✗ Could not save.") + "\n\n" + wrap(c, s.err.Error()) + "\n\nNothing was changed. Press Enter to choose another path.", true
+		return st.Error.Render("✗ "+tr.T("Could not save.")) + "\n\n" + wrap(c, s.errText()) + "\n\n" + Wrap(tr.T("Nothing was changed. Press Enter to choose another path."), c.Width-2), true
 	case saveDone:
 		failed := s.failedCode()
-		l := SavedLines(*s.s.Results.Saved, s.s.Draft.Settings, failed, s.limits(), s.s.Demo)
-		mark, rest, _ := strings.Cut(l[0], ". ")
-		if !s.s.Results.Saved.Changed {
-			mark, rest, _ = strings.Cut(l[0], ": ")
-		}
+		l := SavedLines(tr, *s.s.Results.Saved, s.s.Draft.Settings, failed, s.limits(), s.s.Demo)
+		mark, rest := savedHead(tr, *s.s.Results.Saved, failed)
 		var head, block strings.Builder
 		if failed != "" && s.s.Results.Saved.Changed {
-			head.WriteString(wrap(c, st.Warning.Render("! "+mark+".")+" "+rest) + "\n")
+			head.WriteString(wrap(c, st.Warning.Render("! "+mark)+" "+rest) + "\n")
 		} else {
-			head.WriteString(wrap(c, st.Success.Render("✓ "+mark+".")+" "+rest) + "\n")
+			head.WriteString(wrap(c, st.Success.Render("✓ "+mark)+" "+rest) + "\n")
 		}
 		n := len(l)
 		for _, x := range l[1 : n-5] {
@@ -313,12 +342,13 @@ func (s *Save) view(c *Common, f frame) (string, bool) {
 		next := wrap(c, l[n-2]+" "+l[n-1])
 		// What was written and what to do next must be read whole; the
 		// summary of the settings gives way on a short screen.
-		out := head.String() + "\n" + block.String() + "\n" + next + "\n\nPress Enter to exit."
-		if lipgloss.Height(out) > c.Height-5 {
-			out = head.String() + "\n" + next + "\nPress Enter to exit."
+		exit := wrap(c, tr.T("Press Enter to exit."))
+		out := head.String() + "\n" + block.String() + "\n" + next + "\n\n" + exit
+		if lipgloss.Height(out) > bodyRows(c) {
+			out = head.String() + "\n" + next + "\n" + exit
 		}
-		if lipgloss.Height(out) > c.Height-5 {
-			out = head.String() + next + "\nPress Enter to exit."
+		if lipgloss.Height(out) > bodyRows(c) {
+			out = head.String() + next + "\n" + exit
 		}
 		return out, true
 	}
@@ -343,9 +373,9 @@ func (s *Save) keys(c *Common, working bool) []key.Binding {
 	case working:
 		return nil
 	case s.state == saveDone:
-		return []key.Binding{as(c.Keys.Continue, "exit")}
+		return []key.Binding{as(c.Keys.Continue, c.Lang.T("exit"))}
 	case s.state == saveFailed:
-		return []key.Binding{as(c.Keys.Continue, "choose another path")}
+		return []key.Binding{as(c.Keys.Continue, c.Lang.T("choose another path"))}
 	}
 	return nil
 }

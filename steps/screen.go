@@ -10,6 +10,7 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -157,13 +158,13 @@ func (s *screen) build() tea.Cmd {
 	}
 	room := s.formHeight()
 	for _, f := range s.page.Fields {
-		s.huhs = append(s.huhs, f.huhField(room))
+		s.huhs = append(s.huhs, f.huhField(room, s.c.Lang))
 		s.snap = append(s.snap, f.Get())
 	}
 	s.form = huh.NewForm(huh.NewGroup(s.huhs...)).
 		WithTheme(s.c.Styles.Huh).
 		WithShowHelp(false).
-		WithKeyMap(formKeys()).
+		WithKeyMap(formKeys(s.c.Lang)).
 		WithWidth(formWidth(s.c)).
 		WithHeight(room)
 	cmd := s.form.Init()
@@ -181,7 +182,7 @@ func (s *screen) formHeight() int {
 	if intro != "" {
 		h = lipgloss.Height(intro) + 1
 	}
-	return max(s.c.Height-6-h, 6)
+	return max(bodyRows(s.c)-1-h, 6)
 }
 
 func (s *screen) start(ctx context.Context, w Work) tea.Cmd {
@@ -300,7 +301,7 @@ func (s *screen) trimPaste(p tea.PasteMsg) tea.PasteMsg {
 		if h == in && s.page.Fields[i].Kind == SecretField {
 			if t := strings.TrimRight(p.Content, "\r\n"); t != p.Content {
 				p.Content = t
-				s.note = "Removed the line break at the end of the paste."
+				s.note = s.c.Lang.T("Removed the line break at the end of the paste.")
 			}
 		}
 	}
@@ -424,17 +425,35 @@ func formWidth(c *Common) int { return formWidthFor(c.Width) }
 func formWidthFor(w int) int { return max(min(w, 80)-2, 20) }
 
 // formKeys is huh's key map without the keys the wizard owns: Ctrl-C is the
-// wizard's quit, and no field may open an external editor.
-func formKeys() *huh.KeyMap {
+// wizard's quit, and no field may open an external editor. Its help speaks
+// tr's language: huh's own words are English.
+func formKeys(tr *i18n.Printer) *huh.KeyMap {
 	km := huh.NewDefaultKeyMap()
 	// Shorter help, so a footer fits two lines at 60 columns; shift+tab
 	// is the previous field, not Esc's previous step.
-	prev := key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field"))
+	prev := key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", tr.T("previous field")))
 	km.Input.Prev, km.Select.Prev, km.Confirm.Prev, km.Note.Prev = prev, prev, prev, prev
-	km.Select.Up = key.NewBinding(key.WithKeys("up", "k", "ctrl+k", "ctrl+p"), key.WithHelp("↑/↓", "move"))
-	km.Select.Down = key.NewBinding(key.WithKeys("down", "j", "ctrl+j", "ctrl+n"), key.WithHelp("↑/↓", "move"))
+	km.Select.Up = key.NewBinding(key.WithKeys("up", "k", "ctrl+k", "ctrl+p"), key.WithHelp("↑/↓", tr.T("move")))
+	km.Select.Down = key.NewBinding(key.WithKeys("down", "j", "ctrl+j", "ctrl+n"), key.WithHelp("↑/↓", tr.T("move")))
 	km.Quit = key.NewBinding(key.WithDisabled())
 	km.Text.Editor = key.NewBinding(key.WithDisabled())
 	km.Input.AcceptSuggestion = key.NewBinding(key.WithDisabled())
+	say := func(desc string, bs ...*key.Binding) {
+		for _, b := range bs {
+			b.SetHelp(b.Help().Key, desc)
+		}
+	}
+	say(tr.T("next"), &km.Input.Next, &km.Note.Next, &km.Confirm.Next, &km.Text.Next)
+	say(tr.T("submit"), &km.Input.Submit, &km.Select.Submit, &km.Note.Submit, &km.Confirm.Submit, &km.Text.Submit)
+	say(tr.T("select"), &km.Select.Next)
+	say(tr.T("filter"), &km.Select.Filter)
+	say(tr.T("set filter"), &km.Select.SetFilter)
+	say(tr.T("clear filter"), &km.Select.ClearFilter)
+	say(tr.T("½ page up"), &km.Select.HalfPageUp)
+	say(tr.T("½ page down"), &km.Select.HalfPageDown)
+	say(tr.T("go to start"), &km.Select.GotoTop)
+	say(tr.T("go to end"), &km.Select.GotoBottom)
+	say(tr.T("toggle"), &km.Confirm.Toggle)
+	say(tr.T("new line"), &km.Text.NewLine)
 	return km
 }

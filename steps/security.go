@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -31,7 +32,7 @@ const (
 )
 
 // Title implements Flow.
-func (s *Security) Title() string { return "Server and encryption" }
+func (s *Security) Title() string { return i18n.N("Server and encryption") }
 
 // Skip implements Flow.
 func (s *Security) Skip(*Session) bool { return false }
@@ -62,26 +63,26 @@ func (s *Security) recommended() bool { return s.use == useRecommended }
 
 // Page implements Flow.
 func (s *Security) Page() Page {
-	pr := s.s.Provider()
+	pr, tr := s.s.Provider(), s.s.Lang
 	host := Field{
-		Kind: TextField, Title: "SMTP server", Placeholder: "smtp.example.com", Limit: smtp.MaxHostLen,
+		Kind: TextField, Title: tr.T("SMTP server"), Placeholder: "smtp.example.com", Limit: smtp.MaxHostLen,
 		Value: &s.host, Check: smtp.ValidateHost,
 	}
 	if pr != nil && pr.Host != "" {
-		host.Description = pr.Name + "'s server."
+		host.Description = tr.Tf("%s's server.", pr.Name)
 	}
 	var opts []Option
 	for _, m := range smtp.Securities {
-		opts = append(opts, Option{ModeLabel(pr, m), string(m)})
+		opts = append(opts, Option{ModeLabel(tr, pr, m), string(m)})
 	}
 	host.Skip = s.recommended
 	fields := []Field{
 		host,
-		{Kind: ChoiceField, Title: "Encryption", Options: opts, Value: &s.mode, Changed: s.followMode, Skip: s.recommended},
-		{Kind: TextField, Title: "Port", Limit: 5, Value: &s.port, Check: s.checkPort, Skip: s.recommended},
+		{Kind: ChoiceField, Title: tr.T("Encryption"), Options: opts, Value: &s.mode, Changed: s.followMode, Skip: s.recommended},
+		{Kind: TextField, Title: tr.T("Port"), Limit: 5, Value: &s.port, Check: s.checkPort, Skip: s.recommended},
 		{
-			Kind: TextField, Title: "CA file (optional)", Limit: 4096, Value: &s.caFile, Check: checkCAFile, Skip: s.recommended,
-			Description: "For a server with a private or self-signed certificate: the PEM file of the CA that signed it. Empty for a public server.",
+			Kind: TextField, Title: tr.T("CA file (optional)"), Limit: 4096, Value: &s.caFile, Check: checkCAFile, Skip: s.recommended,
+			Description: tr.T("For a server with a private or self-signed certificate: the PEM file of the CA that signed it. Empty for a public server."),
 			Placeholder: "/etc/ssl/private-ca.pem",
 		},
 	}
@@ -90,23 +91,23 @@ func (s *Security) Page() Page {
 		// when the settings carry one (a hidden field would still take a
 		// line of the page).
 		fields = append(fields, Field{
-			Kind: TextField, Title: "This device's name (HELO, optional)", Limit: smtp.MaxHostLen, Value: &s.helo, Check: checkHelo,
+			Kind: TextField, Title: tr.T("This device's name (HELO, optional)"), Limit: smtp.MaxHostLen, Value: &s.helo, Check: checkHelo,
 			Skip:        s.recommended,
-			Description: "Some servers refuse a name that is not fully qualified: give this device's name in your domain, or [its public IP address]. Empty: the host name.",
+			Description: tr.T("Some servers refuse a name that is not fully qualified: give this device's name in your domain, or [its public IP address]. Empty: the host name."),
 			Placeholder: "nas.example.com",
 		})
 	}
 	page := Page{Fields: fields}
 	if h, rec, ok := pr.RecommendedSettings(); ok {
-		ca := ""
+		use := tr.Tf("Use the recommended settings (%s, %s, %d)", h, rec.Security.LabelIn(tr), rec.Port)
 		if s.caFile != "" {
-			ca = ", CA file " + s.caFile
+			use = tr.Tf("Use the recommended settings (%s, %s, %d, CA file %s)", h, rec.Security.LabelIn(tr), rec.Port, s.caFile)
 		}
 		page.Fields = append([]Field{{
-			Kind: ChoiceField, Title: "Server settings", Value: &s.use,
+			Kind: ChoiceField, Title: tr.T("Server settings"), Value: &s.use,
 			Options: []Option{
-				{"Use the recommended settings (" + h + ", " + rec.Security.Label() + ", " + strconv.Itoa(rec.Port) + ca + ")", useRecommended},
-				{"Change the server, encryption, port or CA file", useChange},
+				{use, useRecommended},
+				{tr.T("Change the server, encryption, port or CA file"), useChange},
 			},
 		}}, page.Fields...)
 	}
@@ -131,7 +132,7 @@ func checkHelo(v string) error {
 		return err
 	}
 	if !strings.HasPrefix(v, "[") && !strings.Contains(strings.TrimSuffix(v, "."), ".") {
-		return smtp.FieldError{Field: "helo", Problem: "is not fully qualified", Fix: "give the name in your domain, such as nas.example.com, or [its public IP address]"}
+		return smtp.FieldError{Field: i18n.N("helo"), Problem: i18n.N("is not fully qualified"), Fix: i18n.N("give the name in your domain, such as nas.example.com, or [its public IP address]")}
 	}
 	return nil
 }
@@ -148,10 +149,10 @@ func checkCAFile(v string) error {
 
 // ModeLabel is a mode as offered for a provider (nil for a custom server):
 // what it does, the provider's port for it, and whether it is recommended.
-func ModeLabel(p *smtp.Provider, m smtp.Security) string {
-	label := m.Describe(p.PortFor(m))
+func ModeLabel(tr *i18n.Printer, p *smtp.Provider, m smtp.Security) string {
+	label := m.DescribeIn(p.PortFor(m), tr)
 	if p.Recommends(m) {
-		label += "  (recommended)"
+		label += "  " + tr.T("(recommended)")
 	}
 	return label
 }
@@ -165,9 +166,9 @@ func (s *Security) checkPort(v string) error {
 	}
 	draft := smtp.Settings{Port: n, Security: smtp.Security(s.mode)}
 	key := s.mode + "/" + strings.TrimSpace(v)
-	if msg := draft.PortMismatch(); msg != "" && s.warned != key {
+	if msg := draft.PortMismatchIn(s.s.Lang); msg != "" && s.warned != key {
 		s.warned = key
-		return Warning(msg + ": change the port or the encryption, or press Enter again to keep it")
+		return Warning(s.s.Lang.Tf("%s: change the port or the encryption, or press Enter again to keep it", msg))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"smtpsetup/i18n"
 	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 )
@@ -46,14 +47,11 @@ func (s signInState) String() string {
 	return [...]string{"needs-app", "starting", "waiting", "failed", "done"}[s]
 }
 
-// signedIn is said once the sign-in worked.
-const signedIn = "Signed in. The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)"
-
 // usePassword is the client id answer that chooses a password instead.
 const usePassword = "-"
 
 // Title implements Flow.
-func (s *SignIn) Title() string { return "Sign in" }
+func (s *SignIn) Title() string { return i18n.N("Sign in") }
 
 // Skip implements Flow: only providers that sign in with OAuth have it.
 func (s *SignIn) Skip(sess *Session) bool {
@@ -90,7 +88,7 @@ func (s *SignIn) Begin(sess *Session) Outcome {
 func (s *SignIn) start() Outcome {
 	client, err := oauth.NewClient(s.s.Provider(), s.s.Draft.Settings)
 	if err != nil {
-		s.state, s.diag, s.again = signInFailed, &smtp.Diagnosis{Title: "Cannot sign in", Detail: err.Error()}, true
+		s.state, s.diag, s.again = signInFailed, &smtp.Diagnosis{Title: s.s.Lang.T("Cannot sign in"), Detail: err.Error()}, true
 		return Outcome{}
 	}
 	s.state, s.prompt = signInStarting, nil
@@ -105,23 +103,23 @@ func (s *SignIn) start() Outcome {
 
 // Page implements Flow.
 func (s *SignIn) Page() Page {
-	pr := s.s.Provider()
+	pr, tr := s.s.Provider(), s.s.Lang
 	switch s.state {
 	case signInNeedsApp:
 		o := pr.OAuth
-		intro := []string{pr.Name + " issues sign-in tokens only to an app your organisation registered; smtpsetup has none of its own. An administrator registers one once:"}
+		intro := []string{tr.Tf("%s issues sign-in tokens only to an app your organisation registered; smtpsetup has none of its own. An administrator registers one once:", pr.Name)}
 		for i, st := range o.RegisterSteps {
-			intro = append(intro, fmt.Sprintf("%d. %s", i+1, st))
+			intro = append(intro, fmt.Sprintf("%d. %s", i+1, tr.T(st)))
 		}
 		if o.RegisterURL != "" {
 			intro = append(intro, o.RegisterURL)
 		}
-		desc := "From the app registration's Overview page."
+		desc := tr.T("From the app registration's Overview page.")
 		if PasswordAllowed(pr) {
-			desc += " Type - to log in with a password while " + pr.Name + " still accepts one."
+			desc += " " + tr.Tf("Type - to log in with a password while %s still accepts one.", pr.Name)
 		}
 		return Page{Intro: intro, Fields: []Field{{
-			Kind: TextField, Title: "Application (client) ID", Description: desc,
+			Kind: TextField, Title: tr.T("Application (client) ID"), Description: desc,
 			Placeholder: "00000000-0000-0000-0000-000000000000", Limit: 200, Value: &s.clientID,
 			Check: func(v string) error {
 				if strings.TrimSpace(v) == usePassword && PasswordAllowed(pr) {
@@ -131,28 +129,28 @@ func (s *SignIn) Page() Page {
 			},
 		}}}
 	case signInStarting:
-		return Page{Intro: []string{"Asking " + pr.Name + " for a sign-in code..."}}
+		return Page{Intro: []string{tr.Tf("Asking %s for a sign-in code...", pr.Name)}}
 	case signInWaiting:
 		p := s.prompt
-		intro := []string{"On your phone or computer, open " + p.VerificationURI, "and enter the code:  " + p.UserCode}
+		intro := []string{tr.Tf("On your phone or computer, open %s", p.VerificationURI), tr.Tf("and enter the code:  %s", p.UserCode)}
 		if !p.Expires.IsZero() {
-			intro = append(intro, "Waiting for you to sign in (the code expires at "+p.Expires.Local().Format("15:04")+"; Ctrl-C stops).")
+			intro = append(intro, tr.Tf("Waiting for you to sign in (the code expires at %s; Ctrl-C stops).", p.Expires.Local().Format("15:04")))
 		}
 		return Page{Intro: intro}
 	case signInFailed:
 		d := s.diag
-		intro := []string{"Sign-in failed: " + d.Title, d.Detail}
+		intro := []string{tr.Tf("Sign-in failed: %s", d.Title), d.Detail}
 		if d.Fix != "" {
-			intro = append(intro, "Fix: "+d.Fix)
+			intro = append(intro, tr.T("Fix:")+" "+d.Fix)
 		}
 		if d.Code != "" {
-			intro = append(intro, "code "+d.Code)
+			intro = append(intro, tr.Tf("code %s", d.Code))
 		}
 		return Page{Intro: intro, Fields: []Field{{
-			Kind: ConfirmField, Title: "Sign in again?", Affirmative: "Sign in again", Negative: "Back to the account", Yes: &s.again,
+			Kind: ConfirmField, Title: tr.T("Sign in again?"), Affirmative: tr.T("Sign in again"), Negative: tr.T("Back to the account"), Yes: &s.again,
 		}}}
 	}
-	return Page{Intro: []string{signedIn + "."}}
+	return Page{Intro: []string{tr.T("Signed in. The live test logs in with this sign-in; Save keeps it beside the config (mode 0600).")}}
 }
 
 // Submit implements Flow.
@@ -203,13 +201,13 @@ func (s *SignIn) Finish(result any) Outcome {
 	case *oauth.Token:
 		s.s.Draft.SignedIn = r
 		s.state = signInDone
-		s.s.Notes = append(s.s.Notes, signedIn)
+		s.s.Notes = append(s.s.Notes, s.s.Lang.T("Signed in. The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)"))
 		return Outcome{Action: Action{Kind: Next}}
 	case error:
 		return s.fail(r)
 	}
 	// Stopped (Esc): nothing was decided; offer another try.
-	s.state, s.again, s.diag = signInFailed, true, &smtp.Diagnosis{Title: "Stopped", Detail: "The sign-in was stopped before it finished."}
+	s.state, s.again, s.diag = signInFailed, true, &smtp.Diagnosis{Title: s.s.Lang.T("Stopped"), Detail: s.s.Lang.T("The sign-in was stopped before it finished.")}
 	return Outcome{}
 }
 
@@ -249,10 +247,10 @@ func (s *SignIn) key(c *Common, k tea.KeyPressMsg, working bool) (Outcome, bool)
 func (s *SignIn) keys(c *Common, working bool) []key.Binding {
 	var out []key.Binding
 	if working {
-		out = append(out, as(c.Keys.Cancel, "stop"))
+		out = append(out, as(c.Keys.Cancel, c.Lang.T("stop")))
 	}
 	if s.state == signInDone {
-		out = append(out, c.Keys.Continue, as(c.Keys.Retry, "sign in again"))
+		out = append(out, c.Keys.Continue, as(c.Keys.Retry, c.Lang.T("sign in again")))
 	}
 	if PasswordAllowed(s.s.Provider()) && s.state != signInDone {
 		out = append(out, c.Keys.Password)
@@ -263,7 +261,7 @@ func (s *SignIn) keys(c *Common, working bool) []key.Binding {
 func (s *SignIn) capturing(working bool) bool { return working }
 
 func (s *SignIn) view(c *Common, f frame) (string, bool) {
-	st := c.Styles
+	st, tr := c.Styles, c.Lang
 	pr := s.s.Provider()
 	switch s.state {
 	case signInNeedsApp:
@@ -277,11 +275,11 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 		}
 		return aboveForm(c, strings.Join(intro, "\n")+"\n"+qr, f.form), true
 	case signInStarting:
-		return f.spin + " Asking " + pr.Name + " for a sign-in code...", true
+		return f.spin + " " + wrap(c, tr.Tf("Asking %s for a sign-in code...", pr.Name)), true
 	case signInWaiting:
 		p := s.prompt
 		var l strings.Builder
-		l.WriteString("On your phone or computer, open\n  " + st.Link.Hyperlink(p.VerificationURI).Render(p.VerificationURI) + "\nand enter this code:\n\n")
+		l.WriteString(wrap(c, tr.T("On your phone or computer, open")) + "\n  " + st.Link.Hyperlink(p.VerificationURI).Render(p.VerificationURI) + "\n" + wrap(c, tr.T("and enter this code:")) + "\n\n")
 		// The code in large type when the rows allow: 9 rows of text
 		// besides it (address, code, the wait) and 6 for the large type.
 		if bodyRows(c) >= 15 {
@@ -301,33 +299,29 @@ func (s *SignIn) view(c *Common, f frame) (string, bool) {
 		} else {
 			b.WriteString(left)
 		}
-		remaining := ""
+		waiting := tr.T("Waiting for you to sign in. Esc stops.")
 		if !p.Expires.IsZero() {
 			d := max(time.Until(p.Expires).Round(time.Second), 0)
-			remaining = fmt.Sprintf(" (code valid for %d:%02d)", int(d.Minutes()), int(d.Seconds())%60)
+			waiting = tr.Tf("Waiting for you to sign in (code valid for %d:%02d). Esc stops.", int(d.Minutes()), int(d.Seconds())%60)
 		}
-		b.WriteString("\n" + wrap(c, f.spin+" Waiting for you to sign in"+remaining+". Esc stops."))
+		b.WriteString("\n" + wrap(c, f.spin+" "+waiting))
 		return b.String(), true
 	case signInFailed:
 		d := s.diag
 		var b strings.Builder
 		b.WriteString(st.Error.Render("✗ "+d.Title) + "\n\n" + wrap(c, d.Detail) + "\n\n")
 		if d.Fix != "" {
-			b.WriteString(wrap(c, "Fix: "+d.Fix) + "\n")
+			b.WriteString(wrap(c, tr.T("Fix:")+" "+d.Fix) + "\n")
 		}
 		if d.Code != "" {
-			b.WriteString(st.Subtle.Render("code "+d.Code) + "\n")
+			b.WriteString(st.Subtle.Render(tr.Tf("code %s", d.Code)) + "\n")
 		}
 		return aboveForm(c, b.String(), f.form), true
 	case signInDone:
-		return wrap(c, st.Success.Render("✓ Signed in.")+" The live test logs in with this sign-in; Save keeps it beside the config (mode 0600)."), true
+		return wrap(c, st.Success.Render("✓ "+tr.T("Signed in."))+" "+tr.T("The live test logs in with this sign-in; Save keeps it beside the config (mode 0600).")), true
 	}
 	return "", false
 }
-
-// bodyRows is the rows a step's view gets: the terminal less the wizard's
-// header (2 rows) and a footer of up to 3 (at 60 columns).
-func bodyRows(c *Common) int { return c.Height - 5 }
 
 // aboveForm puts text above a form. The form is where the user acts, so
 // it always shows; the text gets the rows left and says when it was cut.
@@ -335,7 +329,7 @@ func aboveForm(c *Common, text, form string) string {
 	form = trimBlankTail(form)
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if room := max(bodyRows(c)-lipgloss.Height(form)-1, 1); len(lines) > room {
-		lines = append(lines[:room-1], c.Styles.Subtle.Render("… (a larger terminal shows the rest)"))
+		lines = append(lines[:room-1], c.Styles.Subtle.Render("… "+c.Lang.T("(a larger terminal shows the rest)")))
 	}
 	return strings.Join(lines, "\n") + "\n\n" + form
 }

@@ -129,7 +129,7 @@ func signInAt(t *testing.T, b oauthtest.Behaviour, clientID string, ok func(*Sig
 	t.Helper()
 	si := &SignIn{}
 	sc := &screen{drawn: si}
-	c := NewCommon(80, 24, testStyles)
+	c := NewCommon(80, 24, testStyles, nil)
 	ctx := t.Context()
 	cmd := sc.Enter(ctx, signInSession(t, b, clientID), c)
 	msgs := make(chan tea.Msg, 256)

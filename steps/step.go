@@ -13,13 +13,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"smtpsetup/i18n"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"smtpsetup/config"
 	"smtpsetup/detect"
+	"smtpsetup/i18n"
 	"smtpsetup/oauth"
 	"smtpsetup/smtp"
 	"smtpsetup/theme"
@@ -101,7 +101,7 @@ type Draft struct {
 // names it in set, before the config is written; undo removes it again if
 // the config then fails, so a failed save leaves nothing behind. Nothing
 // to do without one.
-func (d *Draft) SaveCA(path string, set *smtp.Settings) (undo func(), err error) {
+func (d *Draft) SaveCA(tr *i18n.Printer, path string, set *smtp.Settings) (undo func(), err error) {
 	if len(d.CAPEM) == 0 || set.CAFile != "" {
 		return func() {}, nil
 	}
@@ -111,7 +111,7 @@ func (d *Draft) SaveCA(path string, set *smtp.Settings) (undo func(), err error)
 		return nil, err
 	}
 	if err := os.WriteFile(file, d.CAPEM, 0o644); err != nil {
-		return nil, fmt.Errorf("writing the CA file %s: %w", file, err)
+		return nil, fmt.Errorf(tr.T("writing the CA file %s: %w"), file, err)
 	}
 	set.CAFile = file
 	return func() {
@@ -272,16 +272,32 @@ type Step interface {
 }
 
 // Common is what every step's screen shares: the size of the terminal, the
-// look and the keys.
+// look, the language and the keys (their help in that language).
 type Common struct {
 	Width, Height int
 	Styles        *theme.Styles
+	Lang          *i18n.Printer // nil is English
 	Keys          *KeyMap
+	// Rows is the body's rows between the header and the footer, set by
+	// the wizard before each View: a long language's footer can take a
+	// fourth line. 0 when unknown.
+	Rows int
 }
 
-// NewCommon is the shared context for a screen of w×h cells.
-func NewCommon(w, h int, st *theme.Styles) *Common {
-	return &Common{Width: w, Height: h, Styles: st, Keys: NewKeyMap()}
+// bodyRows is the rows a step's view gets: the terminal less the wizard's
+// header (2 rows) and a footer of up to 3 (at 60 columns), or fewer when
+// the footer takes more.
+func bodyRows(c *Common) int {
+	if c.Rows > 0 {
+		return min(c.Height-5, c.Rows)
+	}
+	return c.Height - 5
+}
+
+// NewCommon is the shared context for a screen of w×h cells speaking tr's
+// language.
+func NewCommon(w, h int, st *theme.Styles, tr *i18n.Printer) *Common {
+	return &Common{Width: w, Height: h, Styles: st, Lang: tr, Keys: NewKeyMap(tr)}
 }
 
 // All returns the steps in order.

@@ -2,6 +2,8 @@ package steps
 
 import (
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 	"testing"
 
 	"smtpsetup/detect"
@@ -20,7 +22,7 @@ func newSession(t *testing.T, providerID string) (*Session, *Common) {
 		t.Fatalf("no provider %s", providerID)
 	}
 	s.Draft.Settings.Use(p)
-	return s, NewCommon(80, 24, theme.New(nil))
+	return s, NewCommon(80, 24, theme.New(nil), nil)
 }
 
 func TestUseProviderKeepsWhatWasTyped(t *testing.T) {
@@ -97,7 +99,7 @@ func TestSecurityWarnsOnceAboutPortAndMode(t *testing.T) {
 	if err := sec.checkPort("465"); err != nil {
 		t.Fatalf("second Enter must keep the port: %v", err)
 	}
-	if err := sec.checkPort("70000"); err == nil || IsWarning(err) || !strings.Contains(Sentence(err), "port") {
+	if err := sec.checkPort("70000"); err == nil || IsWarning(err) || !strings.Contains(Sentence(nil, err), "port") {
 		t.Fatalf("70000: %v", err)
 	}
 }
@@ -230,7 +232,7 @@ func TestDetectionFoundNothing(t *testing.T) {
 	} {
 		p := &Provider{}
 		sc := &screen{drawn: p}
-		sc.Enter(t.Context(), s, NewCommon(80, 24, testStyles))
+		sc.Enter(t.Context(), s, NewCommon(80, 24, testStyles, nil))
 		p.address = "ops@corp.example"
 		if o := p.Submit(); o.Work == nil {
 			t.Fatalf("%s: no detection", name)
@@ -293,5 +295,28 @@ func TestHeloFieldAfterARefusedName(t *testing.T) {
 	sec.Begin(s)
 	if shown, _ := heloShown(sec.Page()); !shown && sec.use != useRecommended {
 		t.Error("a HELO name the settings carry is hidden from Change")
+	}
+}
+
+// Chinese and Japanese wrap between characters, filling each line; a
+// language with spaces (Korean) still wraps at its spaces.
+func TestWrapCJK(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		width int
+		want  string
+	}{
+		{"修正: 暗号化の設定を変更してからもう一度テストしてください", 20, "修正: 暗号化の設定を\n変更してからもう一度\nテストしてください"},
+		{"이 주소로 보내는 메일 서버를 찾습니다", 16, "이 주소로 보내는\n메일 서버를\n찾습니다"},
+	} {
+		got := Wrap(c.in, c.width)
+		if got != c.want {
+			t.Errorf("Wrap(%q, %d) =\n%s\nwant\n%s", c.in, c.width, got, c.want)
+		}
+		for _, l := range strings.Split(got, "\n") {
+			if ansi.StringWidth(l) > c.width {
+				t.Errorf("line %q is %d cells, more than %d", l, ansi.StringWidth(l), c.width)
+			}
+		}
 	}
 }

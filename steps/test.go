@@ -11,8 +11,11 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
+	"smtpsetup/theme"
 )
 
 // testState is where the live test stands.
@@ -75,7 +78,7 @@ type Test struct {
 }
 
 // Title implements Flow.
-func (t *Test) Title() string { return "Live test" }
+func (t *Test) Title() string { return i18n.N("Live test") }
 
 // Skip implements Flow.
 func (t *Test) Skip(*Session) bool { return false }
@@ -146,7 +149,7 @@ func (t *Test) confirming() bool {
 
 // sendLabel offers the test message, to the From address.
 func (t *Test) sendLabel() string {
-	return "Send a test message to " + smtp.CleanLine(t.s.Draft.Settings.From) + " and confirm its code"
+	return t.s.Lang.Tf("Send a test message to %s and confirm its code", smtp.CleanLine(t.s.Draft.Settings.From))
 }
 
 // canSend reports whether a test message can be offered: a passed test,
@@ -158,21 +161,22 @@ func (t *Test) canSend() bool {
 
 // choices are the ways on after the test, best first.
 func (t *Test) choices() []Option {
+	tr := t.s.Lang
 	var out []Option
 	if t.diag != nil && t.diag.Suggestion != nil {
-		out = append(out, Option{"Apply the fix: switch to " + t.diag.Suggestion.String() + " and test again", choiceApply})
+		out = append(out, Option{tr.Tf("Apply the fix: switch to %s and test again", t.diag.Suggestion.StringIn(tr)), choiceApply})
 	}
 	if c := t.trustable(); c != nil {
-		out = append(out, Option{"Trust this certificate (SHA-256 " + c.SHA256[:23] + "…) and test again", choiceTrust})
+		out = append(out, Option{tr.Tf("Trust this certificate (SHA-256 %s…) and test again", c.SHA256[:23]), choiceTrust})
 	}
 	if t.plainOffer() != "" {
-		out = append(out, Option{"Log in without encryption on this private network, and test again", choicePlain})
+		out = append(out, Option{tr.T("Log in without encryption on this private network, and test again"), choicePlain})
 	}
 	return append(out,
-		Option{"Edit the " + t.editLabel(), choiceEdit},
-		Option{"Test again", choiceRetry},
-		Option{"Save anyway", choiceSave},
-		Option{"Quit without saving", choiceQuit},
+		Option{tr.Tf("Edit the %s", t.editLabel()), choiceEdit},
+		Option{tr.T("Test again"), choiceRetry},
+		Option{tr.T("Save anyway"), choiceSave},
+		Option{tr.T("Quit without saving"), choiceQuit},
 	)
 }
 
@@ -193,58 +197,70 @@ func (t *Test) defaultChoice() string {
 // Page implements Flow: the verdict, and after a failure the question
 // what next.
 func (t *Test) Page() Page {
+	tr := t.s.Lang
 	switch t.state {
 	case testPassed:
-		intro := append(t.networkNotes(), "Passed. "+upperFirst(t.s.Results.Report.Verdict()))
+		intro := append(t.networkNotes(), tr.Tf("Passed. %s", upperFirst(t.s.Results.Report.VerdictIn(tr))))
 		switch {
 		case t.confirming():
 			sent := t.s.Results.Report.Sent
 			return Page{Intro: intro, Fields: []Field{{
-				Kind: TextField, Title: "Code from the test message",
-				Description: "The message to " + smtp.CleanLine(sent.To) + " has a 6-character code in its subject. Type it to confirm delivery; leave empty to skip.",
+				Kind: TextField, Title: tr.T("Code from the test message"),
+				Description: tr.Tf("The message to %s has a 6-character code in its subject. Type it to confirm delivery; leave empty to skip.", smtp.CleanLine(sent.To)),
 				Limit:       32, Value: &t.code, Check: t.checkCode,
 			}}}
 		case t.canSend():
-			return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Value: &t.next,
-				Options: []Option{{"Save the settings", choiceOn}, {t.sendLabel(), choiceSend}}}}}
+			return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: tr.T("What next?"), Value: &t.next,
+				Options: []Option{{tr.T("Save the settings"), choiceOn}, {t.sendLabel(), choiceSend}}}}}
 		}
 		return Page{Intro: intro}
 	case testRunning:
-		set := t.s.Draft.Settings
-		who := ""
-		if set.Username != "" {
-			who = " as " + smtp.CleanLine(set.Username)
-		}
-		return Page{Intro: []string{fmt.Sprintf("Testing %s (%s)%s; each stage may take up to %s.",
-			smtp.CleanLine(set.Address()), set.Security.Label(), who, cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))}}
+		return Page{Intro: []string{t.testing(true)}}
 	}
 	var intro []string
 	if t.state == testCancelled {
-		intro = []string{"Cancelled. Nothing was decided."}
+		intro = []string{tr.T("Cancelled. Nothing was decided.")}
 	} else {
 		d := t.diag
 		fix := d.Fix
 		if t.trustable() != nil {
 			fix = d.FixWithoutPin() // the fingerprint follows, once
 		}
-		intro = append(append([]string{"Failed: " + d.Title + " [" + d.Code + "]", d.Detail}, d.ReplyLines()...), "Fix: "+fix)
+		intro = append(append([]string{tr.Tf("Failed: %s [%s]", d.Title, d.Code), d.Detail}, d.ReplyLinesIn(tr)...), tr.T("Fix:")+" "+fix)
 		if c := t.trustable(); c != nil {
-			intro = append(intro, certLines(c)...)
+			intro = append(intro, certLines(tr, c)...)
 		}
 		if addr := t.plainOffer(); addr != "" {
-			intro = append(intro, plainWarning(addr))
+			intro = append(intro, plainWarning(tr, addr))
 		}
 	}
 	intro = append(t.networkNotes(), intro...)
-	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: "What next?", Options: t.choices(), Value: &t.next}}}
+	return Page{Intro: intro, Fields: []Field{{Kind: ChoiceField, Title: tr.T("What next?"), Options: t.choices(), Value: &t.next}}}
+}
+
+// testing says what is tested, as whom; long adds how long each stage may
+// take (the line mode's sentence).
+func (t *Test) testing(long bool) string {
+	tr, set := t.s.Lang, t.s.Draft.Settings
+	addr, mode := smtp.CleanLine(set.Address()), set.Security.LabelIn(tr)
+	wait := cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout)
+	switch {
+	case long && set.Username != "":
+		return tr.Tf("Testing %s (%s) as %s; each stage may take up to %s.", addr, mode, smtp.CleanLine(set.Username), wait)
+	case long:
+		return tr.Tf("Testing %s (%s); each stage may take up to %s.", addr, mode, wait)
+	case set.Username != "":
+		return tr.Tf("Testing %s (%s) as %s", addr, mode, smtp.CleanLine(set.Username))
+	}
+	return tr.Tf("Testing %s (%s)", addr, mode)
 }
 
 // networkNotes are what the test learned about the network, as notes.
 func (t *Test) networkNotes() []string {
 	var out []string
 	if rep := t.s.Results.Report; rep != nil {
-		for _, n := range rep.NetworkLines() {
-			out = append(out, "Note: "+n)
+		for _, n := range rep.NetworkLinesIn(t.s.Lang) {
+			out = append(out, t.s.Lang.Tf("Note: %s", n))
 		}
 	}
 	return out
@@ -255,7 +271,7 @@ func (t *Test) checkCode(v string) error {
 	if strings.TrimSpace(v) == "" || t.s.Results.Report.Sent.Confirm(v) {
 		return nil
 	}
-	return errors.New("code does not match the one sent: type the 6 characters from the subject, or leave it empty to skip")
+	return errors.New(t.s.Lang.T("code does not match the one sent: type the 6 characters from the subject, or leave it empty to skip"))
 }
 
 // Submit implements Flow.
@@ -296,9 +312,9 @@ func (t *Test) plainOffer() string {
 }
 
 // plainWarning is what a user reads before choosing AUTH without TLS.
-func plainWarning(addr string) string {
-	return "Warning: without encryption the password crosses the network readable by anyone on it. " +
-		smtp.CleanLine(addr) + " is a private address: choose this only on a network you trust. It is saved as allow_plaintext_auth."
+func plainWarning(tr *i18n.Printer, addr string) string {
+	return tr.Tf("Warning: without encryption the password crosses the network readable by anyone on it. "+
+		"%s is a private address: choose this only on a network you trust. It is saved as allow_plaintext_auth.", smtp.CleanLine(addr))
 }
 
 // fingerprintLines is a SHA-256 fingerprint (95 characters) on two lines
@@ -311,21 +327,21 @@ func fingerprintLines(fp string) string {
 }
 
 // certLines are the facts a user compares before trusting a certificate.
-func certLines(c *smtp.CertInfo) []string {
+func certLines(tr *i18n.Printer, c *smtp.CertInfo) []string {
 	return []string{
-		"Certificate: " + smtp.CleanLine(c.Subject) + ", issued by " + smtp.CleanLine(c.Issuer),
-		"Valid " + c.NotBefore.Format(time.DateOnly) + " to " + c.NotAfter.Format(time.DateOnly),
+		tr.Tf("Certificate: %s, issued by %s", smtp.CleanLine(c.Subject), smtp.CleanLine(c.Issuer)),
+		tr.Tf("Valid %s to %s", c.NotBefore.Format(time.DateOnly), c.NotAfter.Format(time.DateOnly)),
 		"SHA-256 " + c.SHA256,
-		"Trust it only if the server's administrator confirms this fingerprint.",
+		tr.T("Trust it only if the server's administrator confirms this fingerprint."),
 	}
 }
 
 // editLabel names what Edit opens: the field at fault, else its part.
 func (t *Test) editLabel() string {
 	if f := t.diag.EditField(); f != smtp.FieldNone {
-		return f.String()
+		return f.StringIn(t.s.Lang)
 	}
-	return t.diag.EditTarget().String()
+	return t.diag.EditTarget().StringIn(t.s.Lang)
 }
 
 // choose carries out a way on.
@@ -431,18 +447,18 @@ func (t *Test) scrollKey(c *Common, k tea.KeyPressMsg) {
 
 // keys lists exactly what key handles now.
 func (t *Test) keys(c *Common, working bool) []key.Binding {
-	km := c.Keys
+	km, tr := c.Keys, c.Lang
 	switch {
 	case working:
 		return []key.Binding{km.Cancel}
 	case t.mode == viewDetails:
-		return []key.Binding{km.Scroll, km.PageScroll, plus(as(km.Details, "close details"), "t/esc/enter/q", "esc", "enter", "q")}
+		return []key.Binding{km.Scroll, km.PageScroll, plus(as(km.Details, tr.T("close details")), "t/esc/enter/q", "esc", "enter", "q")}
 	case t.confirming():
 		return nil // the form's keys
 	case t.state == testPassed && t.canSend():
-		return []key.Binding{as(km.Continue, "save"), km.Send, as(km.Retry, "test again"), km.Details}
+		return []key.Binding{as(km.Continue, tr.T("save")), km.Send, as(km.Retry, tr.T("test again")), km.Details}
 	case t.state == testPassed:
-		return []key.Binding{as(km.Continue, "save"), as(km.Retry, "test again"), km.Details}
+		return []key.Binding{as(km.Continue, tr.T("save")), as(km.Retry, tr.T("test again")), km.Details}
 	}
 	details := km.Details
 	details.SetEnabled(t.s.Results.Report != nil) // a stopped test has none
@@ -479,37 +495,35 @@ func (t *Test) view(c *Common, f frame) (string, bool) {
 	if t.mode == viewDetails {
 		return t.details(c), true
 	}
+	st, tr := c.Styles, c.Lang
+	passed := st.Success.Render("✓ " + tr.T("Passed."))
 	if t.confirming() && !f.working {
-		return c.Styles.Success.Render("✓ Passed.") + " " + wrap(c, upperFirst(t.s.Results.Report.Verdict())) + "\n\n" + f.form, true
-	}
-	st := c.Styles
-	s := t.s.Draft.Settings
-	who := ""
-	if s.Username != "" {
-		who = " as " + smtp.CleanLine(s.Username)
+		return passed + " " + wrap(c, upperFirst(t.s.Results.Report.VerdictIn(tr))) + "\n\n" + f.form, true
 	}
 	var verdict string
 	switch t.state {
 	case testRunning:
-		verdict = st.Subtle.Render(wrap(c, fmt.Sprintf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
+		verdict = st.Subtle.Render(wrap(c, tr.Tf("Each stage may take up to %s. Esc cancels.", cmp.Or(t.s.Test.Timeout, smtp.DefaultStageTimeout))))
 	case testPassed:
-		verdict = wrap(c, st.Success.Render("✓ Passed.")+" "+upperFirst(t.s.Results.Report.Verdict())+" Press Enter to save.")
+		verdict = wrap(c, passed+" "+tr.Tf("%s Press Enter to save.", upperFirst(t.s.Results.Report.VerdictIn(tr))))
 		if t.canSend() {
-			verdict += "\n" + wrap(c, st.Key.Render("Press m")+" to send a test message to "+smtp.CleanLine(t.s.Draft.Settings.From)+" and confirm its code.")
+			verdict += "\n" + wrap(c, tr.Tf("%s to send a test message to %s and confirm its code.", st.Key.Render(tr.T("Press m")), smtp.CleanLine(t.s.Draft.Settings.From)))
 		}
 	case testCancelled:
-		verdict = wrap(c, st.Warning.Render("! Cancelled.")+" Nothing was decided; press r to test again.")
+		verdict = wrap(c, st.Warning.Render("! "+tr.T("Cancelled."))+" "+tr.T("Nothing was decided; press r to test again."))
 	case testFailed:
 		verdict = t.diagnosis(c)
 	}
 	var b strings.Builder
-	room := c.Height - 9 - lipgloss.Height(verdict)
+	// What is tested, whole: a longer language may take two lines.
+	testing := Wrap(t.testing(false), c.Width-2)
+	room := bodyRows(c) - 3 - lipgloss.Height(testing) - lipgloss.Height(verdict)
 	if room < 0 && t.state == testFailed {
 		// A short screen: the diagnosis, its code, its fix and the keys
 		// matter more than the stages (all of them are in the details).
 		return verdict, true
 	}
-	b.WriteString(clip(fmt.Sprintf("Testing %s (%s)%s", smtp.CleanLine(s.Address()), s.Security.Label(), who), c.Width-2) + "\n")
+	b.WriteString(testing + "\n")
 	if room >= len(t.plan) {
 		b.WriteString("\n")
 	}
@@ -545,27 +559,39 @@ func (t *Test) stageLines(c *Common, f frame, room int) []string {
 	case len(ran) <= room:
 		return ran
 	}
-	return append([]string{c.Styles.Success.Render("  ✓") + fmt.Sprintf(" %d stages passed", passed)}, failed...)
+	return append([]string{c.Styles.Success.Render("  ✓") + " " + c.Lang.Tn(passed, "%d stage passed", "%d stages passed", passed)}, failed...)
 }
 
 func (t *Test) stageLine(c *Common, f frame, stage smtp.Stage) string {
 	st := c.Styles
-	label := fmt.Sprintf("%-34s", stage.Label())
+	// The labels make a column: 34 cells, or the longest label (a longer
+	// language) while the screen leaves room for the times.
+	col := 34
+	for _, s := range t.plan {
+		col = max(col, ansi.StringWidth(s.LabelIn(c.Lang)))
+	}
+	col = min(col, c.Width-14)
+	label := clip(stage.LabelIn(c.Lang), col)
+	label += strings.Repeat(" ", max(col-ansi.StringWidth(label), 0))
 	r, done := t.results[stage]
+	var l string
 	switch {
 	case done && r.OK:
-		return fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), clip(r.Detail, c.Width-50))
+		l = fmt.Sprintf("  %s %s %s  %s", st.Success.Render("✓"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())), clip(r.DetailIn(c.Lang), c.Width-16-col))
 	case done:
-		return fmt.Sprintf("  %s %s %s", st.Error.Render("✗"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())))
+		l = fmt.Sprintf("  %s %s %s", st.Error.Render("✗"), label, st.Subtle.Render(fmt.Sprintf("%6s", r.Took())))
 	case stage == t.current && t.state == testRunning:
-		return fmt.Sprintf("  %s %s", f.spin, label)
+		l = fmt.Sprintf("  %s %s", f.spin, label)
+	default:
+		l = st.Subtle.Render("  · " + label)
 	}
-	return st.Subtle.Render("  · " + label)
+	return l
 }
 
 func (t *Test) diagnosis(c *Common) string {
 	st := c.Styles
 	d := t.diag
+	tr := c.Lang
 	title := wrap(c, st.Error.Render("✗ "+d.Title)+"  "+st.Subtle.Render("["+d.Code+"]"))
 	said := ""
 	if d.Reply != "" {
@@ -573,34 +599,42 @@ func (t *Test) diagnosis(c *Common) string {
 		// them are in the details (t).
 		words, more := strings.ReplaceAll(d.Reply, "\n", " "), ""
 		if strings.Contains(d.Reply, "\n") {
-			more = " (t: all)"
+			more = " " + tr.T("(t: all)")
 		}
-		said = st.Subtle.Render("Server said: ") + clip(words, formWidth(c)-15-len(more)) + st.Subtle.Render(more)
+		label := tr.T("Server said:") + " "
+		said = st.Subtle.Render(label) + clip(words, formWidth(c)-2-ansi.StringWidth(label)-ansi.StringWidth(more)) + st.Subtle.Render(more)
 	}
-	fix := wrap(c, st.Title.Render("Fix: ")+d.Fix)
+	fixLabel := st.Title.Render(tr.T("Fix:") + " ")
+	fix := wrap(c, fixLabel+d.Fix)
 	var short string // the fix as a short screen shows it
+	// What the keys offer ends the fix, and stays on the screen whatever
+	// gives way.
+	var offers []string
 	if cert := t.trustable(); cert != nil {
 		// The fingerprint is shown once, beside the offer to trust it;
 		// a short screen leaves the subject and dates to the details (t).
-		head := wrap(c, st.Title.Render("Fix: ")+d.FixWithoutPin())
-		offer := fingerprintLines(cert.SHA256) + "\n" + wrap(c, st.Key.Render("Press f")+" to trust only this certificate, once its administrator confirms it.")
-		fix = head + "\n" + wrap(c, "Certificate "+smtp.CleanLine(cert.Subject)+", issued by "+smtp.CleanLine(cert.Issuer)+", valid "+
-			cert.NotBefore.Format(time.DateOnly)+" to "+cert.NotAfter.Format(time.DateOnly)+", SHA-256:") + "\n" + offer
+		head := wrap(c, fixLabel+d.FixWithoutPin())
+		offer := fingerprintLines(cert.SHA256) + "\n" + wrap(c, tr.Tf("%s to trust only this certificate, once its administrator confirms it.", st.Key.Render(tr.T("Press f"))))
+		fix = head + "\n" + wrap(c, tr.Tf("Certificate %s, issued by %s, valid %s to %s, SHA-256:", smtp.CleanLine(cert.Subject), smtp.CleanLine(cert.Issuer),
+			cert.NotBefore.Format(time.DateOnly), cert.NotAfter.Format(time.DateOnly))) + "\n" + offer
 		short = head + "\n" + wrap(c, "SHA-256:") + "\n" + offer
+		offers = append(offers, offer)
 	}
 	if d.Suggestion != nil {
-		fix += "\n" + wrap(c, st.Key.Render("Press Enter")+" to switch to "+d.Suggestion.String()+" and test again.")
+		offers = append(offers, wrap(c, tr.Tf("%s to switch to %s and test again.", st.Key.Render(tr.T("Press Enter")), d.Suggestion.StringIn(tr))))
+		fix += "\n" + offers[len(offers)-1]
 	}
 	if addr := t.plainOffer(); addr != "" {
-		fix += "\n" + wrap(c, st.Warning.Render(plainWarning(addr))+" "+st.Key.Render("Press u")+" to log in without encryption.")
+		offers = append(offers, wrap(c, st.Warning.Render(plainWarning(tr, addr))+" "+tr.Tf("%s to log in without encryption.", st.Key.Render(tr.T("Press u")))))
+		fix += "\n" + offers[len(offers)-1]
 	}
 	// The fix and the server's words matter most: on a short screen the
 	// explanation gives way (it stays in the details), never the fix.
 	parts := []string{title, wrap(c, d.Detail), said, fix}
-	if countLines(parts...) > c.Height-8 {
+	if countLines(parts...) > bodyRows(c)-3 {
 		parts = []string{title, said, fix}
 	}
-	if countLines(parts...) > c.Height-8 && short != "" {
+	if countLines(parts...) > bodyRows(c)-3 && short != "" {
 		parts = []string{title, said, short}
 	}
 	var out []string
@@ -608,6 +642,26 @@ func (t *Test) diagnosis(c *Common) string {
 		if p != "" {
 			out = append(out, p)
 		}
+	}
+	return keepEnds(st, strings.Join(out, "\n"), lipgloss.Height(title), countLines(offers...), bodyRows(c))
+}
+
+// keepEnds fits lines into limit rows by cutting the middle: the first top
+// lines (the diagnosis and its code) and the last bottom lines (what the
+// keys offer) stay, and "…" marks the cut.
+func keepEnds(st *theme.Styles, s string, top, bottom, limit int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) <= limit || top+bottom > len(lines) {
+		return s
+	}
+	mid := max(limit-top-bottom-1, 0)
+	out := append(lines[:top:top], lines[top:top+mid]...)
+	if top+mid+bottom < limit {
+		out = append(out, st.Subtle.Render("…"))
+	}
+	out = append(out, lines[len(lines)-bottom:]...)
+	if len(out) > limit { // the offers alone are too tall: their start gives way
+		out = append(out[:top:top], out[len(out)-max(limit-top, 0):]...)
 	}
 	return strings.Join(out, "\n")
 }
@@ -624,28 +678,35 @@ func countLines(parts ...string) int {
 
 // details shows what the server is and the transcript, cut to the screen.
 func (t *Test) details(c *Common) string {
-	st := c.Styles
+	st, tr := c.Styles, c.Lang
 	rep := t.s.Results.Report
+	// The labels make a column as wide as the longest, in any language.
+	greeting, exts, tlsL, network := tr.T("Greeting:"), tr.T("Extensions:"), tr.T("TLS:"), tr.T("Network:")
+	col := 0
+	for _, l := range []string{greeting, exts, tlsL, network} {
+		col = max(col, ansi.StringWidth(l)+1)
+	}
+	pad := func(l string) string { return l + strings.Repeat(" ", col-ansi.StringWidth(l)) }
 	var out []string
-	out = append(out, st.Title.Render("Server"))
+	out = append(out, st.Title.Render(tr.T("Server")))
 	if rep.Server.Greeting != "" {
-		out = append(out, "Greeting:   "+rep.Server.Banner())
+		out = append(out, pad(greeting)+rep.Server.Banner())
 	}
 	if len(rep.Server.Extensions) > 0 {
-		out = append(out, "Extensions: "+strings.Join(rep.Server.Extensions, ", "))
+		out = append(out, pad(exts)+strings.Join(rep.Server.Extensions, ", "))
 	}
 	if tls := rep.Server.TLS; tls != nil {
-		out = append(out, "TLS:        "+tls.Version+", "+tls.Cipher)
+		out = append(out, pad(tlsL)+tls.Version+", "+tls.Cipher)
 		if cert := tls.Certificate; cert != nil {
-			out = append(out, "Certificate: "+cert.Subject+" (issuer "+cert.Issuer+")",
-				"  valid "+cert.NotBefore.Format(time.DateOnly)+" to "+cert.NotAfter.Format(time.DateOnly)+", names "+strings.Join(cert.Names, " "),
+			out = append(out, tr.Tf("Certificate: %s (issuer %s)", cert.Subject, cert.Issuer),
+				"  "+tr.Tf("valid %s to %s, names %s", cert.NotBefore.Format(time.DateOnly), cert.NotAfter.Format(time.DateOnly), strings.Join(cert.Names, " ")),
 				"  SHA-256 "+cert.SHA256)
 		}
 	}
-	for _, n := range rep.NetworkLines() {
-		out = append(out, "Network:    "+n)
+	for _, n := range rep.NetworkLinesIn(tr) {
+		out = append(out, pad(network)+n)
 	}
-	out = append(out, "", st.Title.Render("Transcript")+st.Subtle.Render(" (passwords masked)"))
+	out = append(out, "", st.Title.Render(tr.T("Transcript"))+st.Subtle.Render(" "+tr.T("(passwords masked)")))
 	for _, l := range rep.Transcript {
 		out = append(out, l.String())
 	}
@@ -661,4 +722,4 @@ func (t *Test) details(c *Common) string {
 }
 
 // room is how many lines of details fit under the header and over the help.
-func (t *Test) room(c *Common) int { return max(c.Height-5, 4) }
+func (t *Test) room(c *Common) int { return max(bodyRows(c), 4) }

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"strings"
+	"unicode"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -22,6 +23,17 @@ func Wrap(s string, width int) string {
 		line, lw := "", 0
 		for _, word := range strings.Fields(para) {
 			ww := ansi.StringWidth(word)
+			if lw > 0 && ww > width && breaksAnywhere(word) && width-lw-1 >= 2 {
+				// Chinese and Japanese run whole sentences without spaces
+				// and break between any two characters: a sentence too long
+				// for a line fills this one and goes on, rather than leaving
+				// it half empty.
+				parts := strings.Split(ansi.Hardwrap(strings.Repeat(" ", lw+1)+word, width, true), "\n")
+				out = append(out, line+" "+parts[0][lw+1:])
+				out = append(out, parts[1:len(parts)-1]...)
+				line, lw = parts[len(parts)-1], ansi.StringWidth(parts[len(parts)-1])
+				continue
+			}
 			if lw > 0 && lw+1+ww > width {
 				out, line, lw = append(out, line), "", 0
 			}
@@ -42,6 +54,17 @@ func Wrap(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// breaksAnywhere reports whether a word is written in a script that breaks
+// between characters rather than at spaces (Han, Hiragana, Katakana).
+func breaksAnywhere(word string) bool {
+	for _, r := range ansi.Strip(word) {
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
+			return true
+		}
+	}
+	return false
 }
 
 // clip cuts one line to n cells with an ellipsis, escape sequences intact.

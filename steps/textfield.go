@@ -11,6 +11,8 @@ import (
 	"charm.land/huh/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"smtpsetup/i18n"
 )
 
 // The cursor of a text field is drawn as a plain "_" after the text (and
@@ -39,7 +41,7 @@ type textField struct {
 	replace  bool        // the value is selected: the first key typed replaces it
 }
 
-func newTextField(f Field) *textField {
+func newTextField(f Field, tr *i18n.Printer) *textField {
 	ti := textinput.New()
 	ti.SetVirtualCursor(false)
 	ti.Prompt = "> "
@@ -51,7 +53,7 @@ func newTextField(f Field) *textField {
 	t := &textField{ti: ti, value: f.Value, title: f.TitleNow, desc: f.Description, keymap: huh.NewDefaultKeyMap().Input,
 		skip: f.Skip, replace: f.Replace}
 	if check := f.Check; check != nil {
-		t.check = func(v string) error { return plain(check(v)) }
+		t.check = func(v string) error { return plain(tr, check(v)) }
 	}
 	t.ti.SetValue(*f.Value)
 	return t

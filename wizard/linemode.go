@@ -24,16 +24,18 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 	"smtpsetup/steps"
 )
 
 // ErrPasswordNeedsTerminal is the refusal of TerminalPassword when standard
 // input is not a terminal: without one the password would be echoed.
-var ErrPasswordNeedsTerminal = errors.New("the password prompt needs a terminal, so that the password is not shown: " +
-	"to set up from a script, use `smtpsetup setup --non-interactive --password-file FILE`")
+var ErrPasswordNeedsTerminal = errors.New(i18n.N("the password prompt needs a terminal, so that the password is not shown: " +
+	"to set up from a script, use `smtpsetup setup --non-interactive --password-file FILE`"))
 
 // errQuit ends the run without saving: input ended, or the run was cancelled.
 var errQuit = errors.New("quit")
@@ -54,7 +56,8 @@ type liner struct {
 	in           *bufio.Reader
 	out          io.Writer
 	readPassword func() (string, error)
-	n            int // the current step's number, which prefixes its prompts
+	n            int           // the current step's number, which prefixes its prompts
+	tr           *i18n.Printer // the session's language
 }
 
 // RunLines runs the wizard as plain numbered questions: the same steps,
@@ -67,8 +70,8 @@ type liner struct {
 func RunLines(ctx context.Context, s *steps.Session, in io.Reader, out io.Writer, readPassword func() (string, error)) (Outcome, error) {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	l := &liner{in: bufio.NewReader(in), out: out, readPassword: readPassword}
-	l.printf("%s\n", "Answer each question and press Enter. Enter alone accepts the value in [brackets]. Ctrl-D quits without saving.")
+	l := &liner{in: bufio.NewReader(in), out: out, readPassword: readPassword, tr: s.Lang}
+	l.printf("%s\n", l.tr.T("Answer each question and press Enter. Enter alone accepts the value in [brackets]. Ctrl-D quits without saving."))
 	flows := steps.Flows()
 	for cur := 0; cur < len(flows); {
 		if flows[cur].Skip(s) {
@@ -77,7 +80,7 @@ func RunLines(ctx context.Context, s *steps.Session, in io.Reader, out io.Writer
 		}
 		n, total := steps.Position(flows, s, cur)
 		l.n = n
-		l.printf("\nStep %d of %d: %s\n", n, total, flows[cur].Title())
+		l.printf("\n%s\n", l.tr.Tf("Step %d of %d: %s", n, total, l.tr.T(flows[cur].Title())))
 		act, err := l.run(ctx, flows[cur], s)
 		switch {
 		case errors.Is(err, errQuit) || ctx.Err() != nil:
@@ -125,7 +128,7 @@ func (l *liner) run(ctx context.Context, f steps.Flow, s *steps.Session) (steps.
 		}
 		if m := page.More; m != nil {
 			more := false
-			if err := l.ask(ctx, steps.Field{Kind: steps.ConfirmField, Title: m.Label + "?", Yes: &more}, nil); err != nil {
+			if err := l.ask(ctx, steps.Field{Kind: steps.ConfirmField, Title: l.tr.Tf("%s?", m.Label), Yes: &more}, nil); err != nil {
 				return steps.Action{}, err
 			}
 			if more {
@@ -159,17 +162,18 @@ func (l *liner) progress(e smtp.Event) {
 	if !e.Done {
 		return
 	}
-	mark := "ok"
+	mark := l.tr.T("ok")
 	if !e.Result.OK {
-		mark = "FAIL"
+		mark = l.tr.T("FAIL")
 	}
-	l.printf("%-4s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.Detail)
+	mark += strings.Repeat(" ", max(4-ansi.StringWidth(mark), 0)) // a column of cells, whatever the script
+	l.printf("%s %-9s %6s  %s\n", mark, e.Stage, e.Result.Took(), e.Result.DetailIn(l.tr))
 }
 
 // notes prints what the last step left for the next page.
 func (l *liner) notes(s *steps.Session) {
 	for _, n := range s.Notes {
-		l.indent("Note: " + n + ".")
+		l.indent(l.tr.Tf("Note: %s.", n))
 	}
 	s.Notes = nil
 }
@@ -185,12 +189,12 @@ func (l *liner) ask(ctx context.Context, f steps.Field, back *steps.More) error 
 	switch f.Kind {
 	case steps.ChoiceField:
 		l.options(f, f.Offer)
-		hint = "number or name"
+		hint = l.tr.T("number or name")
 		if f.Offer > 0 && f.Offer < len(f.Options) {
-			hint += ", l to list all"
+			hint += ", " + l.tr.T("l to list all")
 		}
 		if back != nil {
-			hint += ", b to " + back.Key
+			hint += ", " + l.tr.Tf("b to %s", back.Key)
 		}
 		hint = " (" + hint + ")"
 	case steps.ConfirmField:
@@ -200,7 +204,7 @@ func (l *liner) ask(ctx context.Context, f steps.Field, back *steps.More) error 
 		}
 		def = ""
 	case steps.SecretField:
-		l.indent("Typing is not shown.")
+		l.indent(l.tr.T("Typing is not shown."))
 	}
 	old := f.Get()
 	for {
@@ -222,7 +226,7 @@ func (l *liner) ask(ctx context.Context, f steps.Field, back *steps.More) error 
 			}
 			return nil
 		}
-		l.indent(steps.Sentence(err) + ".")
+		l.indent(steps.Sentence(l.tr, err) + ".")
 		if steps.IsWarning(err) {
 			def = v // the same answer again keeps it
 		}
@@ -239,7 +243,7 @@ func (l *liner) options(f steps.Field, n int) {
 		l.printf("%4d  %s\n", i+1, o.Label)
 	}
 	if n < len(f.Options) {
-		l.printf("%4s  %s\n", "l", fmt.Sprintf("list all %d", len(f.Options)))
+		l.printf("%4s  %s\n", "l", l.tr.Tf("list all %d", len(f.Options)))
 	}
 }
 
@@ -248,7 +252,7 @@ func (l *liner) answer(ctx context.Context, f steps.Field, label, def string) (s
 	if f.Kind == steps.SecretField {
 		keep := ""
 		if def != "" {
-			keep = " [keep current]"
+			keep = " [" + l.tr.T("keep current") + "]"
 		}
 		l.printf("%d. %s%s: ", l.n, label, keep)
 		v, err := l.await(ctx, l.readPassword)
@@ -278,7 +282,7 @@ func (l *liner) accept(f steps.Field, v string) (string, error) {
 				return o.Value, nil
 			}
 		}
-		return v, fmt.Errorf("%q is not one of the choices: type a number from 1 to %d", v, len(f.Options))
+		return v, errors.New(l.tr.Tf("%q is not one of the choices: type a number from 1 to %d", v, len(f.Options)))
 	case steps.ConfirmField:
 		switch strings.ToLower(v) {
 		case "":
@@ -290,7 +294,7 @@ func (l *liner) accept(f steps.Field, v string) (string, error) {
 			*f.Yes = false
 			return "no", nil
 		}
-		return v, errors.New("answer y for yes or n for no")
+		return v, errors.New(l.tr.T("answer y for yes or n for no"))
 	}
 	if v == "-" && f.Kind == steps.TextField {
 		v = "" // "-" clears a value that Enter alone would keep

@@ -15,6 +15,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"smtpsetup/config"
+	"smtpsetup/i18n"
 	"smtpsetup/smtp"
 )
 
@@ -30,36 +31,36 @@ const (
 
 // brokenText explains a load error and the three choices, for both modes.
 // The error's parts (line, field, problem, fix) each get a line of their own.
-func brokenText(path string, loadErr error, keys [3]string) string {
+func brokenText(tr *i18n.Printer, path string, loadErr error, keys [3]string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "The config file %s cannot be read.\n\n", path)
+	b.WriteString(tr.Tf("The config file %s cannot be read.", path) + "\n\n")
 	var le *config.LoadError
 	if errors.As(loadErr, &le) {
 		where := []string{}
 		if le.Line > 0 {
-			where = append(where, fmt.Sprintf("line %d", le.Line))
+			where = append(where, tr.Tf("line %d", le.Line))
 		}
 		if le.Field != "" {
-			where = append(where, fmt.Sprintf("field %q", le.Field))
+			where = append(where, tr.Tf("field %q", le.Field))
 		}
-		problem := le.Problem
+		problem := tr.T(le.Problem)
 		if le.Err != nil {
 			problem += ": " + le.Err.Error()
 		}
 		if len(where) > 0 {
-			fmt.Fprintf(&b, "  Where: %s\n", strings.Join(where, ", "))
+			b.WriteString("  " + tr.Tf("Where: %s", strings.Join(where, ", ")) + "\n")
 		}
-		fmt.Fprintf(&b, "  Problem: %s\n", smtp.CleanLine(problem))
+		b.WriteString("  " + tr.Tf("Problem: %s", smtp.CleanLine(problem)) + "\n")
 		if le.Fix != "" {
-			fmt.Fprintf(&b, "  Fix: %s\n", smtp.CleanLine(le.Fix))
+			b.WriteString("  " + tr.T("Fix:") + " " + smtp.CleanLine(tr.T(le.Fix)) + "\n")
 		}
 	} else {
-		fmt.Fprintf(&b, "  Problem: %s\n", smtp.CleanLine(loadErr.Error()))
+		b.WriteString("  " + tr.Tf("Problem: %s", smtp.CleanLine(loadErr.Error())) + "\n")
 	}
-	b.WriteString("\nSaving from the wizard would replace it. What now?\n\n")
-	fmt.Fprintf(&b, "  %s  fix it by hand: quit now, edit the file, then run smtpsetup again\n", keys[0])
-	fmt.Fprintf(&b, "  %s  start over: keep a copy of the file beside it, then begin again\n", keys[1])
-	fmt.Fprintf(&b, "  %s  quit and change nothing\n", keys[2])
+	b.WriteString("\n" + tr.T("Saving from the wizard would replace it. What now?") + "\n\n")
+	b.WriteString("  " + tr.Tf("%s  fix it by hand: quit now, edit the file, then run smtpsetup again", keys[0]) + "\n")
+	b.WriteString("  " + tr.Tf("%s  start over: keep a copy of the file beside it, then begin again", keys[1]) + "\n")
+	b.WriteString("  " + tr.Tf("%s  quit and change nothing", keys[2]) + "\n")
 	return b.String()
 }
 
@@ -68,7 +69,7 @@ func brokenText(path string, loadErr error, keys [3]string) string {
 func AskBrokenConfig(ctx context.Context, path string, loadErr error, opts Options) (BrokenChoice, error) {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP, syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	m := &brokenModel{text: brokenText(path, loadErr, [3]string{"f", "s", "q"}), width: 80}
+	m := &brokenModel{text: brokenText(opts.Lang, path, loadErr, [3]string{"f", "s", "q"}), width: 80, tr: opts.Lang}
 	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithoutSignalHandler()}
 	if opts.Input != nil {
 		popts = append(popts, tea.WithInput(opts.Input))
@@ -86,6 +87,7 @@ func AskBrokenConfig(ctx context.Context, path string, loadErr error, opts Optio
 }
 
 type brokenModel struct {
+	tr     *i18n.Printer
 	text   string
 	width  int
 	choice BrokenChoice
@@ -114,17 +116,18 @@ func (m *brokenModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 func (m *brokenModel) View() tea.View {
-	footer := "f fix by hand · s start over · q quit"
+	tr := m.tr
+	footer := "f " + tr.T("fix by hand") + " · s " + tr.T("start over") + " · q " + tr.T("quit")
 	return tea.NewView(lipgloss.NewStyle().Width(max(m.width-1, 20)).Render(m.text) + "\n" + footer)
 }
 
 // AskBrokenConfigLines is AskBrokenConfig for the line mode: the same text,
 // numbered answers. It reads one byte at a time, so that answers typed
 // ahead stay for the questions that follow.
-func AskBrokenConfigLines(path string, loadErr error, in io.Reader, out io.Writer) (BrokenChoice, error) {
-	fmt.Fprint(out, brokenText(path, loadErr, [3]string{"1", "2", "3"}))
+func AskBrokenConfigLines(tr *i18n.Printer, path string, loadErr error, in io.Reader, out io.Writer) (BrokenChoice, error) {
+	fmt.Fprint(out, brokenText(tr, path, loadErr, [3]string{"1", "2", "3"}))
 	for {
-		fmt.Fprint(out, "Choose 1, 2 or 3 (or f, s, q): ")
+		fmt.Fprint(out, tr.T("Choose 1, 2 or 3 (or f, s, q):")+" ")
 		line, err := readLine(in)
 		switch strings.ToLower(strings.TrimSpace(line)) {
 		case "1", "f":

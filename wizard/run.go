@@ -11,17 +11,19 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"smtpsetup/i18n"
 	"smtpsetup/steps"
 )
 
 // ErrNoTerminal means the wizard was started without a terminal to talk to.
-var ErrNoTerminal = errors.New("the wizard needs a terminal: use `smtpsetup check` to test, or `smtpsetup setup --non-interactive` to write a config from flags")
+var ErrNoTerminal = errors.New(i18n.N("the wizard needs a terminal: use `smtpsetup check` to test, or `smtpsetup setup --non-interactive` to write a config from flags"))
 
 // Options start a wizard run.
 type Options struct {
-	Title  string      // brand shown in the header
-	Accent color.Color // brand colour; nil for the default
-	Input  io.Reader   // defaults to the terminal
+	Title  string        // brand shown in the header
+	Lang   *i18n.Printer // the language of a screen without a session (a broken config); nil is English
+	Accent color.Color   // brand colour; nil for the default
+	Input  io.Reader     // defaults to the terminal
 	Output io.Writer
 	Env    []string
 	// Background runs in a goroutine once the first frame is out (work

@@ -86,7 +86,7 @@ func New(ctx context.Context, s *steps.Session, title string, accent color.Color
 		session: s,
 		title:   title,
 		accent:  accent,
-		common:  steps.NewCommon(80, 24, st),
+		common:  steps.NewCommon(80, 24, st, s.Lang),
 		help:    h,
 	}
 }
@@ -128,6 +128,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.common.Width, m.common.Height = max(msg.Width, 0), max(msg.Height, 0)
+		m.common.Rows = m.common.Height - 2 - lipgloss.Height(m.footer()) // the step lays its form out in it
 	case keysReleasedMsg:
 		return m, m.release()
 	case cursor.BlinkMsg:
@@ -262,26 +263,27 @@ func (m *Model) View() tea.View { return tea.NewView(m.render()) }
 
 func (m *Model) render() string {
 	w, h := m.common.Width, m.common.Height
-	st := m.common.Styles
+	st, tr := m.common.Styles, m.common.Lang
 	if w < MinWidth || h < MinHeight {
-		return fit(fmt.Sprintf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
+		return fit(tr.Tf("Please enlarge the terminal to at least %dx%d (now %dx%d).\nCtrl-C quits.", MinWidth, MinHeight, w, h), w, h)
 	}
 	n, total := steps.Position(m.steps, m.session, m.cur)
-	header := st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  Step %d of %d: %s", n, total, m.step().Title()))
+	header := m.header(n, total)
+	footer := m.footer()
+	m.common.Rows = h - 2 - lipgloss.Height(footer) // the steps lay themselves out in it
 	var body string
 	switch {
 	case m.asking:
-		body = st.Box.Render("Quit without saving?\n\n" + st.Key.Render("y") + " quit   " + st.Key.Render("n") + " keep going")
+		body = st.Box.Render(tr.T("Quit without saving?") + "\n\n" + tr.Tf("%s quit   %s keep going", st.Key.Render("y"), st.Key.Render("n")))
 	case m.fullHelp:
 		body = m.helpScreen()
 	default:
 		body = m.step().View()
 		for _, n := range m.notes {
-			body = st.Subtle.Render("Note: "+n) + "\n" + body
+			body = st.Subtle.Render(tr.Tf("Note: %s", n)) + "\n" + body
 		}
 	}
-	footer := m.footer()
-	room := h - 2 - lipgloss.Height(footer)
+	room := m.common.Rows
 	lines := strings.Split(strings.TrimRight(body, "\n"), "\n")
 	if len(lines) > room {
 		lines = lines[:room]
@@ -292,13 +294,26 @@ func (m *Model) render() string {
 	return header + "\n\n" + strings.Join(lines, "\n") + "\n" + footer
 }
 
+// header is the brand and where the user is: "Step 4 of 6: Save", or in
+// a language too long for the width "4/6: Save", else cut.
+func (m *Model) header(n, total int) string {
+	st, tr, w := m.common.Styles, m.common.Lang, m.common.Width
+	title := tr.T(m.step().Title())
+	h := st.Header.Render(m.title) + st.StepCount.Render("  "+tr.Tf("Step %d of %d: %s", n, total, title))
+	if ansi.StringWidth(h) > w {
+		h = st.Header.Render(m.title) + st.StepCount.Render(fmt.Sprintf("  %d/%d: %s", n, total, title))
+	}
+	return ansi.Truncate(h, w, "…")
+}
+
 // helpScreen lists every key the current screen handles, for ?.
 func (m *Model) helpScreen() string {
 	st := m.common.Styles
 	h := m.help
 	h.SetWidth(m.common.Width)
 	body := h.FullHelpView(chunk(m.stepKeys(), max(m.common.Height-8, 4)))
-	return st.Title.Render("Keys") + "\n\n" + body + "\n\n" + st.Subtle.Render("Press any key to close.")
+	tr := m.common.Lang
+	return st.Title.Render(tr.T("Keys")) + "\n\n" + body + "\n\n" + st.Subtle.Render(tr.T("Press any key to close."))
 }
 
 // chunk splits bindings into columns of at most n.
