@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -109,6 +110,7 @@ type screen struct {
 	huhs []huh.Field // the form's fields, one per page field
 	snap []string    // the fields' values before the last message
 	note string      // what was done to a paste, shown under the form
+	errs string      // the form's error messages when it was last sized
 
 	run     int
 	cancel  context.CancelFunc
@@ -277,6 +279,15 @@ func (s *screen) Update(ctx context.Context, msg tea.Msg) (Action, tea.Cmd) {
 	}
 	if f, ok := m.(*huh.Form); ok {
 		s.form = f
+	}
+	if e := fmt.Sprint(s.form.Errors()); e != s.errs {
+		// huh sized its viewport for the footer it had: a message under
+		// the fields (a warning, a refused value) makes it taller, and
+		// would push the message's last lines off a small screen (German
+		// at 60x16). Sized again, the fields scroll and the message shows
+		// whole.
+		s.errs = e
+		s.form = s.form.WithHeight(s.formHeight())
 	}
 	if s.followChanges() {
 		// The form draws its fields while it updates; a message makes it

@@ -95,7 +95,7 @@ var screenCases = []screenCase{
 		s := gmail(t)
 		s.Draft.Settings.From = "nas@gmail.com" // typed on the first step
 		return s
-	}, func(d term.Driver) { d.Press(term.Enter, "y") }, "Sending as nas@gmail.com"},
+	}, func(d term.Driver) { d.Press(term.Enter, "y") }, "│ App Password"},
 	{"account-secret-warning", gmail, func(d term.Driver) {
 		d.Press(term.Enter, "y")
 		d.WaitFor(focus("E-mail address")).Type("nas@gmail.com").Press(term.Enter, term.Enter)
