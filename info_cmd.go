@@ -117,7 +117,7 @@ func writeDetect(cmd *cobra.Command, res detect.Result, cat *smtp.Catalogue, add
 	for _, a := range res.Alternatives {
 		fmt.Fprintln(out, "  "+tr.Tf("also: %s:%d %s (%s)", a.Host, a.Port, a.Security, a.Source))
 	}
-	for _, u := range res.Unchecked {
+	for _, u := range res.UncheckedIn(tr) {
 		fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("not checked: %s", u))
 	}
 }

@@ -77,11 +77,11 @@ func writeProvider(w io.Writer, p *smtp.Provider, tr *i18n.Printer) {
 	if p.Host != "" {
 		field(tr.T("server"), tr.Tf("%s port %s", p.Host, strings.Join(ports, ", ")))
 	}
-	field(tr.T("login"), tr.T(p.LoginDescription()))
+	field(tr.T("login"), p.LoginDescriptionIn(tr))
 	if p.Secret.ShapeHint != "" {
-		field(tr.T("secret"), tr.T(p.SecretLabel())+":", tr.T(p.Secret.ShapeHint))
+		field(tr.T("secret"), p.SecretLabelIn(tr)+":", tr.T(p.Secret.ShapeHint))
 	} else {
-		field(tr.T("secret"), tr.T(p.SecretLabel()))
+		field(tr.T("secret"), p.SecretLabelIn(tr))
 	}
 	for i, pre := range p.Prerequisites {
 		field(tr.Tf("first (%d)", i+1), tr.T(pre.Title)+".", tr.T(pre.Detail), pre.URL)

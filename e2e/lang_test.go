@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -127,4 +128,55 @@ func TestProviderViewLanguage(t *testing.T) {
 	if !strings.Contains(pseudo, "\n  [dömáíñs ~]") || strings.Contains(pseudo, "in English") {
 		t.Errorf("en-XA: want bracketed labels and no English note:\n%s", pseudo)
 	}
+}
+
+// TestCheckTextWhollyTranslated runs check in the pseudo-locale against a
+// port that refuses (the network section, other ports probed) and a server
+// that refuses the password (the reply heading, a stage's detail): outside
+// the pseudo-locale's brackets only values remain (hosts, ports, stage
+// names, the server's and the system's own words), never two English words.
+func TestCheckTextWhollyTranslated(t *testing.T) {
+	t.Parallel()
+	const user = "nas@example.test"
+	srv := smtptest.NewServer(t, smtptest.WithAccount(user, "right"))
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	ca := filepath.Join(dir, "ca.pem")
+	os.WriteFile(pw, []byte("wrong\n"), 0o600)
+	os.WriteFile(ca, srv.CA().PEM(), 0o600)
+	closed := strconv.Itoa(freePort(t))
+	bracketed := regexp.MustCompile(`\[[^\]]*\]`)
+	english := regexp.MustCompile(`\b[A-Za-z]{3,} [a-z]{3,}\b`)
+	serverWords := regexp.MustCompile(`\b[2-5]\d\d[ -].*$`) // a reply, as the server wrote it
+	for name, args := range map[string][]string{
+		"refused port":     {"check", "--host", "127.0.0.1", "--port", closed, "--security", "starttls", "--username", user, "--password-file", pw},
+		"refused password": {"check", "--host", "localhost", "--port", strconv.Itoa(srv.Port()), "--security", "starttls", "--username", user, "--password-file", pw, "--ca-file", ca},
+	} {
+		out, _, code := cliEnv(t, dir, nil, append(args, "--lang", "en-XA")...)
+		if code != 1 {
+			t.Fatalf("%s: exit %d\n%s", name, code, out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			rest := serverWords.ReplaceAllString(bracketed.ReplaceAllString(line, ""), "")
+			if strings.Contains(rest, "dial tcp") {
+				continue // the system's words
+			}
+			if w := english.FindString(rest); w != "" {
+				t.Errorf("%s: English %q left in %q\n%s", name, w, line, out)
+			}
+		}
+	}
+}
+
+// freePort is a loopback port nothing listens on: one the system gave and
+// took back.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	return port
 }

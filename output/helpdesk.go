@@ -53,7 +53,7 @@ func HelpdeskIn(r *smtp.Report, d *smtp.Diagnosis, version string, tr *i18n.Prin
 	line("%s", tr.T("Settings"))
 	field("  ", 11, "provider", orDash(s.Provider))
 	field("  ", 11, "server", smtp.CleanLine(s.Address()))
-	field("  ", 11, "security", s.Security.Label())
+	field("  ", 11, "security", s.Security.LabelIn(tr))
 	field("  ", 11, "auth", string(s.Auth))
 	field("  ", 11, "login", orDash(smtp.CleanLine(s.Username)))
 	field("  ", 11, "password", passwordState(s, tr))
@@ -79,7 +79,7 @@ func HelpdeskIn(r *smtp.Report, d *smtp.Diagnosis, version string, tr *i18n.Prin
 		if !st.OK {
 			mark = padCells(tr.T("FAIL"), 4)
 		}
-		line("  %s %-9s %6dms  %s", mark, st.Stage, st.Duration.Milliseconds(), st.Detail)
+		line("  %s %-9s %6dms  %s", mark, st.Stage, st.Duration.Milliseconds(), st.DetailIn(tr))
 	}
 	if d != nil {
 		line("")
@@ -90,7 +90,7 @@ func HelpdeskIn(r *smtp.Report, d *smtp.Diagnosis, version string, tr *i18n.Prin
 		}
 		line("  %s", family)
 		line("  %s", d.Detail)
-		for _, l := range d.ReplyLines() {
+		for _, l := range d.ReplyLinesIn(tr) {
 			line("  %s", l)
 		}
 		line("  %s", tr.Tf("Fix: %s", d.Fix))
@@ -116,7 +116,7 @@ func HelpdeskIn(r *smtp.Report, d *smtp.Diagnosis, version string, tr *i18n.Prin
 			line("%ssha256 %s", indent, c.SHA256)
 		}
 	}
-	for _, n := range r.NetworkLines() {
+	for _, n := range r.NetworkLinesIn(tr) {
 		field("  ", 12, "network", n)
 	}
 	line("")

@@ -157,7 +157,7 @@ func TextIn(w io.Writer, r *smtp.Report, d *smtp.Diagnosis, tr *i18n.Printer) {
 
 // writeHeader is the first line of a test: what is tested.
 func writeHeader(w io.Writer, st styles, s smtp.Settings, tr *i18n.Printer) {
-	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render(tr.T("Testing")), smtp.CleanLine(s.Address()), s.Security.Label())
+	fmt.Fprintf(w, "%s %s (%s)\n", st.title.Render(tr.T("Testing")), smtp.CleanLine(s.Address()), s.Security.LabelIn(tr))
 }
 
 // writeStage is a finished stage's line. The stage's name stays as the
@@ -167,7 +167,7 @@ func writeStage(w io.Writer, st styles, stage smtp.StageResult, tr *i18n.Printer
 	if !stage.OK {
 		mark = st.bad.Render(padCells(tr.T("FAIL"), 4))
 	}
-	fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.Detail)
+	fmt.Fprintf(w, "  %s %-9s %7s  %s\n", mark, stage.Stage, st.subtle.Render(stage.Took()), stage.DetailIn(tr))
 }
 
 // padCells pads s with spaces to n terminal cells (a CJK character takes
@@ -179,9 +179,9 @@ func padCells(s string, n int) string {
 // writeVerdict is what follows the stages: the server's facts, then the
 // verdict with the diagnosis.
 func writeVerdict(w io.Writer, st styles, r *smtp.Report, d *smtp.Diagnosis, tr *i18n.Printer) {
-	writeServer(w, st, r.Server, r.NetworkLines(), tr)
+	writeServer(w, st, r.Server, r.NetworkLinesIn(tr), tr)
 	if r.OK {
-		fmt.Fprintln(w, "\n"+st.ok.Render(tr.Tf("PASSED: %s", r.Verdict())))
+		fmt.Fprintln(w, "\n"+st.ok.Render(tr.Tf("PASSED: %s", r.VerdictIn(tr))))
 		fmt.Fprintln(w, "  "+tr.Tf("Proven: %s", provenList(r, tr)))
 		if r.NoLogin() {
 			fmt.Fprintln(w, "  "+st.warn.Render(tr.T("No login: the server accepts mail from this machine by its address alone.")))
@@ -204,7 +204,7 @@ func writeVerdict(w io.Writer, st styles, r *smtp.Report, d *smtp.Diagnosis, tr 
 	}
 	fmt.Fprintf(w, "\n%s %s [%s]\n", st.bad.Render(tr.T("FAILED:")), d.Title, d.Code)
 	fmt.Fprintf(w, "  %s\n", d.Detail)
-	for _, l := range d.ReplyLines() {
+	for _, l := range d.ReplyLinesIn(tr) {
 		fmt.Fprintf(w, "  %s\n", l)
 	}
 	fmt.Fprintf(w, "  %s %s\n", st.title.Render(tr.T("Fix:")), d.Fix)
