@@ -107,7 +107,7 @@ func (f *connFlags) testWith(cmd *cobra.Command, s smtp.Settings, p *smtp.Provid
 		opts.Token = src.TokenSource()
 	}
 	if !f.jsonOut {
-		if msg := s.PortMismatch(); msg != "" {
+		if msg := s.PortMismatchIn(tr); msg != "" {
 			fmt.Fprintln(cmd.ErrOrStderr(), tr.Tf("warning: %s", msg))
 		}
 		if p != nil && p.OAuth != nil && p.Status == smtp.StatusChanging && s.Auth != smtp.AuthXOAUTH2 && !s.NoLogin() {
