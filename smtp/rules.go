@@ -52,15 +52,29 @@ func (p *Provider) OAuthOnly() bool {
 // Label is the entry's name with its status, as a list shows it.
 func (p Provider) Label() string { return p.LabelIn(nil) }
 
-// LabelIn is Label in tr's language (the name stays as it is).
+// LabelIn is Label in tr's language.
 func (p Provider) LabelIn(tr *i18n.Printer) string {
+	name := p.NameIn(tr)
 	switch p.Status {
 	case StatusOAuthOnly:
-		return tr.Tf("%s (OAuth only: passwords refused)", p.Name)
+		return tr.Tf("%s (OAuth only: passwords refused)", name)
 	case StatusChanging:
-		return tr.Tf("%s (changing: see notes)", p.Name)
+		return tr.Tf("%s (changing: see notes)", name)
 	case StatusBroken:
-		return tr.Tf("%s (known not to work)", p.Name)
+		return tr.Tf("%s (known not to work)", name)
+	}
+	return name
+}
+
+// otherName is the catch-all entry's name in providers.yaml: words, not a
+// brand, so it is shown translated.
+var otherName = i18n.N("Other server")
+
+// NameIn is the entry's name as a screen shows it: a brand as the
+// catalogue writes it, the catch-all "Other server" in tr's language.
+func (p Provider) NameIn(tr *i18n.Printer) string {
+	if p.ID == OtherID && p.Name == otherName {
+		return tr.T(otherName)
 	}
 	return p.Name
 }

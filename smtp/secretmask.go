@@ -139,6 +139,10 @@ func secretForms(user, secret string) []string {
 		strings.TrimSpace(secret),
 		CleanLine(secret),
 		strings.ReplaceAll(secret, " ", ""), // shown in groups (App Passwords)
+		// Any letter case is matched for ASCII (apply); a server that
+		// changes the case of other letters ("ց" → "Ց") echoes one of these.
+		strings.ToUpper(secret),
+		strings.ToLower(secret),
 	}
 	for _, t := range slices.Clone(texts) {
 		q := strconv.Quote(t)

@@ -70,7 +70,7 @@ func (p *Prerequisites) Page() Page {
 			Affirmative: tr.T("Continue"), Negative: tr.T("Back to the checklist"), Yes: &p.goOn,
 		}}}
 	}
-	page := Page{Heading: pr.Name, Intro: intro(tr, pr)}
+	page := Page{Heading: pr.NameIn(tr), Intro: intro(tr, pr)}
 	if tasks := pr.Tasks(); len(tasks) > 0 {
 		// One question for all the items, each an action the user has done
 		// or not; the how-to has the details and links.
