@@ -44,7 +44,7 @@ func msmtpFrom(from string) error {
 	for _, p := range []string{"%U", "%H", "%C", "%M"} {
 		if strings.Contains(from, p) {
 			return smtp.FieldError{Field: "from",
-				Problem: i18n.N("contains ") + p + ", which msmtp replaces (%U user, %H host name, %C canonical name, %M /etc/mailname) and cannot escape",
+				Problem: "contains " + p + ", which msmtp replaces (%U user, %H host name, %C canonical name, %M /etc/mailname) and cannot escape",
 				Fix:     "use an address without " + p + " for msmtp, or export another format (postfix, env, json)"}
 		}
 	}

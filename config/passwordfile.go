@@ -52,14 +52,14 @@ func readPasswordFile(path string) (string, error) {
 		return "", fileError(path, "password file", err)
 	}
 	if loose := loosePerms(mode); loose != "" {
-		return "", &LoadError{Path: path, Field: "password_file", Problem: i18n.N("holds the password but ") + loose,
+		return "", &LoadError{Path: path, Field: "password_file", Problem: "holds the password but " + loose,
 			Fix: secretFileFix(path, "password_file")}
 	}
 	pw := strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 	if err := smtp.ValidateSecret(pw); err != nil {
 		var fe smtp.FieldError
 		if errors.As(err, &fe) {
-			return "", &LoadError{Path: path, Field: "password_file", Problem: i18n.N("holds a password that ") + fe.Problem,
+			return "", &LoadError{Path: path, Field: "password_file", Problem: "holds a password that " + fe.Problem,
 				Fix: i18n.N("write only the password, on one line")}
 		}
 		return "", &LoadError{Path: path, Field: "password_file", Problem: i18n.N("holds an unusable password"), Fix: i18n.N("write only the password, on one line")}

@@ -365,15 +365,15 @@ func prepareDir(ops fileOps, dir, path string) error {
 		return saveError(path, "open the directory "+dir, err)
 	}
 	if !fi.IsDir() {
-		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file with --config")}
+		return &SaveError{Path: path, Step: "use the directory " + dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file with --config")}
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir,
+		return &SaveError{Path: path, Step: "use the directory " + dir,
 			Err: fmt.Errorf("it is writable by group or others (mode %04o), so another user could replace the file", fi.Mode().Perm()),
 			Fix: openDirFix(dir, fi)}
 	}
 	if uid, ok := fileOwner(fi); ok && uid != 0 && uid != os.Geteuid() {
-		return &SaveError{Path: path, Step: i18n.N("use the directory ") + dir,
+		return &SaveError{Path: path, Step: "use the directory " + dir,
 			Err: fmt.Errorf("it belongs to another user (uid %d), who could replace the file", uid),
 			Fix: i18n.N("keep the config in a directory you or root own")}
 	}

@@ -158,7 +158,7 @@ func Load(path string) (smtp.Settings, error) {
 	}
 	if !s.Password.IsZero() {
 		if loose := loosePerms(mode); loose != "" {
-			return smtp.Settings{}, &LoadError{Path: path, Problem: i18n.N("holds a password but ") + loose,
+			return smtp.Settings{}, &LoadError{Path: path, Problem: "holds a password but " + loose,
 				Fix: secretFileFix(path, "")}
 		}
 	}
@@ -410,7 +410,7 @@ func walk(root *yaml.Node, name string) (file, error) {
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			return f, &LoadError{Path: name, Line: k.Line, Problem: i18n.N("has ") + describe(k) + " where a field name belongs",
+			return f, &LoadError{Path: name, Line: k.Line, Problem: "has " + describe(k) + " where a field name belongs",
 				Fix: i18n.N("write one setting per line, as host: smtp.example.com")}
 		}
 		set, known := setters[k.Value]
@@ -657,7 +657,7 @@ func rawTextError(data []byte, name string) *LoadError {
 		if problem == "" {
 			continue
 		}
-		le := &LoadError{Path: name, Line: i + 1, Problem: i18n.N("this line ") + problem,
+		le := &LoadError{Path: name, Line: i + 1, Problem: "this line " + problem,
 			Fix: i18n.N("the file was damaged or is not a smtpsetup config: delete that character (cat -A shows it), or write a new file with smtpsetup setup")}
 		if m := fieldOnLine.FindSubmatch(l); m != nil {
 			if _, known := setters[string(m[1])]; known {

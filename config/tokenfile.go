@@ -35,7 +35,7 @@ func (p TokenFile) Load() ([]byte, error) {
 		return nil, fileError(string(p), "token file", err)
 	}
 	if loose := loosePerms(mode); loose != "" {
-		return nil, &LoadError{Path: string(p), Problem: i18n.N("holds a sign-in token but ") + loose, Fix: i18n.N("run: chmod 600 ") + shellQuote(string(p))}
+		return nil, &LoadError{Path: string(p), Problem: "holds a sign-in token but " + loose, Fix: "run: chmod 600 " + shellQuote(string(p))}
 	}
 	return data, nil
 }

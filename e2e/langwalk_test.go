@@ -36,7 +36,7 @@ var walkLanguages = []struct {
 // englishWords are English words no other language of ours writes: on a
 // translated screen they are a text that was never translated. Key names
 // (enter, esc, ctrl+c) stay English on purpose and are not among them.
-var englishWords = regexp.MustCompile(`(?i)\b(the|and|your|with|this|that|from|of|is|are|for|to|press|choose|server's)\b`)
+var englishWords = regexp.MustCompile(`(?i)\b(the|and|your|with|this|that|from|of|is|are|to|press|choose|server's)\b`)
 
 // TestDemoInEveryLanguage walks `smtpsetup --demo` with only Enter, in a
 // pseudo-terminal of 80x24 whose screen is read by an emulator that gives
