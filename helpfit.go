@@ -1,6 +1,7 @@
 package main
 
 import (
+	"smtpsetup/steps"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -85,6 +86,22 @@ func wrapWords(s string, width, last int) string {
 	var lines []string
 	var line string
 	for _, w := range words {
+		// Chinese and Japanese break between characters: a sentence fills
+		// the line and goes on. Other words longer than the line (a URL)
+		// stay whole, to be copied.
+		for line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width && steps.BreaksAnywhere(w) && width-ansi.StringWidth(line)-1 >= 2 {
+			head := ansi.Truncate(w, width-ansi.StringWidth(line)-1, "")
+			lines = append(lines, line+" "+head)
+			line, w = "", w[len(head):]
+		}
+		for line == "" && ansi.StringWidth(w) > width && steps.BreaksAnywhere(w) {
+			head := ansi.Truncate(w, width, "")
+			if head == "" {
+				break
+			}
+			lines = append(lines, head)
+			w = w[len(head):]
+		}
 		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width {
 			lines = append(lines, line)
 			line = ""

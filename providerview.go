@@ -84,7 +84,7 @@ func writeProvider(w io.Writer, p *smtp.Provider, tr *i18n.Printer) {
 		field(tr.T("secret"), p.SecretLabelIn(tr))
 	}
 	for i, pre := range p.Prerequisites {
-		field(tr.Tf("first (%d)", i+1), tr.T(pre.Title)+".", tr.T(pre.Detail), pre.URL)
+		field(tr.Tf("first (%d)", i+1), tr.Period(tr.T(pre.Title)), tr.T(pre.Detail), pre.URL)
 	}
 	field(tr.T("sender"), tr.T(p.SenderRule))
 	field(tr.T("limits"), tr.T(p.Limits))

@@ -241,3 +241,17 @@ func (p *Printer) lookup(other, one string, n any) (string, bool) {
 // entries are translated where they are shown (with T). It returns the
 // text unchanged.
 func N(text string) string { return text }
+
+// Period ends a sentence that a translated text leaves open (a field's
+// description, a title before its detail) with the language's full stop:
+// "。" in Chinese and Japanese, "." elsewhere; none when it already ends
+// with one.
+func (p *Printer) Period(s string) string {
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "。") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	if p != nil && (p.name == "ja" || strings.HasPrefix(p.name, "zh")) {
+		return s + "。"
+	}
+	return s + "."
+}

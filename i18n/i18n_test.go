@@ -79,3 +79,18 @@ func TestNilIsEnglish(t *testing.T) {
 		t.Error("English and unknown languages are the nil printer")
 	}
 }
+
+func TestPeriod(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"en", "Usually the full address", "Usually the full address."},
+		{"en", "Done.", "Done."},
+		{"ja", "通常はアドレス全体", "通常はアドレス全体。"},
+		{"zh-Hant", "通常是完整地址", "通常是完整地址。"},
+		{"ja", "完了。", "完了。"},
+		{"de", "Meist die ganze Adresse", "Meist die ganze Adresse."},
+	} {
+		if got := New(c.lang).Period(c.in); got != c.want {
+			t.Errorf("%s: Period(%q) = %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}

@@ -129,7 +129,7 @@ func (a *Account) Page() Page {
 			Changed: func(string) { a.prefillLogin() },
 		},
 		{
-			Kind: TextField, Title: tr.T("Login"), Description: upperFirst(pr.LoginDescriptionIn(tr)) + ".",
+			Kind: TextField, Title: tr.T("Login"), Description: tr.Period(upperFirst(pr.LoginDescriptionIn(tr))),
 			Limit: smtp.MaxUsernameLen, Value: &a.login, Check: checkLogin,
 			Skip: func() bool { return a.keepOrShort() || a.relay() },
 		},

@@ -23,7 +23,7 @@ func Wrap(s string, width int) string {
 		line, lw := "", 0
 		for _, word := range strings.Fields(para) {
 			ww := ansi.StringWidth(word)
-			if lw > 0 && ww > width && breaksAnywhere(word) && width-lw-1 >= 2 {
+			if lw > 0 && ww > width && BreaksAnywhere(word) && width-lw-1 >= 2 {
 				// Chinese and Japanese run whole sentences without spaces
 				// and break between any two characters: a sentence too long
 				// for a line fills this one and goes on, rather than leaving
@@ -56,9 +56,9 @@ func Wrap(s string, width int) string {
 	return strings.Join(out, "\n")
 }
 
-// breaksAnywhere reports whether a word is written in a script that breaks
+// BreaksAnywhere reports whether a word is written in a script that breaks
 // between characters rather than at spaces (Han, Hiragana, Katakana).
-func breaksAnywhere(word string) bool {
+func BreaksAnywhere(word string) bool {
 	for _, r := range ansi.Strip(word) {
 		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
 			return true
