@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"smtpsetup/i18n"
 	"strings"
 	"testing"
 
@@ -70,6 +71,23 @@ func fits(t *testing.T, what, out string) {
 	for _, line := range strings.Split(out, "\n") {
 		if w := ansi.StringWidth(line); w > 80 && !strings.HasPrefix(line, "https://") {
 			t.Errorf("%s: line of %d columns: %q", what, w, line)
+		}
+	}
+}
+
+// TestProvidersFitInEveryLanguage: `providers ID` of every translated
+// entry fits 80 columns in every language (Chinese and Japanese break
+// between characters; a URL stays whole on its own line).
+func TestProvidersFitInEveryLanguage(t *testing.T) {
+	defer func(old *i18n.Printer) { tr = old }(tr)
+	for _, l := range i18n.Languages[1:] {
+		tr = i18n.New(l.Tag)
+		for _, id := range []string{"gmail", "outlook", "microsoft365", "icloud", "ses-eu-west-1", "qq", "sendgrid"} {
+			out, err := runRoot("providers", id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fits(t, l.Tag+": providers "+id, out)
 		}
 	}
 }
