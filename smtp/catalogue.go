@@ -522,5 +522,8 @@ func (p *Provider) Texts() []string {
 		add(pr.Title, pr.Checked(), pr.Detail, pr.Why)
 	}
 	add(p.Unconfirmed...)
+	if p.OAuth != nil {
+		add(p.OAuth.RegisterSteps...) // an administrator's steps, shown when no app is registered
+	}
 	return out
 }
