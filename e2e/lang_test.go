@@ -18,8 +18,16 @@ import (
 // (LANG and the like; the last of a name wins).
 func cliEnv(t *testing.T, home string, env []string, args ...string) (string, string, int) {
 	t.Helper()
+	return runIn(t, home, env, "", args...)
+}
+
+// runIn runs the real binary in the pinned environment plus env, with
+// stdin, and returns stdout, stderr and the exit code.
+func runIn(t *testing.T, home string, env []string, stdin string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(environment(home), env...)
+	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
