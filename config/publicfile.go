@@ -36,7 +36,7 @@ func WritePublicFile(path string, data []byte, ours func(old []byte) bool) error
 	if fi, err := os.Stat(dir); err != nil {
 		return saveError(path, "open the directory "+dir, err)
 	} else if !fi.IsDir() {
-		return &SaveError{Path: path, Step: "use the directory " + dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file")}
+		return &SaveError{Path: path, Step: i18n.N("use the directory %s"), StepArg: dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file")}
 	}
 	old, _, exists, err := readExisting(path)
 	if err != nil {

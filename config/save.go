@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"syscall"
 
 	"smtpsetup/i18n"
@@ -54,15 +53,20 @@ func (r SaveResult) In(tr *i18n.Printer) string {
 // Unless Step says the file was already replaced, the previous file is intact
 // and no temporary file is left behind.
 type SaveError struct {
-	Path string // the file being written
-	Step string // what Save was doing: "write the temporary file", "replace the file", ...
-	Err  error  // the cause (errors.Is works: syscall.ENOSPC, fs.ErrPermission, ...)
-	Fix  string // what to do about it
+	Path    string // the file being written
+	Step    string // what Save was doing: "write the temporary file", "replace the file", ...
+	StepArg string // the value Step's %s stands for ("use the directory %s"), or ""
+	Err     error  // the cause (errors.Is works: syscall.ENOSPC, fs.ErrPermission, ...)
+	Fix     string // what to do about it
 }
 
 // Error says what failed, why, and what to do.
 func (e *SaveError) Error() string {
-	msg := "cannot save " + e.Path + ": could not " + e.Step
+	step := e.Step
+	if e.StepArg != "" {
+		step = fmt.Sprintf(e.Step, e.StepArg)
+	}
+	msg := "cannot save " + e.Path + ": could not " + step
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
 	}
@@ -76,8 +80,8 @@ func (e *SaveError) Error() string {
 // and the system's own words (the cause) as they are.
 func (e *SaveError) In(tr *i18n.Printer) string {
 	step := tr.T(e.Step)
-	if dir, ok := strings.CutPrefix(e.Step, "use the directory "); ok {
-		step = tr.Tf("use the directory %s", dir)
+	if e.StepArg != "" {
+		step = tr.Tf(e.Step, e.StepArg)
 	}
 	msg := tr.Tf("cannot save %s: could not %s", e.Path, step)
 	if e.Err != nil {
@@ -365,15 +369,15 @@ func prepareDir(ops fileOps, dir, path string) error {
 		return saveError(path, "open the directory "+dir, err)
 	}
 	if !fi.IsDir() {
-		return &SaveError{Path: path, Step: "use the directory " + dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file with --config")}
+		return &SaveError{Path: path, Step: i18n.N("use the directory %s"), StepArg: dir, Err: errors.New("it is not a directory"), Fix: i18n.N("choose another file with --config")}
 	}
 	if fi.Mode().Perm()&0o022 != 0 {
-		return &SaveError{Path: path, Step: "use the directory " + dir,
+		return &SaveError{Path: path, Step: i18n.N("use the directory %s"), StepArg: dir,
 			Err: fmt.Errorf("it is writable by group or others (mode %04o), so another user could replace the file", fi.Mode().Perm()),
 			Fix: openDirFix(dir, fi)}
 	}
 	if uid, ok := fileOwner(fi); ok && uid != 0 && uid != os.Geteuid() {
-		return &SaveError{Path: path, Step: "use the directory " + dir,
+		return &SaveError{Path: path, Step: i18n.N("use the directory %s"), StepArg: dir,
 			Err: fmt.Errorf("it belongs to another user (uid %d), who could replace the file", uid),
 			Fix: i18n.N("keep the config in a directory you or root own")}
 	}
