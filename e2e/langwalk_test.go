@@ -11,6 +11,7 @@ import (
 
 	"smtpsetup/e2e/term"
 	"smtpsetup/i18n"
+	"smtpsetup/internal/langcheck"
 	"smtpsetup/smtp"
 )
 
@@ -32,11 +33,6 @@ var walkLanguages = []struct {
 	{"es", "es_ES.UTF-8", regexp.MustCompile(`[áéíóúñ¿]`)},
 	{"pt-BR", "pt_BR.UTF-8", regexp.MustCompile(`[ãõçáéêó]`)},
 }
-
-// englishWords are English words no other language of ours writes: on a
-// translated screen they are a text that was never translated. Key names
-// (enter, esc, ctrl+c) stay English on purpose and are not among them.
-var englishWords = regexp.MustCompile(`(?i)\b(the|and|your|with|this|that|from|of|is|are|to|press|choose|server's)\b`)
 
 // TestDemoInEveryLanguage walks `smtpsetup --demo` with only Enter, in a
 // pseudo-terminal of 80x24 whose screen is read by an emulator that gives
@@ -103,7 +99,7 @@ func englishOn(screen string) string {
 			continue
 		}
 		line = strings.NewReplacer("MAIL FROM", "", "RCPT TO", "").Replace(line) // SMTP's commands, named as such
-		if w := englishWords.FindString(line); w != "" {
+		if w := langcheck.EnglishWord.FindString(line); w != "" {
 			return w
 		}
 	}
