@@ -61,8 +61,9 @@ type Printer struct {
 	tag    language.Tag
 	name   string // the Languages tag, "en-XA" for the pseudo-locale
 	pseudo bool
-	loc    *goi18n.Localizer
-	bundle *goi18n.Bundle
+	// loc is the language's messages, parsed on the first lookup: a run
+	// that prints no text (--version, a script's JSON) never pays for it.
+	loc func() *goi18n.Localizer
 }
 
 var matcher = sync.OnceValue(func() language.Matcher {
@@ -150,18 +151,19 @@ func New(name string) *Printer {
 	if tagName == Pseudo {
 		return &Printer{tag: language.MustParse(Pseudo), name: Pseudo, pseudo: true}
 	}
-	tag := language.MustParse(tagName)
-	b := goi18n.NewBundle(language.English)
-	b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	path := "messages/" + tagName + ".yaml"
-	data, err := files.ReadFile(path)
+	data, err := files.ReadFile(path) // embedded: no copy, no parse
 	if err != nil {
 		return nil // a language without its file yet: English
 	}
-	if _, err := b.ParseMessageFileBytes(data, path); err != nil {
-		panic(fmt.Sprintf("i18n: %s: %v", path, err)) // embedded: a test catches it first
-	}
-	return &Printer{tag: tag, name: tagName, loc: goi18n.NewLocalizer(b, tagName), bundle: b}
+	return &Printer{tag: language.MustParse(tagName), name: tagName, loc: sync.OnceValue(func() *goi18n.Localizer {
+		b := goi18n.NewBundle(language.English)
+		b.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+		if _, err := b.ParseMessageFileBytes(data, path); err != nil {
+			panic(fmt.Sprintf("i18n: %s: %v", path, err)) // embedded: TestMessages loads every file first
+		}
+		return goi18n.NewLocalizer(b, tagName)
+	})}
 }
 
 // Tag is the printer's language, "en" for English.
@@ -227,7 +229,7 @@ func (p *Printer) Has(text string) bool {
 
 func (p *Printer) lookup(other, one string, n any) (string, bool) {
 	msg := &goi18n.Message{ID: other, Other: other, One: one}
-	s, tag, err := p.loc.LocalizeWithTag(&goi18n.LocalizeConfig{DefaultMessage: msg, PluralCount: n})
+	s, tag, err := p.loc().LocalizeWithTag(&goi18n.LocalizeConfig{DefaultMessage: msg, PluralCount: n})
 	if err != nil || s == "" {
 		if n == 1 && one != "" {
 			return one, false
